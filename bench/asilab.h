@@ -1,0 +1,174 @@
+/* asilab.h — shared declarations of the asilab host runner: workload
+ * catalog, QEMU launcher, record validation, provenance and result table. */
+#ifndef ASILAB_H
+#define ASILAB_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#define ASILAB_MAX_MODULES 4
+#define ASILAB_MAX_BOOTS 4
+#define ASILAB_CONSOLE_KEEP 40   /* console noise lines kept per boot */
+#define ASILAB_STDERR_KEEP 20    /* QEMU stderr lines kept per boot */
+#define ASILAB_NATIVE_MAX 20.0   /* calibration cycles/iter above this = emulated */
+
+/* ---- util.c: allocation, messages, lists, rings, clocks ---- */
+void *xmalloc(size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));  /* "asilab: ..." exit 2 */
+void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int mkdir_p(const char *path);
+double mono_now(void);
+char *shell_quote(const char *s);
+const char *fmt_num(double v, char *buf, size_t n);
+
+struct strlist { char **v; size_t n, cap; };
+void strlist_push(struct strlist *l, const char *s);
+bool strlist_has(const struct strlist *l, const char *s);
+char *strlist_join(const struct strlist *l, const char *sep);
+void strlist_free(struct strlist *l);
+
+struct ring { char **v; size_t cap, n, head; };  /* the last cap lines */
+void ring_init(struct ring *r, size_t cap);
+void ring_push(struct ring *r, const char *line);
+const char *ring_get(const struct ring *r, size_t i);  /* 0 = oldest kept */
+void ring_free(struct ring *r);
+
+extern volatile sig_atomic_t asilab_interrupted;
+
+/* ---- catalog.c: workload recipes and hv variants in the build dir ---- */
+struct wl_boot { const char *modules[ASILAB_MAX_MODULES + 1]; };  /* "file args" */
+struct workload {
+    const char *name;
+    bool expect_fail;          /* hv code 1 is the expected outcome; not in 'all' */
+    const char *what;
+    int nboots;
+    struct wl_boot boots[ASILAB_MAX_BOOTS];
+};
+extern const struct workload workload_table[];
+extern const size_t workload_count;
+const struct workload *workload_find(const char *name);
+char *module_file(const char *module);       /* "ctxsw.elf" of "ctxsw.elf a=b" */
+const char *module_args(const char *module); /* "a=b" or "" */
+int variants_scan(const char *build, struct strlist *out);
+void workload_missing(const char *build, const struct workload *w,
+                      struct strlist *missing);
+void select_names(const char *arg, const char *kind, const struct strlist *valid,
+                  const struct strlist *all, struct strlist *out);
+
+/* ---- qemu.c: command line, process with timeout, version ---- */
+struct config {
+    const char *build;    /* absolute */
+    const char *out;
+    const char *qemu;     /* resolved executable */
+    const char *kvm_cpu;  /* -cpu of kvm boots; NULL: host (tcg: max) */
+    int smp;
+    double timeout;
+};
+
+struct proc_result {
+    bool timed_out, interrupted, stopped, signaled;
+    int exit_status, term_signal;
+    double elapsed;
+};
+/* Called per line (NUL-terminated, no newline); return false to stop. */
+typedef bool (*line_fn)(void *ctx, char *line, size_t lineno);
+void proc_run(char *const argv[], double timeout, line_fn on_out,
+              line_fn on_err, void *ctx, struct proc_result *res);
+char *qemu_find(const char *override, char **why);
+char *qemu_version(const char *qemu);
+char **qemu_argv(const struct config *cfg, const char *hv, bool kvm,
+                 const struct strlist *modules);
+char *argv_join(char *const argv[]);
+void argv_free(char **argv);
+
+/* ---- records.c: validation of @asilab records ---- */
+struct expect {
+    const char *variant, *mode, *unit;
+    const char *workloads[ASILAB_MAX_MODULES + 2];  /* accepted names */
+};
+bool record_validate(json_t *rec, const struct expect *e, char *why, size_t n);
+
+/* ---- boot.c: one boot of one variant with one workload recipe ---- */
+enum boot_status { BOOT_PASS, BOOT_FAIL, BOOT_TIMEOUT, BOOT_CRASH };
+const char *boot_status_name(enum boot_status s);
+
+struct boot_spec {
+    const char *variant;
+    const struct workload *wl;
+    int index;                 /* which boot of the workload */
+    bool kvm;
+    char *hv_path;
+    struct strlist modules;    /* "ABSPATH args" */
+    char **argv;
+    char *cmdline;
+    char *label;               /* "ctxsw (mode=cross domains=2)" */
+};
+void boot_spec_init(struct boot_spec *s, const struct config *cfg,
+                    const char *variant, const struct workload *wl, int index,
+                    bool kvm);
+void boot_spec_free(struct boot_spec *s);
+
+struct rec {
+    size_t lineno;
+    char *raw;        /* the JSON text after the tag, verbatim */
+    json_t *obj;      /* NULL when unparsable */
+    char *error;      /* NULL when valid */
+    bool timing_invalid;
+};
+
+struct boot_out {
+    enum boot_status status;
+    char *reason;               /* first problem (+N more) or NULL */
+    struct strlist problems;
+    struct rec *recs;
+    size_t nrecs, cap;
+    size_t nrecords;            /* tagged lines before the end record */
+    size_t nresults;
+    bool end_seen, have_calib;
+    const char *end_status;
+    long long end_count;
+    double calib_median;
+    struct ring console, qerr;
+    struct proc_result proc;
+};
+void boot_run(const struct config *cfg, const struct boot_spec *s,
+              bool stop_at_calibration, struct boot_out *out);
+const char *boot_qemu_error(const struct boot_out *out);
+void boot_out_free(struct boot_out *out);
+
+/* ---- accel.c: choosing tcg or kvm ---- */
+enum accel { ACCEL_AUTO, ACCEL_TCG, ACCEL_KVM };
+bool accel_choose(const struct config *cfg, enum accel req, const char *variant,
+                  const struct workload *probe_wl);
+
+/* ---- provenance.c: host facts, build ids, records.jsonl lines ---- */
+struct host_info {
+    char *cpu_model, *microcode, *kernel, *hostname, *qemu_version, *date;
+    int family, model, stepping;   /* -1 = unknown */
+};
+void host_info_collect(struct host_info *h, const char *qemu);
+void host_info_free(struct host_info *h);
+char *build_id(const char *path);
+json_t *provenance_make(const struct host_info *h, const struct boot_spec *s,
+                        const char *build_id, const char *boot_status);
+void records_write(FILE *f, const struct boot_out *b, json_t *prov);
+
+/* ---- sha256.c ---- */
+void sha256(const unsigned char *data, size_t len, unsigned char out[32]);
+
+/* ---- table.c: the summary table printed after a run ---- */
+struct table;
+struct table *table_new(void);
+void table_add(struct table *t, json_t *result, const char *note);
+void table_print(const struct table *t, FILE *f);
+void table_free(struct table *t);
+
+#endif

@@ -1,0 +1,294 @@
+/* boot.c — one boot: build its QEMU command line, collect the @asilab
+ * records and console noise, and decide pass/fail from records and exit. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "asilab.h"
+
+#define TAG "@asilab "
+
+const char *boot_status_name(enum boot_status s)
+{
+    static const char *const names[] = { "pass", "fail", "timeout", "crash" };
+    return names[s];
+}
+
+void boot_spec_init(struct boot_spec *s, const struct config *cfg,
+                    const char *variant, const struct workload *wl, int index,
+                    bool kvm)
+{
+    memset(s, 0, sizeof *s);
+    s->variant = variant;
+    s->wl = wl;
+    s->index = index;
+    s->kvm = kvm;
+    s->hv_path = xasprintf("%s/hv-%s.elf", cfg->build, variant);
+    struct strlist lab = { 0 };
+    strlist_push(&lab, wl->name);
+    for (const char *const *m = wl->boots[index].modules; *m; m++) {
+        char *file = module_file(*m);
+        const char *args = module_args(*m);
+        char *mod = xasprintf("%s/workloads/%s", cfg->build, *m);
+        strlist_push(&s->modules, mod);
+        if (m == wl->boots[index].modules) {
+            if (*args) {
+                char *a = xasprintf("(%s)", args);
+                strlist_push(&lab, a);
+                free(a);
+            }
+        } else {
+            char *extra = xasprintf("+%.*s", (int)(strlen(file) - 4), file);
+            strlist_push(&lab, extra);
+            free(extra);
+        }
+        free(mod);
+        free(file);
+    }
+    s->label = strlist_join(&lab, " ");
+    strlist_free(&lab);
+    s->argv = qemu_argv(cfg, s->hv_path, kvm, &s->modules);
+    s->cmdline = argv_join(s->argv);
+}
+
+void boot_spec_free(struct boot_spec *s)
+{
+    free(s->hv_path);
+    strlist_free(&s->modules);
+    argv_free(s->argv);
+    free(s->cmdline);
+    free(s->label);
+}
+
+struct bctx {
+    const struct boot_spec *spec;
+    struct boot_out *out;
+    struct expect exp;
+    bool stop_at_calibration;
+    struct strlist rec_problems;
+};
+
+static void add_rec(struct boot_out *o, struct rec r)
+{
+    if (o->nrecs == o->cap) {
+        o->cap = o->cap ? 2 * o->cap : 16;
+        o->recs = xrealloc(o->recs, o->cap * sizeof *o->recs);
+    }
+    o->recs[o->nrecs++] = r;
+}
+
+/* What a valid record means for the boot beyond its own fields. */
+static void account(struct bctx *c, struct rec *r)
+{
+    struct boot_out *o = c->out;
+    const char *type = json_string_value(json_object_get(r->obj, "type"));
+    if (strcmp(type, "end") == 0) {
+        o->end_seen = true;
+        o->end_status = json_string_value(json_object_get(r->obj, "status"));
+        o->end_count = json_integer_value(json_object_get(r->obj, "records"));
+    } else if (strcmp(type, "result") == 0) {
+        o->nresults++;
+    } else if (strcmp(type, "calibration") == 0 && !o->have_calib) {
+        o->have_calib = true;
+        o->calib_median = json_number_value(json_object_get(r->obj, "median"));
+    } else if (strcmp(type, "robustness") == 0) {
+        json_int_t inv = json_integer_value(json_object_get(r->obj, "invariant_failures"));
+        if (inv > 0 || !json_is_true(json_object_get(r->obj, "survived")))
+            r->error = xasprintf("line %zu: robustness: hv %s, %lld invariant failures",
+                                 r->lineno,
+                                 json_is_true(json_object_get(r->obj, "survived"))
+                                     ? "survived" : "did not survive",
+                                 (long long)inv);
+    }
+}
+
+static bool on_stdout(void *vc, char *line, size_t lineno)
+{
+    struct bctx *c = vc;
+    struct boot_out *o = c->out;
+    char why[400];
+    if (strncmp(line, TAG, strlen(TAG)) != 0) {
+        ring_push(&o->console, line);
+        return true;
+    }
+    struct rec r = { .lineno = lineno, .raw = xstrdup(line + strlen(TAG)) };
+    json_error_t err;
+    bool was_end = o->end_seen;
+    r.obj = json_loads(r.raw, JSON_REJECT_DUPLICATES, &err);
+    if (!r.obj)
+        r.error = xasprintf("line %zu: invalid JSON: %s", lineno, err.text);
+    else if (!record_validate(r.obj, &c->exp, why, sizeof why))
+        r.error = xasprintf("line %zu: %s", lineno, why);
+    else if (!was_end)
+        account(c, &r);
+    if (was_end && !r.error)
+        r.error = xasprintf("line %zu: record after the end record", lineno);
+    if (r.error)
+        strlist_push(&c->rec_problems, r.error);
+    if (!(o->end_seen && !was_end))
+        o->nrecords++;
+    add_rec(o, r);
+    return !(c->stop_at_calibration && o->have_calib);
+}
+
+static bool on_stderr(void *vc, char *line, size_t lineno)
+{
+    struct bctx *c = vc;
+    (void)lineno;
+    ring_push(&c->out->qerr, line);
+    return true;
+}
+
+/* The first thing QEMU said on stderr (usually the cause), or NULL. */
+const char *boot_qemu_error(const struct boot_out *o)
+{
+    return ring_get(&o->qerr, 0);
+}
+
+static const char *vector_name(int v)
+{
+    static const char *const n[] = { "#DE", "#DB", "NMI", "#BP", "#OF", "#BR",
+        "#UD", "#NM", "#DF", "vector 9", "#TS", "#NP", "#SS", "#GP", "#PF",
+        "vector 15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP" };
+    return v < (int)(sizeof n / sizeof *n) ? n[v] : "reserved vector";
+}
+
+/* Problem with QEMU's exit, or NULL; sets *st for crashes and timeouts. */
+static char *exit_problem(const struct bctx *c, const struct config *cfg,
+                          enum boot_status *st)
+{
+    const struct proc_result *p = &c->out->proc;
+    const char *qe = boot_qemu_error(c->out);
+    char *tail = qe ? xasprintf(": %s", qe) : xstrdup("");
+    char *m = NULL;
+    bool xfail = c->spec->wl->expect_fail;
+    if (p->interrupted) {
+        m = xasprintf("interrupted");
+    } else if (p->timed_out) {
+        *st = BOOT_TIMEOUT;
+        m = xasprintf("timed out after %g s", cfg->timeout);
+    } else if (p->signaled) {
+        *st = BOOT_CRASH;
+        m = xasprintf("qemu killed by signal %d (%s)%s", p->term_signal,
+                      strsignal(p->term_signal), tail);
+    } else if (p->exit_status % 2 == 0) {
+        *st = BOOT_CRASH;
+        m = p->exit_status == 0
+                ? xasprintf("qemu exited with status 0 without isa-debug-exit "
+                            "(guest reset or triple fault?)%s", tail)
+                : xasprintf("qemu exited with status %d, not an isa-debug-exit "
+                            "code%s", p->exit_status, tail);
+    } else {
+        int code = p->exit_status >> 1;
+        if (code == 0 && xfail)
+            m = xasprintf("hv code 0 (pass), but workload '%s' is expected to "
+                          "fail with hv code 1", c->spec->wl->name);
+        else if (code == 1 && !xfail)
+            m = xasprintf("hv code 1 (fail: a domain crashed or did not shut "
+                          "down cleanly)");
+        else if (code == 2)
+            m = xasprintf("hv code 2 (hv panic)");
+        else if (code >= 0x20 && code < 0x40)
+            m = xasprintf("hv code 0x%x (unexpected exception %s, vector %d, "
+                          "inside the hv)", code, vector_name(code - 0x20),
+                          code - 0x20);
+        else if (code > 2)
+            m = xasprintf("hv code 0x%x (unknown)", code);
+        if (code >= 2)
+            *st = BOOT_CRASH;
+    }
+    free(tail);
+    return m;
+}
+
+/* Problems of the boot as a whole: the end record, its count, no results. */
+static void end_problems(struct bctx *c, struct strlist *pl, bool exit_bad)
+{
+    struct boot_out *o = c->out;
+    const char *want = c->spec->wl->expect_fail ? "fail" : "pass";
+    char *m = NULL;
+    if (o->proc.timed_out || o->proc.interrupted)
+        return;
+    if (!o->end_seen) {
+        const char *qe = exit_bad ? NULL : boot_qemu_error(o);
+        m = xasprintf("no end record%s%s", qe ? "; qemu: " : "", qe ? qe : "");
+        strlist_push(pl, m);
+        free(m);
+    } else {
+        if (strcmp(o->end_status, want) != 0) {
+            m = xasprintf("end record: status \"%s\", expected \"%s\"",
+                          o->end_status, want);
+            strlist_push(pl, m);
+            free(m);
+        }
+        if (o->end_count != (long long)o->nrecords) {
+            m = xasprintf("end record: hv forwarded %lld records, runner "
+                          "received %zu", o->end_count, o->nrecords);
+            strlist_push(pl, m);
+            free(m);
+        }
+    }
+    if (o->nresults == 0)
+        strlist_push(pl, "no valid result record");
+}
+
+static void verdict(struct bctx *c, const struct config *cfg)
+{
+    struct boot_out *o = c->out;
+    enum boot_status st = BOOT_FAIL;
+    char *ex = exit_problem(c, cfg, &st);
+    if (ex)
+        strlist_push(&o->problems, ex);
+    for (size_t i = 0; i < c->rec_problems.n; i++)
+        strlist_push(&o->problems, c->rec_problems.v[i]);
+    end_problems(c, &o->problems, ex != NULL);
+    free(ex);
+    if (o->problems.n == 0) {
+        o->status = BOOT_PASS;
+        return;
+    }
+    o->status = st;
+    o->reason = o->problems.n > 1
+                    ? xasprintf("%s (+%zu more)", o->problems.v[0], o->problems.n - 1)
+                    : xstrdup(o->problems.v[0]);
+}
+
+void boot_run(const struct config *cfg, const struct boot_spec *s,
+              bool stop_at_calibration, struct boot_out *out)
+{
+    struct bctx c = { .spec = s, .out = out,
+                      .stop_at_calibration = stop_at_calibration };
+    memset(out, 0, sizeof *out);
+    ring_init(&out->console, ASILAB_CONSOLE_KEEP);
+    ring_init(&out->qerr, ASILAB_STDERR_KEEP);
+    c.exp.variant = s->variant;
+    c.exp.mode = s->kvm ? "timing" : "deterministic";
+    c.exp.unit = s->kvm ? "cycles" : "insns";
+    c.exp.workloads[0] = s->wl->name;
+    char *names[ASILAB_MAX_MODULES + 1] = { 0 };
+    size_t k = 0;
+    for (const char *const *m = s->wl->boots[s->index].modules; *m; m++, k++) {
+        names[k] = module_file(*m);
+        names[k][strlen(names[k]) - 4] = '\0';     /* drop ".elf" */
+        c.exp.workloads[k + 1] = names[k];
+    }
+    proc_run(s->argv, cfg->timeout, on_stdout, on_stderr, &c, &out->proc);
+    if (!stop_at_calibration)
+        verdict(&c, cfg);
+    for (size_t i = 0; i < k; i++)
+        free(names[i]);
+    strlist_free(&c.rec_problems);
+}
+
+void boot_out_free(struct boot_out *o)
+{
+    for (size_t i = 0; i < o->nrecs; i++) {
+        free(o->recs[i].raw);
+        free(o->recs[i].error);
+        json_decref(o->recs[i].obj);
+    }
+    free(o->recs);
+    free(o->reason);
+    strlist_free(&o->problems);
+    ring_free(&o->console);
+    ring_free(&o->qerr);
+}

@@ -1,0 +1,126 @@
+/* catalog.c — what can be run: the workload recipes (boots and their
+ * multiboot modules) and the hv variants found as hv-<variant>.elf. */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "asilab.h"
+
+/* One workload may need several boots; a boot is a list of multiboot
+ * modules "file args" (file under <build>/workloads/). */
+const struct workload workload_table[] = {
+    { "hypercall", false, "null hypercall round trips", 1,
+      { { { "hypercall.elf", NULL } } } },
+    { "syscall", false, "guest syscall round trips via the hv", 1,
+      { { { "syscall.elf", NULL } } } },
+    { "ctxsw", false, "vCPU context switches, same and cross domain", 2,
+      { { { "ctxsw.elf mode=same vcpus=2", NULL } },
+        { { "ctxsw.elf mode=cross domains=2", NULL } } } },
+    { "hostile", true, "hostile domain vs hv invariants (crashes on purpose)", 1,
+      { { { "hostile.elf", "hypercall.elf", NULL } } } },
+};
+const size_t workload_count = sizeof workload_table / sizeof workload_table[0];
+
+const struct workload *workload_find(const char *name)
+{
+    for (size_t i = 0; i < workload_count; i++)
+        if (strcmp(workload_table[i].name, name) == 0)
+            return &workload_table[i];
+    return NULL;
+}
+
+char *module_file(const char *module)
+{
+    size_t n = strcspn(module, " ");
+    char *f = xmalloc(n + 1);
+    memcpy(f, module, n);
+    f[n] = '\0';
+    return f;
+}
+
+const char *module_args(const char *module)
+{
+    const char *sp = strchr(module, ' ');
+    return sp ? sp + strspn(sp, " ") : "";
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every regular file hv-<variant>.elf in build, sorted; -1 if unreadable. */
+int variants_scan(const char *build, struct strlist *out)
+{
+    DIR *d = opendir(build);
+    if (!d)
+        return -1;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n <= 7 || strncmp(e->d_name, "hv-", 3) != 0 ||
+            strcmp(e->d_name + n - 4, ".elf") != 0)
+            continue;
+        char *path = xasprintf("%s/%s", build, e->d_name);
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+            char *name = xstrdup(e->d_name + 3);
+            name[n - 7] = '\0';
+            strlist_push(out, name);
+            free(name);
+        }
+        free(path);
+    }
+    closedir(d);
+    qsort(out->v, out->n, sizeof *out->v, cmp_str);
+    return 0;
+}
+
+/* Module files of w that are not readable in <build>/workloads/. */
+void workload_missing(const char *build, const struct workload *w,
+                      struct strlist *missing)
+{
+    for (int b = 0; b < w->nboots; b++) {
+        for (const char *const *m = w->boots[b].modules; *m; m++) {
+            char *file = module_file(*m);
+            char *path = xasprintf("%s/workloads/%s", build, file);
+            if (access(path, R_OK) != 0 && !strlist_has(missing, path))
+                strlist_push(missing, path);
+            free(path);
+            free(file);
+        }
+    }
+}
+
+/* Comma-separated names or "all" (= the list all) into out, each checked
+ * against valid; an unknown name is a usage error naming the valid ones. */
+void select_names(const char *arg, const char *kind, const struct strlist *valid,
+                  const struct strlist *all, struct strlist *out)
+{
+    char *copy = xstrdup(arg), *save = NULL;
+    if (!*arg)
+        usage_error("empty --%s list", kind);
+    for (const char *p = arg; *p; p++)
+        if (*p == ',' && (p == arg || p[1] == ',' || p[1] == '\0'))
+            usage_error("empty name in --%s '%s'", kind, arg);
+    for (char *tok = strtok_r(copy, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (strcmp(tok, "all") == 0) {
+            if (all->n == 0)
+                usage_error("--%s all: no %ss available", kind, kind);
+            for (size_t i = 0; i < all->n; i++)
+                if (!strlist_has(out, all->v[i]))
+                    strlist_push(out, all->v[i]);
+            continue;
+        }
+        if (!strlist_has(valid, tok)) {
+            char *v = valid->n ? strlist_join(valid, ", ") : xstrdup("none found");
+            usage_error("unknown %s '%s' (valid: %s)", kind, tok, v);
+        }
+        if (!strlist_has(out, tok))
+            strlist_push(out, tok);
+    }
+    free(copy);
+}

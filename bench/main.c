@@ -1,0 +1,364 @@
+/* main.c — the asilab command line (`run`, `list`, `--help`): selects
+ * variants x workload boots, runs them one by one and reports. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asilab.h"
+
+#ifndef ASILAB_BUILD_DIR
+#define ASILAB_BUILD_DIR "."
+#endif
+
+static const char usage_text[] =
+    "usage: asilab run --variant NAMES --workload NAMES [options]\n"
+    "       asilab list [--build DIR]\n"
+    "       asilab --help\n"
+    "\n"
+    "Boots each hv variant with each workload under QEMU, validates the\n"
+    "@asilab records the hv prints on COM1 and writes them, with provenance,\n"
+    "to OUT/records.jsonl.  NAMES: comma-separated names or 'all' (for\n"
+    "workloads, 'all' leaves out those expected to fail, e.g. hostile).\n"
+    "\n"
+    "options:\n"
+    "  -v, --variant NAMES   hv variants (hv-<variant>.elf in the build dir)\n"
+    "  -w, --workload NAMES  workloads (see 'asilab list')\n"
+    "  -a, --accel MODE      auto (default), tcg (deterministic, icount) or\n"
+    "                        kvm (timing); auto takes kvm only if a probe boot\n"
+    "                        shows ring 0 running natively\n"
+    "  -s, --smp N           virtual CPUs, 1..64 (default 2)\n"
+    "  -t, --timeout S       seconds per boot before QEMU is killed (default 120)\n"
+    "  -o, --out DIR         output directory (default asilab-out)\n"
+    "  -b, --build DIR       build directory (default " ASILAB_BUILD_DIR ")\n"
+    "  -q, --qemu PATH       QEMU binary (default qemu-system-x86_64 in PATH)\n"
+    "      --kvm-cpu MODEL   QEMU -cpu of kvm boots (default host; tcg boots\n"
+    "                        always use max)\n"
+    "  -h, --help            this text\n"
+    "\n"
+    "exit status: 0 all boots passed, 1 a boot failed, 2 bad usage or setup,\n"
+    "130 interrupted\n";
+
+struct opts {
+    const char *variant, *workload, *out, *build, *qemu, *kvm_cpu;
+    enum accel accel;
+    int smp;
+    double timeout;
+};
+
+static int parse_smp(const char *s)
+{
+    char *e;
+    errno = 0;
+    long v = strtol(s, &e, 10);
+    if (errno || e == s || *e || v < 1 || v > 64)
+        usage_error("bad --smp '%s': expected an integer 1..64", s);
+    return (int)v;
+}
+
+static double parse_timeout(const char *s)
+{
+    char *e;
+    errno = 0;
+    double v = strtod(s, &e);
+    if (errno || e == s || *e || !(v > 0) || v > 86400)
+        usage_error("bad --timeout '%s': expected seconds, > 0 and <= 86400", s);
+    return v;
+}
+
+static enum accel parse_accel(const char *s)
+{
+    if (strcmp(s, "auto") == 0)
+        return ACCEL_AUTO;
+    if (strcmp(s, "tcg") == 0)
+        return ACCEL_TCG;
+    if (strcmp(s, "kvm") == 0)
+        return ACCEL_KVM;
+    usage_error("bad --accel '%s': expected auto, tcg or kvm", s);
+}
+
+/* Options anywhere on the line; returns the index of the command word. */
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+    static const struct option longs[] = {
+        { "variant", required_argument, NULL, 'v' },
+        { "workload", required_argument, NULL, 'w' },
+        { "accel", required_argument, NULL, 'a' },
+        { "smp", required_argument, NULL, 's' },
+        { "timeout", required_argument, NULL, 't' },
+        { "out", required_argument, NULL, 'o' },
+        { "build", required_argument, NULL, 'b' },
+        { "qemu", required_argument, NULL, 'q' },
+        { "kvm-cpu", required_argument, NULL, 'c' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":v:w:a:s:t:o:b:q:h", longs, NULL)) != -1) {
+        switch (c) {
+        case 'v': o->variant = optarg; break;
+        case 'w': o->workload = optarg; break;
+        case 'a': o->accel = parse_accel(optarg); break;
+        case 's': o->smp = parse_smp(optarg); break;
+        case 't': o->timeout = parse_timeout(optarg); break;
+        case 'o': o->out = optarg; break;
+        case 'b': o->build = optarg; break;
+        case 'q': o->qemu = optarg; break;
+        case 'c': o->kvm_cpu = optarg; break;
+        case 'h': fputs(usage_text, stdout); exit(0);
+        case ':': usage_error("option '%s' needs a value", argv[optind - 1]);
+        default:
+            if (optopt)
+                usage_error("unknown option '-%c' (see asilab --help)", optopt);
+            usage_error("unknown option '%s' (see asilab --help)", argv[optind - 1]);
+        }
+    }
+    return optind;
+}
+
+static char *resolve_build(const char *dir)
+{
+    char *abs = realpath(dir, NULL);
+    if (!abs)
+        usage_error("build directory '%s': %s", dir, strerror(errno));
+    if (strchr(abs, ','))
+        usage_error("build directory '%s' contains ',', which QEMU -initrd "
+                    "cannot express", abs);
+    return abs;
+}
+
+static void scan_variants(const char *build, struct strlist *v)
+{
+    if (variants_scan(build, v) != 0)
+        usage_error("cannot read build directory '%s': %s", build, strerror(errno));
+}
+
+static int cmd_list(const char *build)
+{
+    struct strlist v = { 0 };
+    scan_variants(build, &v);
+    printf("variants (hv-<variant>.elf in %s):\n", build);
+    if (v.n == 0)
+        printf("  (none built)\n");
+    for (size_t i = 0; i < v.n; i++)
+        printf("  %s\n", v.v[i]);
+    printf("workloads (<build>/workloads/*.elf):\n");
+    for (size_t i = 0; i < workload_count; i++) {
+        const struct workload *w = &workload_table[i];
+        struct strlist miss = { 0 };
+        workload_missing(build, w, &miss);
+        printf("  %-10s %d boot%s  %-8s %s%s\n", w->name, w->nboots,
+               w->nboots == 1 ? " " : "s", miss.n ? "missing" : "built", w->what,
+               w->expect_fail ? " [expected to fail; not in 'all']" : "");
+        strlist_free(&miss);
+    }
+    strlist_free(&v);
+    return 0;
+}
+
+struct run {
+    const struct config *cfg;
+    struct host_info host;
+    FILE *records;
+    struct table *table;
+    size_t total, done, passed;
+    double spent;
+    bool warned_timing;
+};
+
+static void print_details(const struct boot_out *o)
+{
+    for (size_t i = 1; i < o->problems.n; i++)
+        fprintf(stderr, "    also: %s\n", o->problems.v[i]);
+    if (o->console.n)
+        fprintf(stderr, "    console (last %zu lines):\n", o->console.n);
+    for (size_t i = 0; i < o->console.n; i++)
+        fprintf(stderr, "    | %s\n", ring_get(&o->console, i));
+    if (o->qerr.n)
+        fprintf(stderr, "    qemu stderr (last %zu lines):\n", o->qerr.n);
+    for (size_t i = 0; i < o->qerr.n; i++)
+        fprintf(stderr, "    | %s\n", ring_get(&o->qerr, i));
+}
+
+/* Under kvm, the boot's own calibration says whether timings mean anything. */
+static bool timing_ok(const struct boot_out *o)
+{
+    return o->have_calib && o->calib_median < ASILAB_NATIVE_MAX;
+}
+
+static void timing_warn(struct run *r, const struct boot_out *o)
+{
+    char buf[64];
+    if (!r->warned_timing) {
+        if (o->have_calib)
+            note("warning: kvm emulates ring 0 here (%s cycles/iter): timing "
+                 "results are marked \"valid\": false",
+                 fmt_num(o->calib_median, buf, sizeof buf));
+        else
+            note("warning: kvm boot without a calibration record: timing "
+                 "results are marked \"valid\": false");
+        r->warned_timing = true;
+    }
+}
+
+static void run_boot(struct run *r, struct boot_spec *s, const char *bid)
+{
+    struct boot_out o;
+    fprintf(stderr, "[%zu/%zu] %s %s ... ", r->done + 1, r->total, s->variant, s->label);
+    fflush(stderr);
+    boot_run(r->cfg, s, false, &o);
+    bool timings_valid = !s->kvm || o.nresults == 0 || timing_ok(&o);
+    const char *st = boot_status_name(o.status);
+    for (size_t i = 0; i < o.nrecs; i++) {
+        struct rec *x = &o.recs[i];
+        bool result = x->obj && !x->error &&
+            strcmp(json_string_value(json_object_get(x->obj, "type")), "result") == 0;
+        x->timing_invalid = result && !timings_valid;
+        if (result)
+            table_add(r->table, x->obj, o.status != BOOT_PASS ? st
+                                        : timings_valid ? "" : "invalid timing");
+    }
+    json_t *prov = provenance_make(&r->host, s, bid, st);
+    records_write(r->records, &o, prov);
+    json_decref(prov);
+
+    r->done++;
+    r->passed += o.status == BOOT_PASS;
+    r->spent += o.proc.elapsed;
+    char eta[48] = "";
+    if (r->done < r->total)
+        snprintf(eta, sizeof eta, ", ETA %.0f s",
+                 r->spent / (double)r->done * (double)(r->total - r->done));
+    fprintf(stderr, "%s (%zu records, %.1f s%s%s)%s%s\n", st, o.nrecords,
+            o.proc.elapsed, eta, timings_valid ? "" : ", timings invalid",
+            o.reason ? ": " : "", o.reason ? o.reason : "");
+    if (!timings_valid)
+        timing_warn(r, &o);
+    if (o.status != BOOT_PASS)
+        print_details(&o);
+    boot_out_free(&o);
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    asilab_interrupted = 1;
+}
+
+static int cmd_run(const struct opts *op, struct config *cfg)
+{
+    struct strlist valid_v = { 0 }, valid_w = { 0 }, all_w = { 0 };
+    struct strlist vars = { 0 }, wls = { 0 };
+    if (!op->variant || !op->workload)
+        usage_error("run needs --variant and --workload (see asilab --help)");
+    scan_variants(cfg->build, &valid_v);
+    for (size_t i = 0; i < workload_count; i++) {
+        strlist_push(&valid_w, workload_table[i].name);
+        if (!workload_table[i].expect_fail)
+            strlist_push(&all_w, workload_table[i].name);
+    }
+    select_names(op->variant, "variant", &valid_v, &valid_v, &vars);
+    select_names(op->workload, "workload", &valid_w, &all_w, &wls);
+    for (size_t i = 0; i < wls.n; i++) {
+        struct strlist miss = { 0 };
+        workload_missing(cfg->build, workload_find(wls.v[i]), &miss);
+        if (miss.n)
+            usage_error("workload '%s' is not built: %s missing", wls.v[i], miss.v[0]);
+    }
+    char *why = NULL;
+    char *qemu = qemu_find(op->qemu, &why);
+    if (!qemu && why)
+        usage_error("qemu-system-x86_64 not found: %s; install it with "
+                    "'apt-get install qemu-system-x86'", why);
+    if (!qemu)
+        usage_error("qemu-system-x86_64 not found: install it with "
+                    "'apt-get install qemu-system-x86'");
+    cfg->qemu = qemu;
+
+    struct sigaction sa = { .sa_handler = on_signal };
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    struct run r = { .cfg = cfg };
+    host_info_collect(&r.host, cfg->qemu);     /* also the run's start date */
+
+    /* The kvm probe boots hypercall if it is built, else the first one. */
+    const struct workload *probe = workload_find("hypercall");
+    struct strlist miss = { 0 };
+    workload_missing(cfg->build, probe, &miss);
+    if (miss.n)
+        probe = workload_find(wls.v[0]);
+    strlist_free(&miss);
+    bool kvm = accel_choose(cfg, op->accel, vars.v[0], probe);
+
+    if (mkdir_p(cfg->out) != 0)
+        usage_error("cannot create output directory '%s': %s", cfg->out, strerror(errno));
+    char *path = xasprintf("%s/records.jsonl", cfg->out);
+    if (!(r.records = fopen(path, "w")))
+        usage_error("cannot write '%s': %s", path, strerror(errno));
+    r.table = table_new();
+    for (size_t i = 0; i < wls.n; i++)
+        r.total += (size_t)workload_find(wls.v[i])->nboots * vars.n;
+
+    for (size_t v = 0; v < vars.n && !asilab_interrupted; v++) {
+        char *hv = xasprintf("%s/hv-%s.elf", cfg->build, vars.v[v]);
+        char *bid = build_id(hv);
+        for (size_t w = 0; w < wls.n && !asilab_interrupted; w++) {
+            const struct workload *wl = workload_find(wls.v[w]);
+            for (int b = 0; b < wl->nboots && !asilab_interrupted; b++) {
+                struct boot_spec s;
+                boot_spec_init(&s, cfg, vars.v[v], wl, b, kvm);
+                run_boot(&r, &s, bid);
+                boot_spec_free(&s);
+            }
+        }
+        free(bid);
+        free(hv);
+    }
+    bool written = !ferror(r.records) && fclose(r.records) == 0;
+    table_print(r.table, stdout);
+    printf("%zu boots: %zu passed, %zu failed\n", r.done, r.passed, r.done - r.passed);
+    fprintf(stderr, "records: %s\n", path);
+    if (!written)
+        note("error writing '%s': %s", path, strerror(errno));
+    if (asilab_interrupted)
+        note("interrupted after %zu of %zu boots", r.done, r.total);
+    int rc = asilab_interrupted ? 130 : r.passed == r.total && written ? 0 : 1;
+    table_free(r.table);
+    host_info_free(&r.host);
+    free(path);
+    free(qemu);
+    strlist_free(&valid_v);
+    strlist_free(&valid_w);
+    strlist_free(&all_w);
+    strlist_free(&vars);
+    strlist_free(&wls);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct opts op = { .accel = ACCEL_AUTO, .smp = 2, .timeout = 120,
+                       .out = "asilab-out", .build = ASILAB_BUILD_DIR };
+    signal(SIGPIPE, SIG_IGN);
+    int first = parse_opts(argc, argv, &op);
+    if (first >= argc) {
+        fputs(usage_text, stderr);
+        return 2;
+    }
+    const char *cmd = argv[first];
+    if (first + 1 < argc)
+        usage_error("unexpected argument '%s' (see asilab --help)", argv[first + 1]);
+    struct config cfg = { .out = op.out, .kvm_cpu = op.kvm_cpu, .smp = op.smp,
+                          .timeout = op.timeout };
+    if (strcmp(cmd, "list") == 0 || strcmp(cmd, "run") == 0) {
+        char *build = resolve_build(op.build);
+        cfg.build = build;
+        int rc = strcmp(cmd, "list") == 0 ? cmd_list(build) : cmd_run(&op, &cfg);
+        free(build);
+        return rc;
+    }
+    usage_error("unknown command '%s' (expected run or list; see asilab --help)", cmd);
+}

@@ -1,0 +1,235 @@
+/* records.c — validation of one @asilab record (DESIGN.md §3) against
+ * what was booted: variant, mode, unit and workload. */
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "asilab.h"
+
+/* Event names every result record must carry (per-op averages). */
+static const char *const required_events[] = {
+    "cr3_load", "tlb_flush", "invlpg", "ipi_sent", "l4_copy",
+    "stack_zero_bytes", "gdt_load", "ldt_load", "ctx_switch",
+};
+static const char *const exposure_bytes[] = {
+    "own_domain", "other_domain", "hv_private", "this_pcpu_stack",
+    "other_pcpu_stack", "other_vcpu_window",
+};
+
+struct vctx {
+    json_t *rec;
+    const char *type;
+    char *why;
+    size_t n;
+};
+
+static bool bad(struct vctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static bool bad(struct vctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    int k = snprintf(c->why, c->n, "%s record: ", c->type);
+    va_start(ap, fmt);
+    if (k >= 0 && (size_t)k < c->n)
+        vsnprintf(c->why + k, c->n - (size_t)k, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+static bool get_str(struct vctx *c, const char *k, const char **v)
+{
+    json_t *j = json_object_get(c->rec, k);
+    if (!json_is_string(j))
+        return bad(c, j ? "'%s' is not a string" : "missing '%s'", k);
+    *v = json_string_value(j);
+    return true;
+}
+
+static bool want_str(struct vctx *c, const char *k, const char *want)
+{
+    const char *v;
+    if (!get_str(c, k, &v))
+        return false;
+    if (strcmp(v, want) != 0)
+        return bad(c, "'%s' is \"%s\", expected \"%s\"", k, v, want);
+    return true;
+}
+
+static bool get_int(struct vctx *c, json_t *o, const char *k, json_int_t min,
+                    json_int_t *v)
+{
+    json_t *j = json_object_get(o, k);
+    if (!json_is_integer(j))
+        return bad(c, j ? "'%s' is not an integer" : "missing '%s'", k);
+    *v = json_integer_value(j);
+    if (*v < min)
+        return bad(c, "'%s' is %lld, must be >= %lld", k, (long long)*v,
+                   (long long)min);
+    return true;
+}
+
+static bool get_num(struct vctx *c, json_t *o, const char *k, double *v)
+{
+    json_t *j = json_object_get(o, k);
+    if (!json_is_number(j))
+        return bad(c, j ? "'%s' is not a number" : "missing '%s'", k);
+    *v = json_number_value(j);
+    if (!isfinite(*v))
+        return bad(c, "'%s' is not finite", k);
+    return true;
+}
+
+/* Object of numbers >= 0 holding at least the names in req. */
+static bool counts(struct vctx *c, const char *k, const char *const *req,
+                   size_t nreq, bool ints)
+{
+    json_t *o = json_object_get(c->rec, k), *v;
+    const char *name;
+    if (!json_is_object(o))
+        return bad(c, o ? "'%s' is not an object" : "missing '%s'", k);
+    for (size_t i = 0; i < nreq; i++)
+        if (!json_object_get(o, req[i]))
+            return bad(c, "%s missing '%s'", k, req[i]);
+    json_object_foreach(o, name, v) {
+        if (ints ? !json_is_integer(v) : !json_is_number(v))
+            return bad(c, "%s.%s is not %s", k, name, ints ? "an integer" : "a number");
+        if (!(json_number_value(v) >= 0) || !isfinite(json_number_value(v)))
+            return bad(c, "%s.%s is %g, must be >= 0", k, name, json_number_value(v));
+    }
+    return true;
+}
+
+/* ops, samples and the ordered statistics (p10/p90 optional if !full). */
+static bool stats(struct vctx *c, bool full)
+{
+    static const char *const names[] = { "min", "p10", "median", "p90", "max" };
+    json_int_t i;
+    double prev = 0, v;
+    const char *prev_name = NULL;
+    if (!get_int(c, c->rec, "ops", 1, &i) || !get_int(c, c->rec, "samples", 1, &i))
+        return false;
+    for (size_t k = 0; k < 5; k++) {
+        if (!full && k % 2 && !json_object_get(c->rec, names[k]))
+            continue;
+        if (!get_num(c, c->rec, names[k], &v))
+            return false;
+        if (prev_name && prev > v)
+            return bad(c, "%s > %s (%g > %g)", prev_name, names[k], prev, v);
+        prev = v;
+        prev_name = names[k];
+    }
+    return true;
+}
+
+static bool check_workload(struct vctx *c, const struct expect *e, bool required)
+{
+    json_t *j = json_object_get(c->rec, "workload");
+    const char *w;
+    if (!j && !required)
+        return true;
+    if (!get_str(c, "workload", &w))
+        return false;
+    for (size_t i = 0; e->workloads[i]; i++)
+        if (strcmp(w, e->workloads[i]) == 0)
+            return true;
+    return bad(c, "'workload' is \"%s\", expected \"%s\"", w, e->workloads[0]);
+}
+
+static bool check_result(struct vctx *c, const struct expect *e)
+{
+    const char *op;
+    return check_workload(c, e, true) && get_str(c, "op", &op) &&
+           want_str(c, "variant", e->variant) && want_str(c, "mode", e->mode) &&
+           want_str(c, "unit", e->unit) && stats(c, true) &&
+           counts(c, "events", required_events,
+                  sizeof required_events / sizeof *required_events, false);
+}
+
+static bool check_calibration(struct vctx *c, const struct expect *e)
+{
+    const char *op;
+    return get_str(c, "op", &op) && want_str(c, "variant", e->variant) &&
+           want_str(c, "mode", e->mode) && want_str(c, "unit", e->unit) &&
+           stats(c, false);
+}
+
+static bool check_exposure(struct vctx *c, const struct expect *e)
+{
+    const char *space;
+    if (!want_str(c, "variant", e->variant) || !get_str(c, "space", &space))
+        return false;
+    if (strcmp(space, "guest") != 0 && strcmp(space, "hv") != 0)
+        return bad(c, "'space' is \"%s\", expected \"guest\" or \"hv\"", space);
+    return counts(c, "bytes", exposure_bytes,
+                  sizeof exposure_bytes / sizeof *exposure_bytes, true);
+}
+
+static bool check_robustness(struct vctx *c)
+{
+    json_int_t v;
+    json_t *s = json_object_get(c->rec, "survived");
+    if (!get_int(c, c->rec, "calls", 0, &v) ||
+        !get_int(c, c->rec, "invariant_failures", 0, &v) ||
+        !counts(c, "errors", NULL, 0, true))
+        return false;
+    if (!json_is_boolean(s))
+        return bad(c, s ? "'survived' is not a boolean" : "missing 'survived'");
+    return true;
+}
+
+static bool check_end(struct vctx *c)
+{
+    const char *st;
+    json_int_t v;
+    json_t *doms = json_object_get(c->rec, "domains"), *d;
+    size_t i;
+    if (!get_str(c, "status", &st) || !get_int(c, c->rec, "records", 0, &v))
+        return false;
+    if (strcmp(st, "pass") != 0 && strcmp(st, "fail") != 0)
+        return bad(c, "'status' is \"%s\", expected \"pass\" or \"fail\"", st);
+    if (!doms)
+        return true;
+    if (!json_is_array(doms))
+        return bad(c, "'domains' is not an array");
+    json_array_foreach(doms, i, d) {
+        if (!json_is_object(d) || !json_is_integer(json_object_get(d, "domid")) ||
+            !json_is_string(json_object_get(d, "name")) ||
+            !json_is_string(json_object_get(d, "state")) ||
+            !json_is_string(json_object_get(d, "reason")))
+            return bad(c, "domains[%zu] needs domid (int), name, state, reason", i);
+    }
+    return true;
+}
+
+/* true if rec is a valid record for e; otherwise why says what is wrong. */
+bool record_validate(json_t *rec, const struct expect *e, char *why, size_t n)
+{
+    struct vctx c = { rec, "", why, n };
+    json_t *t = json_object_get(rec, "type"), *v;
+    if (!json_is_object(rec)) {
+        snprintf(why, n, "record is not a JSON object");
+        return false;
+    }
+    if (!json_is_string(t)) {
+        snprintf(why, n, t ? "'type' is not a string" : "record has no 'type'");
+        return false;
+    }
+    c.type = json_string_value(t);
+    if (json_object_get(rec, "provenance") || json_object_get(rec, "valid"))
+        return bad(&c, "members 'provenance' and 'valid' are the runner's");
+    v = json_object_get(rec, "variant");   /* wherever present, it must match */
+    if (v && !want_str(&c, "variant", e->variant))
+        return false;
+    if (strcmp(c.type, "result") == 0)
+        return check_result(&c, e);
+    if (strcmp(c.type, "calibration") == 0)
+        return check_calibration(&c, e);
+    if (strcmp(c.type, "exposure") == 0)
+        return check_exposure(&c, e) && check_workload(&c, e, false);
+    if (strcmp(c.type, "robustness") == 0)
+        return check_robustness(&c) && check_workload(&c, e, false);
+    if (strcmp(c.type, "end") == 0)
+        return check_end(&c);
+    snprintf(why, n, "unknown record type \"%s\"", c.type);
+    return false;
+}

@@ -1,0 +1,66 @@
+# Flags and helpers for freestanding x86-64 code: the hypervisor images
+# (one per variant) and the PV guest workload images.
+
+set(ASILAB_WARN -Wall -Wextra -Wno-unused-parameter -Wstrict-prototypes
+    -Wmissing-prototypes -Wshadow)
+if(ASILAB_WERROR)
+  list(APPEND ASILAB_WARN -Werror)
+endif()
+
+# Common to hv and guests: no libc, no red zone (interrupts arrive on the
+# same stack in ring 0), no SSE (nobody saves the FPU), position-independent
+# code generation so the image can live at any address (the hv sits at
+# 0xffff82d040000000, outside -mcmodel=kernel's reach).
+set(ASILAB_FREESTANDING_CFLAGS
+    -std=gnu11 -ffreestanding -fno-builtin -fno-stack-protector
+    -fno-common -fpie -fvisibility=hidden -mno-red-zone -mno-mmx -mno-sse
+    -mno-sse2 -mno-avx -msoft-float -fno-asynchronous-unwind-tables
+    -fno-strict-aliasing -O2 -g ${ASILAB_WARN}
+    $<$<COMPILE_LANGUAGE:C>:-include ${CMAKE_SOURCE_DIR}/cmake/hidden.h>)
+set(ASILAB_FREESTANDING_LDFLAGS
+    -nostdlib -static -no-pie -Wl,--build-id=sha1 -Wl,-z,max-page-size=0x1000
+    -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments)
+
+# asilab_hv_variant(<variant>): hv-<variant>.elf = core + one strategy
+# (+ the stack-zeroing option).  The core never names a strategy: the
+# strategy file is simply the one linked in.
+function(asilab_hv_variant variant)
+  string(REPLACE "+" ";" parts "${variant}")
+  list(GET parts 0 strategy)
+  set(stackzero 0)
+  if("stackzero" IN_LIST parts)
+    set(stackzero 1)
+  endif()
+  set(sfile ${CMAKE_SOURCE_DIR}/strategies/${strategy}.c)
+  if(NOT EXISTS ${sfile})
+    message(FATAL_ERROR "variant '${variant}': no strategies/${strategy}.c")
+  endif()
+  set(target hv-${variant})
+  add_executable(${target} ${sfile} ${ASILAB_HV_VARIANT_SRC})
+  target_link_libraries(${target} PRIVATE hvcore)
+  target_compile_options(${target} PRIVATE ${ASILAB_FREESTANDING_CFLAGS})
+  target_include_directories(${target} PRIVATE ${CMAKE_SOURCE_DIR}/hv/include)
+  target_compile_definitions(${target} PRIVATE
+      ASILAB_VARIANT="${variant}" ASILAB_STACKZERO=${stackzero}
+      ASILAB_GIT_REV="${ASILAB_GIT_REV}")
+  target_link_options(${target} PRIVATE ${ASILAB_FREESTANDING_LDFLAGS}
+      -T ${CMAKE_SOURCE_DIR}/hv/hv.ld)
+  set_target_properties(${target} PROPERTIES
+      OUTPUT_NAME hv-${variant}.elf SUFFIX ""
+      RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}
+      LINK_DEPENDS ${CMAKE_SOURCE_DIR}/hv/hv.ld)
+endfunction()
+
+# asilab_workload(<name> <sources...>): workloads/<name>.elf, a PV guest.
+function(asilab_workload name)
+  add_executable(wl-${name} ${ARGN})
+  target_link_libraries(wl-${name} PRIVATE guestlib)
+  target_compile_options(wl-${name} PRIVATE ${ASILAB_FREESTANDING_CFLAGS})
+  target_link_options(wl-${name} PRIVATE ${ASILAB_FREESTANDING_LDFLAGS}
+      -T ${CMAKE_SOURCE_DIR}/workloads/lib/guest.ld)
+  set_target_properties(wl-${name} PROPERTIES
+      OUTPUT_NAME ${name}.elf SUFFIX ""
+      RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/workloads
+      LINK_DEPENDS ${CMAKE_SOURCE_DIR}/workloads/lib/guest.ld)
+  set_property(GLOBAL APPEND PROPERTY ASILAB_WORKLOADS ${name})
+endfunction()

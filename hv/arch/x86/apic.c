@@ -1,0 +1,100 @@
+/* Local APIC: enable, one-shot timer (QEMU and KVM clock the xAPIC timer
+ * at 1 GHz, so a count is a nanosecond), fixed IPIs and EOI. */
+#include "apic.h"
+#include "domain.h"
+#include "mm.h"
+#include "pt.h"
+#include "x86.h"
+
+#define APIC_ID    0x20
+#define APIC_EOI   0xb0
+#define APIC_SVR   0xf0
+#define APIC_ICR   0x300
+#define APIC_ICR2  0x310
+#define APIC_LVTT  0x320
+#define APIC_TMICT 0x380
+#define APIC_TDCR  0x3e0
+
+static inline uint32_t apic_read(unsigned int r)
+{
+    return *(volatile uint32_t *)(FIXMAP_APIC + r);
+}
+static inline void apic_write(unsigned int r, uint32_t v)
+{
+    *(volatile uint32_t *)(FIXMAP_APIC + r) = v;
+}
+
+void apic_init_cpu(void)
+{
+    wrmsr(MSR_APIC_BASE, (rdmsr(MSR_APIC_BASE) & ~0xfffUL) | (1UL << 11) |
+                         (rdmsr(MSR_APIC_BASE) & (1UL << 8)));
+    apic_write(APIC_SVR, 0x100 | 0xff);
+    apic_write(APIC_TDCR, 0xb);            /* divide by 1 */
+    apic_write(APIC_LVTT, 0xf0);           /* one-shot, TIMER_VECTOR */
+    apic_write(APIC_TMICT, 0);
+}
+
+/* The legacy 8259 PICs: the BIOS leaves IRQ0 (the PIT) on vector 8,
+ * where it would look like a double fault.  Move them out of the
+ * exception range and mask every line; the hv uses only the LAPIC. */
+static void pic_disable(void)
+{
+    outb(0x20, 0x11); outb(0xa0, 0x11);       /* ICW1: init, ICW4 needed */
+    outb(0x21, 0x20); outb(0xa1, 0x28);       /* ICW2: vector bases */
+    outb(0x21, 0x04); outb(0xa1, 0x02);       /* ICW3: cascade on IRQ2 */
+    outb(0x21, 0x01); outb(0xa1, 0x01);       /* ICW4: 8086 mode */
+    outb(0x21, 0xff); outb(0xa1, 0xff);       /* mask all */
+}
+
+void apic_init(void)
+{
+    pic_disable();
+    paddr_t base = rdmsr(MSR_APIC_BASE) & 0xffffff000UL;
+    extern uint64_t idle_pg_table_maddr;
+    if (pt_map_range(idle_pg_table_maddr, FIXMAP_APIC, base, 1,
+                     PAGE_HV_RW | _PAGE_PCD | _PAGE_PWT, alloc_frame, PAGE_TABLE))
+        return;
+    invlpg(FIXMAP_APIC);
+    apic_init_cpu();
+}
+
+unsigned int apic_id(void)
+{
+    return apic_read(APIC_ID) >> 24;
+}
+
+void apic_eoi(void)
+{
+    apic_write(APIC_EOI, 0);
+}
+
+void apic_timer_oneshot(uint64_t ns)
+{
+    if (ns > 0xffffffffUL)
+        ns = 0xffffffffUL;
+    apic_write(APIC_TMICT, (uint32_t)ns);
+}
+
+static void apic_icr(unsigned int dest_apic, uint32_t low)
+{
+    while (apic_read(APIC_ICR) & (1U << 12))
+        cpu_relax();
+    apic_write(APIC_ICR2, dest_apic << 24);
+    apic_write(APIC_ICR, low);
+}
+
+void send_ipi(unsigned int cpu, unsigned int vector)
+{
+    apic_icr(pcpus[cpu].apic_id, vector);   /* fixed, physical */
+}
+
+void apic_send_init_sipi(unsigned int apic, unsigned int page)
+{
+    apic_icr(apic, 0x4500);                 /* INIT, assert */
+    for (volatile int i = 0; i < 100000; i++)
+        ;
+    apic_icr(apic, 0x4600 | page);          /* SIPI */
+    for (volatile int i = 0; i < 10000; i++)
+        ;
+    apic_icr(apic, 0x4600 | page);          /* SIPI again */
+}

@@ -1,0 +1,191 @@
+/* Every way into and out of the hv: exception and interrupt stubs, the
+ * SYSCALL entry (hypercalls and guest-user syscalls), restore_all_guest,
+ * and guest-memory copies with fault fixups.  All of it lives in
+ * .text.entry so a restricted root table can map just this. */
+#include "asm.h"
+
+        .section .text.entry, "ax"
+
+.macro SAVE_ALL
+        push    %rdi
+        push    %rsi
+        push    %rdx
+        push    %rcx
+        push    %rax
+        push    %r8
+        push    %r9
+        push    %r10
+        push    %r11
+        push    %rbx
+        push    %rbp
+        push    %r12
+        push    %r13
+        push    %r14
+        push    %r15
+        cld
+.endm
+
+.macro RESTORE_ALL
+        pop     %r15
+        pop     %r14
+        pop     %r13
+        pop     %r12
+        pop     %rbp
+        pop     %rbx
+        pop     %r11
+        pop     %r10
+        pop     %r9
+        pop     %r8
+        pop     %rax
+        pop     %rcx
+        pop     %rdx
+        pop     %rsi
+        pop     %rdi
+.endm
+
+/* From guest mode the frame sits at the top of the stack, so cpu_info is
+ * right above it: switch to the hv's CR3 if the strategy asked for it. */
+.macro SWITCH_TO_HV_CR3
+        mov     CPUINFO_xen_cr3(%rsp), %rax
+        test    %rax, %rax
+        jz      88f
+        mov     %rax, %cr3
+        mov     CPUINFO_processor_id(%rsp), %eax
+        imul    $COUNTERS_sizeof, %rax, %rax
+        movabs  $lab_counters, %rcx
+        incq    (%rcx,%rax)
+88:
+.endm
+
+/* Exception stubs: vectors 0-31. */
+.macro EXC vec, has_err
+        .align 16
+exc_\vec:
+        .if \has_err == 0
+        push    $0
+        .endif
+        movl    $\vec, 4(%rsp)
+        jmp     handle_exception
+.endm
+
+        .align 16
+        .globl exception_stubs
+exception_stubs:
+        EXC 0,0;  EXC 1,0;  EXC 2,0;  EXC 3,0;  EXC 4,0;  EXC 5,0
+        EXC 6,0;  EXC 7,0;  EXC 8,1;  EXC 9,0;  EXC 10,1; EXC 11,1
+        EXC 12,1; EXC 13,1; EXC 14,1; EXC 15,0; EXC 16,0; EXC 17,1
+        EXC 18,0; EXC 19,0; EXC 20,0; EXC 21,1; EXC 22,0; EXC 23,0
+        EXC 24,0; EXC 25,0; EXC 26,0; EXC 27,0; EXC 28,0; EXC 29,1
+        EXC 30,1; EXC 31,0
+
+/* Interrupt stubs: vectors 32-255, 16 bytes each. */
+        .align 16
+        .globl irq_stubs
+irq_stubs:
+        vec = 32
+        .rept 224
+        .align 16
+        push    $0
+        movl    $vec, 4(%rsp)
+        jmp     handle_interrupt
+        vec = vec + 1
+        .endr
+
+handle_exception:
+        SAVE_ALL
+        testb   $3, UREGS_cs(%rsp)
+        jz      1f
+        SWITCH_TO_HV_CR3
+1:      mov     %rsp, %rdi
+        call    do_trap
+        testb   $3, UREGS_cs(%rsp)
+        jnz     exit_to_guest
+        RESTORE_ALL
+        add     $8, %rsp
+        iretq
+
+handle_interrupt:
+        SAVE_ALL
+        testb   $3, UREGS_cs(%rsp)
+        jz      1f
+        SWITCH_TO_HV_CR3
+1:      mov     %rsp, %rdi
+        call    do_IRQ
+        testb   $3, UREGS_cs(%rsp)
+        jnz     exit_to_guest
+        RESTORE_ALL
+        add     $8, %rsp
+        iretq
+
+/* SYSCALL from the guest (kernel: hypercall; user: bounced syscall).
+ * The per-CPU stub (see traps.c) has moved us to this CPU's stack with
+ * the guest %rsp in the frame's rsp slot and guest %rax in its ss slot. */
+        .globl lstar_enter
+lstar_enter:
+        mov     8(%rsp), %rax
+        movq    $FLAT_RING3_SS64_ASM, 8(%rsp)
+        push    %r11
+        push    $FLAT_RING3_CS64_ASM
+        push    %rcx
+        push    $0
+        movl    $TRAP_syscall_asm, 4(%rsp)
+        SAVE_ALL
+        SWITCH_TO_HV_CR3
+        mov     %rsp, %rdi
+        call    do_syscall
+        jmp     exit_to_guest
+
+/* restore_all_guest(regs): regs is this CPU's guest frame.  Leaves by
+ * SYSRET when the frame came from SYSCALL and C found that safe. */
+        .globl restore_all_guest
+restore_all_guest:
+        mov     %rdi, %rsp
+        mov     CPUINFO_pv_cr3(%rsp), %rax
+        test    %rax, %rax
+        jz      1f
+        mov     %rax, %cr3
+        mov     CPUINFO_processor_id(%rsp), %eax
+        imul    $COUNTERS_sizeof, %rax, %rax
+        movabs  $lab_counters, %rcx
+        incq    (%rcx,%rax)
+1:      RESTORE_ALL
+        testl   $TRAP_syscall_asm, 4(%rsp)
+        jz      2f
+        mov     8(%rsp), %rcx          /* rip    */
+        mov     24(%rsp), %r11         /* rflags */
+        mov     32(%rsp), %rsp         /* guest rsp */
+        sysretq
+2:      add     $8, %rsp
+        .globl restore_iret_insn
+restore_iret_insn:
+        iretq
+
+/* unsigned long raw_copy_guest(void *dst, const void *src, size_t n):
+ * bytes NOT copied (a fault in either direction stops the copy). */
+        .globl raw_copy_guest
+raw_copy_guest:
+        mov     %rdx, %rcx
+1:      rep movsb
+        xor     %eax, %eax
+        ret
+2:      mov     %rcx, %rax
+        ret
+        .section .ex_table, "a"
+        .quad   1b, 2b
+        .previous
+
+/* void reset_stack_and_call(void *stack, void (*fn)(void)) */
+        .globl reset_stack_and_call
+reset_stack_and_call:
+        mov     %rdi, %rsp
+        xor     %ebp, %ebp
+        call    *%rsi
+        ud2
+
+/* Per-CPU SYSCALL stubs (32 bytes each, NR_CPUS = 8), written at boot by
+ * write_syscall_stub() through the directmap alias. */
+        .section .text.entry, "ax"
+        .align 32
+        .globl syscall_stubs
+syscall_stubs:
+        .fill 32 * 8, 1, 0xcc

@@ -1,0 +1,130 @@
+/* __start_xen: the boot CPU's way from the multiboot hand-off to the
+ * first guest: console, memory map, frame allocator, page tables, CPU
+ * tables, LAPIC, secondary CPUs, calibration, domains, scheduler. */
+#include "apic.h"
+#include "boot.h"
+#include "console.h"
+#include "domain.h"
+#include "lab.h"
+#include "lib.h"
+#include "mm.h"
+#include "sched.h"
+#include "strategy.h"
+#include "traps.h"
+#include "x86.h"
+
+struct multiboot_info {
+    uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
+    uint32_t mods_count, mods_addr;
+    uint32_t syms[4];
+    uint32_t mmap_length, mmap_addr;
+};
+struct mb_module { uint32_t mod_start, mod_end, string, reserved; };
+struct __packed mb_mmap { uint32_t size; uint64_t addr, len; uint32_t type; };
+
+#define MBI_CMDLINE (1U << 2)
+#define MBI_MODS    (1U << 3)
+#define MBI_MMAP    (1U << 6)
+
+struct boot_module boot_modules[MAX_MODULES];
+unsigned int nr_boot_modules;
+
+void frames_boot_init(void);
+void frame_table_init(unsigned long highest_mfn);
+void paging_init(void);
+void acpi_find_cpus(void);
+void __start_xen(uint32_t magic, uint32_t mbi_pa);
+
+static void copy_mb_string(char *dst, size_t n, uint32_t pa)
+{
+    if (pa)
+        strlcpy(dst, __va(pa), n);
+    else
+        dst[0] = 0;
+}
+
+static void memory_init(const struct multiboot_info *mbi)
+{
+    unsigned long highest = 0;
+
+    if (!(mbi->flags & MBI_MMAP))
+        panic("the loader gave no memory map");
+    frames_boot_init();
+    for (uint32_t off = 0; off < mbi->mmap_length;) {
+        const struct mb_mmap *m = __va(mbi->mmap_addr + off);
+        if (m->type == 1 && m->addr + m->len > m->addr) {
+            paddr_t end = MIN(m->addr + m->len, (paddr_t)MAX_FRAMES << PAGE_SHIFT);
+            frames_add_range(&hv_frames, m->addr, end);
+            if (end > m->addr)
+                highest = MAX(highest, (end >> PAGE_SHIFT) - 1);
+        }
+        off += m->size + 4;
+    }
+    /* Low memory (BIOS data, the AP trampoline), the image, modules. */
+    frames_reserve_range(&hv_frames, 0, 0x100000);
+    frames_reserve_range(&hv_frames, virt_to_maddr(_start), virt_to_maddr(_end));
+    for (unsigned int i = 0; i < nr_boot_modules; i++)
+        frames_reserve_range(&hv_frames, boot_modules[i].start, boot_modules[i].end);
+    frame_table_init(highest);
+    printk("hv: %lu MiB usable RAM, %lu frames free\n",
+           (highest + 1) >> 8, hv_frames.free);
+}
+
+void __start_xen(uint32_t magic, uint32_t mbi_pa)
+{
+    char cmdline[256], mode[32];
+
+    console_init();
+    printk("\nasilab hv: variant %s, rev %s\n", asilab_variant, asilab_git_rev);
+    if (magic != 0x2BADB002)
+        panic("not started by a multiboot loader (magic %#x)", magic);
+    const struct multiboot_info *mbi = __va(mbi_pa);
+
+    copy_mb_string(cmdline, sizeof(cmdline), mbi->flags & MBI_CMDLINE ? mbi->cmdline : 0);
+    lab_mode = ASILAB_MODE_DETERMINISTIC;
+    if (cmdline_get(cmdline, "mode", mode, sizeof(mode))) {
+        if (!strcmp(mode, "timing"))
+            lab_mode = ASILAB_MODE_TIMING;
+        else if (strcmp(mode, "deterministic"))
+            panic("bad mode=%s on the hv command line", mode);
+    }
+
+    if (mbi->flags & MBI_MODS) {
+        const struct mb_module *m = __va(mbi->mods_addr);
+        for (uint32_t i = 0; i < mbi->mods_count; i++) {
+            if (i >= MAX_MODULES)
+                panic("more than %d modules", MAX_MODULES);
+            boot_modules[i].start = m[i].mod_start;
+            boot_modules[i].end = m[i].mod_end;
+            copy_mb_string(boot_modules[i].cmdline, sizeof(boot_modules[i].cmdline),
+                           m[i].string);
+        }
+        nr_boot_modules = mbi->mods_count;
+    }
+
+    memory_init(mbi);
+    acpi_find_cpus();          /* while the boot directmap covers 4 GiB */
+    paging_init();
+    percpu_traps_init(0);
+    sched_init_cpu(0);
+    pcpus[0].online = true;
+    nr_cpus_online = 1;
+    strategy_cpu_init(&pcpus[0]);
+    apic_init();
+    pcpus[0].apic_id = apic_id();
+    smp_boot_cpus();
+    printk("hv: %u CPU(s) online, %u module(s)\n", nr_cpus_online, nr_boot_modules);
+
+    lab_calibrate();
+
+    if (!nr_boot_modules)
+        panic("no workload modules (-initrd)");
+    unsigned int next_domid = 0;
+    for (unsigned int i = 0; i < nr_boot_modules; i++)
+        if (construct_domains(&boot_modules[i], &next_domid))
+            panic("cannot build domains from module %u (%s)", i,
+                  boot_modules[i].cmdline);
+
+    raise_softirq(0, SCHEDULE_SOFTIRQ);
+    exit_to_guest();
+}

@@ -1,0 +1,121 @@
+/* Secondary CPUs: find them in the ACPI MADT, wake each with
+ * INIT-SIPI-SIPI through the real-mode trampoline, and give each its
+ * tables, LAPIC and idle vCPU. */
+#include "apic.h"
+#include "console.h"
+#include "domain.h"
+#include "lib.h"
+#include "mm.h"
+#include "sched.h"
+#include "strategy.h"
+#include "traps.h"
+#include "x86.h"
+
+#define TRAMPOLINE_PHYS 0x8000
+
+extern char trampoline_start[], trampoline_end[], trampoline_gdt_ptr[];
+extern char boot_gdt_ptr[], start64_ap[];
+extern uint64_t boot_lm_entry;
+extern char cpu_stacks[NR_CPUS][STACK_SIZE];
+char *ap_boot_stack;
+static volatile unsigned int ap_boot_cpu, ap_started;
+static unsigned int madt_apic_ids[NR_CPUS], nr_madt_cpus;
+
+struct __packed acpi_header {
+    char sig[4];
+    uint32_t length;
+    uint8_t rev, checksum;
+    char oem[6], oem_table[8];
+    uint32_t oem_rev, creator, creator_rev;
+};
+
+static bool checksum_ok(const void *p, size_t n)
+{
+    uint8_t s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += ((const uint8_t *)p)[i];
+    return s == 0;
+}
+
+static const uint8_t *find_rsdp(void)
+{
+    uint16_t ebda_seg = *(const uint16_t *)__va(0x40e);
+    paddr_t ranges[2][2] = { { (paddr_t)ebda_seg << 4, ((paddr_t)ebda_seg << 4) + 1024 },
+                             { 0xe0000, 0x100000 } };
+    for (int r = 0; r < 2; r++)
+        for (paddr_t pa = ranges[r][0]; pa + 20 <= ranges[r][1]; pa += 16) {
+            const uint8_t *p = __va(pa);
+            if (!memcmp(p, "RSD PTR ", 8) && checksum_ok(p, 20))
+                return p;
+        }
+    return NULL;
+}
+
+/* Must run while the boot directmap still maps the first 4 GiB. */
+void acpi_find_cpus(void);
+void acpi_find_cpus(void)
+{
+    const uint8_t *rsdp = find_rsdp();
+    if (!rsdp)
+        return;
+    const struct acpi_header *rsdt = __va(*(const uint32_t *)(rsdp + 16));
+    if (memcmp(rsdt->sig, "RSDT", 4) || !checksum_ok(rsdt, rsdt->length))
+        return;
+    unsigned int n = (rsdt->length - sizeof(*rsdt)) / 4;
+    const uint32_t *ent = (const uint32_t *)(rsdt + 1);
+    for (unsigned int i = 0; i < n; i++) {
+        const struct acpi_header *h = __va(ent[i]);
+        if (memcmp(h->sig, "APIC", 4) || !checksum_ok(h, h->length))
+            continue;
+        const uint8_t *p = (const uint8_t *)h + sizeof(*h) + 8;
+        const uint8_t *end = (const uint8_t *)h + h->length;
+        while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
+            if (p[0] == 0 && p[1] >= 8 && (*(const uint32_t *)(p + 4) & 1) &&
+                nr_madt_cpus < NR_CPUS)
+                madt_apic_ids[nr_madt_cpus++] = p[3];
+            p += p[1];
+        }
+    }
+}
+
+void start_secondary(void)
+{
+    unsigned int cpu = ap_boot_cpu;
+
+    raw_write_cr3(idle_pg_table_maddr);
+    percpu_traps_init(cpu);
+    apic_init_cpu();
+    sched_init_cpu(cpu);
+    pcpus[cpu].apic_id = apic_id();
+    strategy_cpu_init(&pcpus[cpu]);
+    pcpus[cpu].online = true;
+    __atomic_store_n(&ap_started, 1, __ATOMIC_SEQ_CST);
+    exit_to_guest();     /* idles until a vCPU is placed here */
+}
+
+void smp_boot_cpus(void)
+{
+    unsigned int bsp = pcpus[0].apic_id;
+
+    memcpy(__va(TRAMPOLINE_PHYS), trampoline_start, trampoline_end - trampoline_start);
+    memcpy(__va(TRAMPOLINE_PHYS) + (trampoline_gdt_ptr - trampoline_start),
+           boot_gdt_ptr, 6);
+    boot_lm_entry = (uint64_t)start64_ap;
+
+    for (unsigned int i = 0; i < nr_madt_cpus; i++) {
+        unsigned int apic = madt_apic_ids[i];
+        unsigned int cpu = nr_cpus_online;
+        if (apic == bsp || cpu >= NR_CPUS)
+            continue;
+        ap_boot_cpu = cpu;
+        ap_boot_stack = &cpu_stacks[cpu][STACK_SIZE - sizeof(struct cpu_info)];
+        ap_started = 0;
+        apic_send_init_sipi(apic, TRAMPOLINE_PHYS >> 12);
+        for (unsigned long spin = 0; !__atomic_load_n(&ap_started, __ATOMIC_SEQ_CST); spin++) {
+            if (spin > 2000000000UL)
+                panic("CPU with APIC ID %u did not come up", apic);
+            cpu_relax();
+        }
+        nr_cpus_online++;
+    }
+}

@@ -1,0 +1,19 @@
+/* Local APIC (xAPIC MMIO): timer, IPIs, EOI; SMP bring-up. */
+#ifndef ASILAB_APIC_H
+#define ASILAB_APIC_H
+#include "types.h"
+#include "layout.h"
+
+#define FIXMAP_APIC (HV_VIRT_START + 0x3ff00000UL)
+
+void apic_init(void);             /* BSP: map it; every CPU: enable */
+void apic_init_cpu(void);
+unsigned int apic_id(void);
+void apic_eoi(void);
+void apic_timer_oneshot(uint64_t ns);   /* 0 = stop */
+void send_ipi(unsigned int cpu, unsigned int vector);
+void apic_send_init_sipi(unsigned int apic, unsigned int page);
+void smp_boot_cpus(void);
+void start_secondary(void) __noreturn;
+
+#endif

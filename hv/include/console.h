@@ -1,0 +1,18 @@
+/* COM1 console, printk, panic and the isa-debug-exit power-off. */
+#ifndef ASILAB_CONSOLE_H
+#define ASILAB_CONSOLE_H
+#include "types.h"
+
+/* hv exit codes; QEMU's exit status is (code << 1) | 1. */
+#define EXIT_PASS   0
+#define EXIT_FAIL   1
+#define EXIT_PANIC  2
+#define EXIT_EXCEPTION_BASE 0x20   /* + vector: exception inside the hv */
+
+void console_init(void);
+void console_write(const char *s, size_t n);   /* serialised, raw */
+void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2))) __noreturn;
+void hv_exit(unsigned int code) __noreturn;
+
+#endif

@@ -1,0 +1,113 @@
+/* Domains, vCPUs and pCPUs: the state the core schedules and switches. */
+#ifndef ASILAB_DOMAIN_H
+#define ASILAB_DOMAIN_H
+#include "types.h"
+#include "config.h"
+#include "public/xen.h"
+
+struct domain;
+
+enum runstate { RUNSTATE_running, RUNSTATE_runnable, RUNSTATE_blocked,
+                RUNSTATE_offline };
+
+#define TF_kernel_mode (1U << 0)
+
+struct vcpu {
+    unsigned int vcpu_id;
+    struct domain *domain;
+    unsigned int processor;          /* pCPU it is assigned to */
+    enum runstate runstate;
+    bool initialised;
+    bool is_idle;
+    struct vcpu *rq_next;            /* run-queue link */
+
+    /* Guest state while not running (Xen: v->arch.user_regs etc.). */
+    struct cpu_user_regs user_regs;
+    unsigned int flags;              /* TF_kernel_mode */
+    mfn_t guest_table;               /* kernel L4 */
+    mfn_t guest_table_user;          /* user L4, 0 = none */
+    unsigned long kernel_sp, kernel_ss;
+    struct trap_info trap_ctxt[256];
+    unsigned long event_callback, failsafe_callback, syscall_callback;
+    bool syscall_disables_events;
+    uint64_t fs_base, gs_base_kernel, gs_base_user;
+
+    void *strategy_data;             /* owned by the linked strategy */
+};
+
+enum domain_state { DOM_running, DOM_shutdown, DOM_crashed };
+
+struct domain {
+    unsigned int domain_id;
+    char name[32];
+    bool is_driver;                  /* the run ends when all drivers end */
+    enum domain_state state;
+    unsigned int shutdown_reason;
+    char crash_reason[96];
+    unsigned int nr_vcpus;
+    struct vcpu *vcpu[MAX_VCPUS];
+    unsigned long nr_pages;
+    mfn_t *p2m;                      /* pfn -> mfn, hv copy */
+    mfn_t shared_info_mfn;
+    mfn_t perdomain_l3;              /* slot 260 table of this domain */
+    char console_line[1024];
+    unsigned int console_len;
+};
+
+extern struct domain *domains[MAX_DOMAINS];
+extern unsigned int nr_domains;
+
+/* Per-pCPU state that is not on the stack. */
+struct pcpu {
+    unsigned int cpu_id;
+    unsigned int apic_id;
+    bool online;
+    struct vcpu *curr;
+    struct vcpu *idle;
+    struct vcpu *rq_head, *rq_tail;  /* runnable, excluding curr */
+    unsigned long softirq_pending;
+    void *strategy_data;
+};
+extern struct pcpu pcpus[NR_CPUS];
+extern unsigned int nr_cpus_online;
+
+/* The top of every pCPU stack, as Xen's struct cpu_info: the guest frame
+ * that entry code saves and restore_all_guest restores, then per-CPU
+ * fields that entry assembly reaches at fixed offsets from the stack. */
+struct cpu_info {
+    struct cpu_user_regs guest_cpu_user_regs;
+    unsigned int processor_id;
+    unsigned int _pad;
+    struct vcpu *current_vcpu;
+    uint64_t xen_cr3;    /* !=0: CR3 to load on entry to the hv  */
+    uint64_t pv_cr3;     /* !=0: CR3 to load on exit to the guest */
+};
+/* The CPU aligns its exception frame to 16 bytes: TSS.RSP0 (= &regs.es)
+ * must be 16-aligned, so the stack top minus sizeof(cpu_info) is not. */
+
+static inline struct cpu_info *get_cpu_info(void)
+{
+    unsigned long sp;
+    __asm__("mov %%rsp,%0" : "=r"(sp));
+    return (struct cpu_info *)((sp | (STACK_SIZE - 1)) + 1) - 1;
+}
+#define guest_cpu_user_regs() (&get_cpu_info()->guest_cpu_user_regs)
+#define smp_processor_id()    (get_cpu_info()->processor_id)
+#define current               (get_cpu_info()->current_vcpu)
+#define this_pcpu()           (&pcpus[smp_processor_id()])
+
+static inline bool guest_kernel_mode(const struct vcpu *v)
+{
+    return v->flags & TF_kernel_mode;
+}
+
+/* hv/pv/domain_build.c */
+struct boot_module;
+int construct_domains(const struct boot_module *mod, unsigned int *next_domid);
+/* hv/pv/domain.c */
+void domain_crash(struct domain *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void domain_shutdown(struct domain *d, unsigned int reason);
+int vcpu_initialise_context(struct vcpu *v, const struct vcpu_guest_context *c);
+
+#endif

@@ -1,0 +1,30 @@
+/* Hypercall handlers, one family per file under hv/pv/. */
+#ifndef ASILAB_HYPERCALL_H
+#define ASILAB_HYPERCALL_H
+#include "types.h"
+
+typedef long hypercall_fn_t(unsigned long, unsigned long, unsigned long,
+                            unsigned long, unsigned long);
+
+long do_console_io(unsigned long cmd, unsigned long count, unsigned long buf,
+                   unsigned long a4, unsigned long a5);
+long do_sched_op(unsigned long cmd, unsigned long arg, unsigned long a3,
+                 unsigned long a4, unsigned long a5);
+long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg,
+                unsigned long a4, unsigned long a5);
+long do_set_trap_table(unsigned long traps, unsigned long a2, unsigned long a3,
+                       unsigned long a4, unsigned long a5);
+long do_set_callbacks(unsigned long event, unsigned long failsafe,
+                      unsigned long syscall, unsigned long a4, unsigned long a5);
+long do_callback_op(unsigned long cmd, unsigned long arg, unsigned long a3,
+                    unsigned long a4, unsigned long a5);
+long do_stack_switch(unsigned long ss, unsigned long sp, unsigned long a3,
+                     unsigned long a4, unsigned long a5);
+long do_set_segment_base(unsigned long which, unsigned long base,
+                         unsigned long a3, unsigned long a4, unsigned long a5);
+long do_mmuext_op(unsigned long ops, unsigned long count, unsigned long pdone,
+                  unsigned long foreigndom, unsigned long a5);
+long do_xen_version(unsigned long cmd, unsigned long arg, unsigned long a3,
+                    unsigned long a4, unsigned long a5);
+
+#endif

@@ -1,0 +1,23 @@
+/* Lab instrumentation: per-pCPU event counters, the run's mode, and the
+ * @asilab record stream on COM1. */
+#ifndef ASILAB_LAB_H
+#define ASILAB_LAB_H
+#include "types.h"
+#include "config.h"
+#include "public/asilab.h"
+
+extern struct asilab_counters lab_counters[NR_CPUS];
+extern unsigned int lab_mode;    /* ASILAB_MODE_* from the hv cmdline */
+
+#define lab_count(cpu, e, n) (lab_counters[(cpu)].ev[EV_##e] += (n))
+#define this_cpu_count(e, n) lab_count(smp_processor_id(), e, n)
+
+extern unsigned long lab_records_emitted;
+/* Per image (hv/lab/variant.c, compiled with the variant's defines). */
+extern const char asilab_variant[];
+extern const char asilab_git_rev[];
+void lab_calibrate(void);
+void lab_emit_end_and_exit(void) __noreturn;
+long do_asilab_op(unsigned long cmd, unsigned long arg);
+
+#endif

@@ -1,0 +1,53 @@
+/* Physical memory: the frame allocator, the frame table (owner and type
+ * of every frame), directmap translation, and the hv's page tables. */
+#ifndef ASILAB_MM_H
+#define ASILAB_MM_H
+#include "types.h"
+#include "layout.h"
+
+/* ---- frame allocator (hv/mm/frame.c; host-testable) ---- */
+struct frame_allocator {
+    uint64_t *bitmap;       /* 1 = in use / not RAM */
+    unsigned long nr_frames;
+    unsigned long hint;
+    unsigned long free;
+};
+void frames_init(struct frame_allocator *fa, uint64_t *bitmap,
+                 unsigned long nr_frames);
+void frames_add_range(struct frame_allocator *fa, paddr_t start, paddr_t end);
+void frames_reserve_range(struct frame_allocator *fa, paddr_t start, paddr_t end);
+/* nr contiguous frames aligned to align frames; ~0UL if none. */
+unsigned long frames_alloc(struct frame_allocator *fa, unsigned long nr,
+                           unsigned long align);
+void frames_free(struct frame_allocator *fa, unsigned long mfn, unsigned long nr);
+
+/* The hv's allocator: returns a zeroed frame, or 0 on exhaustion. */
+mfn_t alloc_frame(void);
+void free_frame(mfn_t mfn);
+extern struct frame_allocator hv_frames;
+
+/* ---- frame table: who owns a frame and what it is used as ---- */
+enum page_type {
+    PGT_none, PGT_writable, PGT_l1, PGT_l2, PGT_l3, PGT_l4, PGT_seg_desc,
+    PGT_hv,
+};
+#define DOMID_HV   0xfff0
+#define DOMID_FREE 0xffff
+struct page_info {
+    uint16_t owner;      /* domid, DOMID_HV or DOMID_FREE */
+    uint8_t  type;       /* enum page_type */
+    uint8_t  pinned;
+    uint32_t type_count;
+};
+extern struct page_info *frame_table;
+extern unsigned long max_mfn;
+static inline struct page_info *mfn_to_page(mfn_t mfn) { return &frame_table[mfn]; }
+
+/* ---- address translation ---- */
+/* Host unit tests provide their own maddr_to_virt() over simulated RAM. */
+void *maddr_to_virt(paddr_t pa);
+#define __va(pa) maddr_to_virt(pa)
+static inline void *mfn_to_virt(mfn_t mfn) { return maddr_to_virt(mfn << PAGE_SHIFT); }
+paddr_t virt_to_maddr(const void *va);   /* hv image or directmap */
+
+#endif

@@ -1,0 +1,42 @@
+/* The lab hypercall (__HYPERVISOR_arch_7): event counters and run info.
+ * Not part of Xen; a guest written against Xen simply never calls it. */
+#ifndef ASILAB_PUBLIC_ASILAB_H
+#define ASILAB_PUBLIC_ASILAB_H
+#include <stdint.h>
+
+#define __HYPERVISOR_asilab_op 55
+
+#define ASILAB_OP_get_counters 0   /* arg: struct asilab_counters *      */
+#define ASILAB_OP_get_info     1   /* arg: struct asilab_info *          */
+
+/* Event counters of one pCPU, in DESIGN.md's order and names. */
+#define ASILAB_EVENTS(X) \
+    X(cr3_load) X(cr3_load_noflush) X(tlb_flush) X(tlb_flush_global) \
+    X(invlpg) X(invpcid) X(ipi_sent) X(l4_copy) X(pte_write) \
+    X(stack_zero_bytes) X(gdt_load) X(ldt_load) X(ctx_switch)
+
+enum asilab_event {
+#define X(n) EV_##n,
+    ASILAB_EVENTS(X)
+#undef X
+    NR_ASILAB_EVENTS
+};
+
+struct asilab_counters {
+    uint64_t ev[NR_ASILAB_EVENTS];
+};
+
+#define ASILAB_MODE_DETERMINISTIC 0
+#define ASILAB_MODE_TIMING        1
+
+struct asilab_info {
+    char variant[48];        /* e.g. "shared_l4"                        */
+    uint32_t mode;           /* ASILAB_MODE_*                           */
+    uint32_t pcpu;           /* the pCPU this vCPU runs on right now    */
+    uint32_t nr_pcpus;
+    uint32_t domid;
+    uint32_t vcpu_id;
+    uint32_t tsc_invariant;  /* CPUID 0x80000007 EDX bit 8              */
+    uint64_t tsc_khz;        /* 0 when unknown                          */
+};
+#endif

@@ -1,0 +1,16 @@
+/* sched_op: yield, block, shutdown (Xen's public/sched.h values). */
+#ifndef ASILAB_PUBLIC_SCHED_H
+#define ASILAB_PUBLIC_SCHED_H
+#define SCHEDOP_yield     0
+#define SCHEDOP_block     1
+#define SCHEDOP_shutdown  2
+
+struct sched_shutdown {
+    unsigned int reason;
+};
+#define SHUTDOWN_poweroff   0
+#define SHUTDOWN_reboot     1
+#define SHUTDOWN_suspend    2
+#define SHUTDOWN_crash      3
+#define SHUTDOWN_watchdog   4
+#endif

@@ -1,0 +1,29 @@
+/* The one interface an isolation strategy implements.  Exactly one
+ * strategies/<name>.c is linked into each hv image; the core calls these
+ * hooks and never names a strategy. */
+#ifndef ASILAB_STRATEGY_H
+#define ASILAB_STRATEGY_H
+#include "domain.h"
+
+/* Boot: once on each pCPU, after its GDT/IDT/TSS and stack exist. */
+void strategy_cpu_init(struct pcpu *c);
+/* A vCPU was created (its domain's first L4 exists). 0 or -XEN_ENOMEM. */
+int strategy_vcpu_init(struct vcpu *v);
+/* Load v's page tables on this pCPU (context switch, toggle_guest_mode,
+ * new base pointer): the CR3 in force from now on, and whatever CR3s the
+ * entry/exit paths must switch between (cpu_info->xen_cr3/pv_cr3). */
+void strategy_write_ptbase(struct vcpu *v);
+/* Called on the exit path just before restore_all_guest, interrupts off. */
+void strategy_exit_to_guest(struct vcpu *v);
+/* Switching prev -> next on this pCPU (before next's ptbase is loaded). */
+void strategy_context_switch(struct vcpu *prev, struct vcpu *next);
+/* A live guest L4 of d changed in slot `slot`. */
+void strategy_guest_l4_changed(struct domain *d, mfn_t l4, unsigned int slot);
+/* Fill the hv slots (256-271) of a new guest L4 `l4` (mapped at `tab`). */
+void strategy_init_guest_l4(struct domain *d, mfn_t l4, uint64_t *tab);
+
+/* Provided by the core for strategies. */
+void write_cr3_counted(uint64_t cr3);
+extern uint64_t idle_pg_table_maddr;
+
+#endif

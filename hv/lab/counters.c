@@ -1,0 +1,52 @@
+/* Event counters (per pCPU) and the lab hypercall that hands them, and
+ * the run's identity (variant, mode, placement), to guests. */
+#include "domain.h"
+#include "lab.h"
+#include "lib.h"
+#include "strategy.h"
+#include "traps.h"
+#include "x86.h"
+
+struct asilab_counters lab_counters[NR_CPUS];
+unsigned int lab_mode;
+
+void write_cr3_counted(uint64_t cr3)
+{
+    raw_write_cr3(cr3);
+    this_cpu_count(cr3_load, 1);
+}
+
+static bool tsc_invariant(void)
+{
+    uint32_t a, b, c, d;
+    cpuid_count(0x80000000, 0, &a, &b, &c, &d);
+    if (a < 0x80000007)
+        return false;
+    cpuid_count(0x80000007, 0, &a, &b, &c, &d);
+    return d & (1U << 8);
+}
+
+long do_asilab_op(unsigned long cmd, unsigned long arg)
+{
+    struct vcpu *v = current;
+
+    switch (cmd) {
+    case ASILAB_OP_get_counters:
+        return copy_to_guest(arg, &lab_counters[smp_processor_id()],
+                             sizeof(struct asilab_counters));
+    case ASILAB_OP_get_info: {
+        struct asilab_info info;
+        memset(&info, 0, sizeof(info));
+        strlcpy(info.variant, asilab_variant, sizeof(info.variant));
+        info.mode = lab_mode;
+        info.pcpu = smp_processor_id();
+        info.nr_pcpus = nr_cpus_online;
+        info.domid = v->domain->domain_id;
+        info.vcpu_id = v->vcpu_id;
+        info.tsc_invariant = tsc_invariant();
+        return copy_to_guest(arg, &info, sizeof(info));
+    }
+    default:
+        return -XEN_ENOSYS;
+    }
+}

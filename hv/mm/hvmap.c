@@ -1,0 +1,117 @@
+/* The hv's own address space: the frame allocator instance, the frame
+ * table, the directmap (slots 262-271) and idle_pg_table, the L4 whose
+ * hv slots (256-271) every guest L4 carries too. */
+#include "config.h"
+#include "console.h"
+#include "lib.h"
+#include "mm.h"
+#include "pt.h"
+#include "traps.h"
+#include "x86.h"
+
+struct frame_allocator hv_frames;
+static uint64_t frame_bitmap[MAX_FRAMES / 64];
+struct page_info *frame_table;
+unsigned long max_mfn;
+uint64_t idle_pg_table_maddr;
+
+void *maddr_to_virt(paddr_t pa)
+{
+    return (void *)(DIRECTMAP_VIRT_START + pa);
+}
+
+paddr_t virt_to_maddr(const void *va)
+{
+    uint64_t a = (uint64_t)va;
+    if (a >= HV_VIRT_START && a < HV_VIRT_START + (1UL << 30))
+        return a - HV_VIRT_START;
+    return a - DIRECTMAP_VIRT_START;
+}
+
+mfn_t alloc_frame(void)
+{
+    unsigned long mfn = frames_alloc(&hv_frames, 1, 1);
+    if (mfn == ~0UL)
+        return 0;
+    memset(mfn_to_virt(mfn), 0, PAGE_SIZE);
+    if (frame_table)
+        frame_table[mfn] = (struct page_info){ .owner = DOMID_HV, .type = PGT_hv };
+    return mfn;
+}
+
+void free_frame(mfn_t mfn)
+{
+    if (frame_table)
+        frame_table[mfn] = (struct page_info){ .owner = DOMID_FREE };
+    frames_free(&hv_frames, mfn, 1);
+}
+
+void frames_boot_init(void);
+void frames_boot_init(void)
+{
+    frames_init(&hv_frames, frame_bitmap, MAX_FRAMES);
+}
+
+/* After the memory map is known: the frame table, one entry per frame. */
+void frame_table_init(unsigned long highest_mfn);
+void frame_table_init(unsigned long highest_mfn)
+{
+    max_mfn = highest_mfn;
+    unsigned long bytes = (max_mfn + 1) * sizeof(struct page_info);
+    unsigned long nr = ROUNDUP(bytes, PAGE_SIZE) >> PAGE_SHIFT;
+    unsigned long mfn = frames_alloc(&hv_frames, nr, 1);
+    if (mfn == ~0UL)
+        panic("no memory for the frame table");
+    frame_table = mfn_to_virt(mfn);
+    for (unsigned long i = 0; i <= max_mfn; i++)
+        frame_table[i] = (struct page_info){ .owner = DOMID_HV, .type = PGT_hv };
+    for (unsigned long i = 0; i <= max_mfn; i++) {
+        bool used = hv_frames.bitmap[i / 64] >> (i % 64) & 1;
+        if (!used)
+            frame_table[i].owner = DOMID_FREE, frame_table[i].type = PGT_none;
+    }
+}
+
+static void map_image(paddr_t l4, char *from, char *to, uint64_t flags)
+{
+    uint64_t va = (uint64_t)from;
+    unsigned long nr = ((uint64_t)to - va) >> PAGE_SHIFT;
+    if (pt_map_range(l4, va, va - HV_VIRT_START, nr, flags | _PAGE_GLOBAL,
+                     alloc_frame, PAGE_TABLE))
+        panic("cannot map the hv image");
+}
+
+/* Build idle_pg_table and switch to it: the boot identity map goes. */
+void paging_init(void);
+void paging_init(void)
+{
+    mfn_t l4 = alloc_frame();
+    if (!l4)
+        panic("no memory for idle_pg_table");
+    paddr_t l4pa = l4 << PAGE_SHIFT;
+    uint64_t *tab = mfn_to_virt(l4);
+
+    map_image(l4pa, _start, _etext, PAGE_HV_RX);
+    map_image(l4pa, _etext, _erodata, PAGE_HV_RO);
+    map_image(l4pa, _erodata, _end, PAGE_HV_RW);
+
+    paddr_t ram_end = ROUNDUP((max_mfn + 1) << PAGE_SHIFT, 1UL << 21);
+    for (paddr_t pa = 0; pa < ram_end; pa += 1UL << 21) {
+        pte_t *e = pt_walk(l4pa, DIRECTMAP_VIRT_START + pa, 2, alloc_frame, PAGE_TABLE);
+        if (!e)
+            panic("cannot build the directmap");
+        *e = pa | PAGE_HV_RW | _PAGE_PSE | _PAGE_GLOBAL;
+    }
+    /* Every hv slot gets an L3 now, so guest L4s can share them. */
+    for (unsigned int s = HV_FIRST_SLOT; s <= HV_LAST_SLOT; s++)
+        if (s != LINEAR_PT_SLOT && !(tab[s] & _PAGE_PRESENT)) {
+            mfn_t l3 = alloc_frame();
+            if (!l3)
+                panic("no memory for hv L3s");
+            tab[s] = (l3 << PAGE_SHIFT) | PAGE_TABLE;
+        }
+    tab[LINEAR_PT_SLOT] = l4pa | PAGE_TABLE | _PAGE_NX;
+
+    idle_pg_table_maddr = l4pa;
+    raw_write_cr3(l4pa);
+}

@@ -1,0 +1,107 @@
+/* Domain life cycle: shutdown and crash (the hv keeps running the other
+ * domains), the end of a run once every driver domain has stopped, and
+ * loading a vCPU's initial context from VCPUOP_initialise. */
+#include "console.h"
+#include "domain.h"
+#include "lab.h"
+#include "lib.h"
+#include "mm.h"
+#include "sched.h"
+#include "strategy.h"
+#include "traps.h"
+#include "x86.h"
+
+struct domain *domains[MAX_DOMAINS];
+unsigned int nr_domains;
+
+static void check_run_end(void)
+{
+    for (unsigned int i = 0; i < nr_domains; i++)
+        if (domains[i]->is_driver && domains[i]->state == DOM_running)
+            return;
+    lab_emit_end_and_exit();
+}
+
+static void domain_stop(struct domain *d)
+{
+    for (unsigned int i = 0; i < d->nr_vcpus; i++)
+        vcpu_offline(d->vcpu[i]);
+    check_run_end();
+}
+
+void domain_shutdown(struct domain *d, unsigned int reason)
+{
+    if (d->state != DOM_running)
+        return;
+    d->state = DOM_shutdown;
+    d->shutdown_reason = reason;
+    printk("hv: d%u (%s) shut down, reason %u\n", d->domain_id, d->name, reason);
+    domain_stop(d);
+}
+
+void domain_crash(struct domain *d, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (d->state != DOM_running)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(d->crash_reason, sizeof(d->crash_reason), fmt, ap);
+    va_end(ap);
+    d->state = DOM_crashed;
+    printk("hv: d%u (%s) crashed: %s\n", d->domain_id, d->name, d->crash_reason);
+    domain_stop(d);
+}
+
+static uint16_t sanitise_sel(uint16_t sel)
+{
+    return (sel == FLAT_RING3_DS32 || sel == FLAT_RING3_CS32 ||
+            sel == FLAT_RING3_CS64) ? sel : 0;
+}
+
+int vcpu_initialise_context(struct vcpu *v, const struct vcpu_guest_context *c)
+{
+    struct domain *d = v->domain;
+    mfn_t l4 = xen_cr3_to_pfn(c->ctrlreg[3]);
+
+    if (l4 > max_mfn || mfn_to_page(l4)->owner != d->domain_id ||
+        mfn_to_page(l4)->type != PGT_l4)
+        return -XEN_EINVAL;
+    if (!(c->flags & VGCF_in_kernel))
+        return -XEN_EINVAL;
+    if (!is_canonical(c->user_regs.rip) || !is_canonical(c->fs_base) ||
+        !is_canonical(c->gs_base_kernel) || !is_canonical(c->gs_base_user))
+        return -XEN_EINVAL;
+    for (unsigned int i = 0; i < 256; i++) {
+        const struct trap_info *t = &c->trap_ctxt[i];
+        if (t->address && !guest_range_ok(t->address, 1))
+            return -XEN_EINVAL;
+    }
+
+    v->user_regs = c->user_regs;
+    v->user_regs.cs = FLAT_KERNEL_CS64;
+    v->user_regs.ss = FLAT_KERNEL_SS64;
+    v->user_regs.ds = sanitise_sel(c->user_regs.ds);
+    v->user_regs.es = sanitise_sel(c->user_regs.es);
+    v->user_regs.fs = sanitise_sel(c->user_regs.fs);
+    v->user_regs.gs = sanitise_sel(c->user_regs.gs);
+    v->user_regs.entry_vector = 0;
+    v->user_regs.rflags |= X86_EFLAGS_IF;
+    memcpy(v->trap_ctxt, c->trap_ctxt, sizeof(v->trap_ctxt));
+    for (unsigned int i = 0; i < 256; i++)      /* index is the vector */
+        if (v->trap_ctxt[i].address)
+            v->trap_ctxt[i].vector = i;
+    v->kernel_ss = c->kernel_ss;
+    v->kernel_sp = c->kernel_sp;
+    v->event_callback = c->event_callback_eip;
+    v->failsafe_callback = c->failsafe_callback_eip;
+    v->syscall_callback = c->syscall_callback_eip;
+    v->fs_base = c->fs_base;
+    v->gs_base_kernel = c->gs_base_kernel;
+    v->gs_base_user = c->gs_base_user;
+    v->guest_table = l4;
+    v->guest_table_user = 0;
+    v->flags = TF_kernel_mode;
+    v->initialised = true;
+    return 0;
+}

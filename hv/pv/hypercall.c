@@ -1,0 +1,92 @@
+/* SYSCALL from a PV guest: from guest kernel mode it is a hypercall
+ * (number in %rax, arguments in %rdi %rsi %rdx %r10 %r8, result in
+ * %rax); from guest user mode it is bounced to the guest kernel.  Also
+ * the small hypercalls: xen_version, set_segment_base. */
+#include "domain.h"
+#include "hypercall.h"
+#include "lab.h"
+#include "lib.h"
+#include "public/asilab.h"
+#include "public/version.h"
+#include "traps.h"
+#include "x86.h"
+
+static long asilab_op(unsigned long cmd, unsigned long arg, unsigned long a3,
+                      unsigned long a4, unsigned long a5)
+{
+    return do_asilab_op(cmd, arg);
+}
+
+static hypercall_fn_t *const hypercall_table[NR_HYPERCALLS] = {
+    [__HYPERVISOR_set_trap_table]   = do_set_trap_table,
+    [__HYPERVISOR_stack_switch]     = do_stack_switch,
+    [__HYPERVISOR_set_callbacks]    = do_set_callbacks,
+    [__HYPERVISOR_xen_version]      = do_xen_version,
+    [__HYPERVISOR_console_io]       = do_console_io,
+    [__HYPERVISOR_vcpu_op]          = do_vcpu_op,
+    [__HYPERVISOR_set_segment_base] = do_set_segment_base,
+    [__HYPERVISOR_mmuext_op]        = do_mmuext_op,
+    [__HYPERVISOR_sched_op]         = do_sched_op,
+    [__HYPERVISOR_callback_op]      = do_callback_op,
+    [__HYPERVISOR_asilab_op]        = asilab_op,
+};
+
+void do_syscall(struct cpu_user_regs *regs)
+{
+    if (!guest_kernel_mode(current)) {
+        pv_bounce_syscall(regs);
+        return;
+    }
+    unsigned long nr = regs->rax;
+    if (nr == __HYPERVISOR_iret) {
+        do_iret(regs);
+        return;
+    }
+    if (nr >= NR_HYPERCALLS || !hypercall_table[nr]) {
+        regs->rax = -XEN_ENOSYS;
+        return;
+    }
+    regs->rax = hypercall_table[nr](regs->rdi, regs->rsi, regs->rdx,
+                                    regs->r10, regs->r8);
+}
+
+long do_xen_version(unsigned long cmd, unsigned long arg, unsigned long a3,
+                    unsigned long a4, unsigned long a5)
+{
+    switch (cmd) {
+    case XENVER_version:
+        return (4 << 16) | 19;          /* the Xen ABI level we follow */
+    case XENVER_extraversion: {
+        xen_extraversion_t ev = "-asilab";
+        return copy_to_guest(arg, ev, sizeof(ev));
+    }
+    case XENVER_capabilities: {
+        static const char caps[] = "xen-3.0-x86_64";
+        return copy_to_guest(arg, caps, sizeof(caps));
+    }
+    case XENVER_get_features:
+        return -XEN_ENOSYS;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+long do_set_segment_base(unsigned long which, unsigned long base,
+                         unsigned long a3, unsigned long a4, unsigned long a5)
+{
+    if (!is_canonical(base))
+        return -XEN_EINVAL;
+    switch (which) {
+    case SEGBASE_FS:
+        wrmsr(MSR_FS_BASE, base);
+        return 0;
+    case SEGBASE_GS_USER:
+        wrmsr(MSR_SHADOW_GS_BASE, base);     /* we are in kernel mode */
+        return 0;
+    case SEGBASE_GS_KERNEL:
+        wrmsr(MSR_GS_BASE, base);
+        return 0;
+    default:
+        return -XEN_EINVAL;
+    }
+}

@@ -1,0 +1,220 @@
+/* Per-pCPU run queues (round robin), yield/block/wake, one-shot timer
+ * preemption, and context_switch: save the outgoing vCPU's frame and
+ * segment state, load the incoming one's, and load its page tables
+ * through the strategy (write_ptbase). */
+#include "apic.h"
+#include "console.h"
+#include "lab.h"
+#include "sched.h"
+#include "strategy.h"
+#include "traps.h"
+#include "x86.h"
+
+struct pcpu pcpus[NR_CPUS];
+unsigned int nr_cpus_online;
+static struct vcpu idle_vcpus[NR_CPUS];
+
+void raise_softirq(unsigned int cpu, unsigned int nr)
+{
+    __atomic_or_fetch(&pcpus[cpu].softirq_pending, 1UL << nr, __ATOMIC_SEQ_CST);
+    if (cpu != smp_processor_id())
+        send_ipi(cpu, EVENT_CHECK_VECTOR);
+}
+
+void sched_init_cpu(unsigned int cpu)
+{
+    struct pcpu *c = &pcpus[cpu];
+    struct vcpu *idle = &idle_vcpus[cpu];
+    idle->is_idle = true;
+    idle->processor = cpu;
+    idle->runstate = RUNSTATE_running;
+    c->cpu_id = cpu;
+    c->idle = c->curr = idle;
+    get_cpu_info()->current_vcpu = idle;
+}
+
+static void rq_push(struct pcpu *c, struct vcpu *v)
+{
+    v->rq_next = NULL;
+    if (c->rq_tail)
+        c->rq_tail->rq_next = v;
+    else
+        c->rq_head = v;
+    c->rq_tail = v;
+}
+
+static struct vcpu *rq_pop(struct pcpu *c)
+{
+    struct vcpu *v = c->rq_head;
+    if (v) {
+        c->rq_head = v->rq_next;
+        if (!c->rq_head)
+            c->rq_tail = NULL;
+    }
+    return v;
+}
+
+static void rq_remove(struct pcpu *c, struct vcpu *v)
+{
+    struct vcpu **pp = &c->rq_head, *prev = NULL;
+    for (; *pp; prev = *pp, pp = &(*pp)->rq_next)
+        if (*pp == v) {
+            *pp = v->rq_next;
+            if (c->rq_tail == v)
+                c->rq_tail = prev;
+            return;
+        }
+}
+
+/* Cross-pCPU wakes (later issues) take the target pCPU's run queue from
+ * another CPU: all run-queue changes happen with interrupts off on the
+ * owning CPU for now, since every vCPU of a run lives on its pCPU. */
+void vcpu_wake(struct vcpu *v)
+{
+    if (v->runstate != RUNSTATE_blocked && v->runstate != RUNSTATE_offline)
+        return;
+    v->runstate = RUNSTATE_runnable;
+    rq_push(&pcpus[v->processor], v);
+    raise_softirq(v->processor, SCHEDULE_SOFTIRQ);
+}
+
+void vcpu_block(struct vcpu *v)
+{
+    v->runstate = RUNSTATE_blocked;
+    raise_softirq(v->processor, SCHEDULE_SOFTIRQ);
+}
+
+void vcpu_yield(struct vcpu *v)
+{
+    raise_softirq(v->processor, SCHEDULE_SOFTIRQ);
+}
+
+void vcpu_offline(struct vcpu *v)
+{
+    struct pcpu *c = &pcpus[v->processor];
+    if (v->runstate == RUNSTATE_runnable)
+        rq_remove(c, v);
+    v->runstate = RUNSTATE_offline;
+    if (c->curr == v)
+        raise_softirq(v->processor, SCHEDULE_SOFTIRQ);
+}
+
+void write_ptbase(struct vcpu *v)
+{
+    strategy_write_ptbase(v);
+}
+
+static uint16_t read_sel(int which)
+{
+    uint16_t s;
+    switch (which) {
+    case 0: __asm__ volatile("mov %%ds,%0" : "=r"(s)); break;
+    case 1: __asm__ volatile("mov %%es,%0" : "=r"(s)); break;
+    case 2: __asm__ volatile("mov %%fs,%0" : "=r"(s)); break;
+    default: __asm__ volatile("mov %%gs,%0" : "=r"(s)); break;
+    }
+    return s;
+}
+
+static void save_segments(struct vcpu *v)
+{
+    struct cpu_user_regs *r = &v->user_regs;
+    r->ds = read_sel(0);
+    r->es = read_sel(1);
+    r->fs = read_sel(2);
+    r->gs = read_sel(3);
+    v->fs_base = rdmsr(MSR_FS_BASE);
+    uint64_t gs = rdmsr(MSR_GS_BASE), shadow = rdmsr(MSR_SHADOW_GS_BASE);
+    v->gs_base_kernel = guest_kernel_mode(v) ? gs : shadow;
+    v->gs_base_user = guest_kernel_mode(v) ? shadow : gs;
+}
+
+static void load_segments(struct vcpu *v)
+{
+    const struct cpu_user_regs *r = &v->user_regs;
+    __asm__ volatile("mov %0,%%ds; mov %1,%%es; mov %2,%%fs; mov %3,%%gs"
+                     :: "r"((uint32_t)r->ds), "r"((uint32_t)r->es),
+                        "r"((uint32_t)r->fs), "r"((uint32_t)r->gs));
+    wrmsr(MSR_FS_BASE, v->fs_base);
+    wrmsr(MSR_GS_BASE, guest_kernel_mode(v) ? v->gs_base_kernel : v->gs_base_user);
+    wrmsr(MSR_SHADOW_GS_BASE, guest_kernel_mode(v) ? v->gs_base_user : v->gs_base_kernel);
+}
+
+static void context_switch(struct pcpu *c, struct vcpu *prev, struct vcpu *next)
+{
+    struct cpu_info *ci = get_cpu_info();
+
+    if (!prev->is_idle) {
+        prev->user_regs = ci->guest_cpu_user_regs;
+        save_segments(prev);
+    }
+    strategy_context_switch(prev, next);
+    c->curr = next;
+    ci->current_vcpu = next;
+    if (!next->is_idle) {
+        ci->guest_cpu_user_regs = next->user_regs;
+        load_segments(next);
+        write_ptbase(next);
+    }
+    this_cpu_count(ctx_switch, 1);
+}
+
+static void schedule(void)
+{
+    struct pcpu *c = this_pcpu();
+    struct vcpu *prev = c->curr, *next;
+
+    if (!prev->is_idle && prev->runstate == RUNSTATE_running) {
+        prev->runstate = RUNSTATE_runnable;
+        rq_push(c, prev);
+    }
+    next = rq_pop(c);
+    if (!next)
+        next = c->idle;
+    next->runstate = RUNSTATE_running;
+    /* Preempt only when someone else is waiting. */
+    apic_timer_oneshot(c->rq_head ? TIMESLICE_NS : 0);
+    if (next != prev)
+        context_switch(c, prev, next);
+}
+
+void sched_timer_tick(void)
+{
+    if (this_pcpu()->rq_head)
+        raise_softirq(smp_processor_id(), SCHEDULE_SOFTIRQ);
+}
+
+void do_softirqs(void)
+{
+    struct pcpu *c = this_pcpu();
+    unsigned long p;
+    while ((p = __atomic_exchange_n(&c->softirq_pending, 0, __ATOMIC_SEQ_CST)))
+        if (p & (1UL << SCHEDULE_SOFTIRQ))
+            schedule();
+}
+
+/* Leave the hv: run softirqs, idle while nothing is runnable, then
+ * sanitise the frame and restore_all_guest.  Never returns. */
+void exit_to_guest(void)
+{
+    struct cpu_info *ci = get_cpu_info();
+    struct cpu_user_regs *regs = &ci->guest_cpu_user_regs;
+
+    for (;;) {
+        local_irq_disable();
+        do_softirqs();
+        if (!ci->current_vcpu->is_idle)
+            break;
+        __asm__ volatile("sti; hlt; cli" ::: "memory");
+    }
+    regs->cs = FLAT_RING3_CS64;
+    regs->ss = FLAT_RING3_SS64;
+    regs->rflags = (regs->rflags & ~(X86_EFLAGS_IOPL | X86_EFLAGS_NT |
+                                     X86_EFLAGS_VM | X86_EFLAGS_VIF |
+                                     X86_EFLAGS_VIP | X86_EFLAGS_RF))
+                   | X86_EFLAGS_IF | X86_EFLAGS_MBS;
+    if (!is_canonical(regs->rip))
+        regs->entry_vector &= ~TRAP_syscall;
+    strategy_exit_to_guest(ci->current_vcpu);
+    restore_all_guest(regs);
+}

@@ -1,0 +1,50 @@
+/* Strategy shared_l4: no address-space isolation (Xen without XPTI).
+ * The guest's own L4, with the hv slots stamped in, is the root table in
+ * guest and hv mode alike; entry and exit never touch CR3; a context
+ * switch is one CR3 load and global pages keep the hv's TLB entries. */
+#include "layout.h"
+#include "lib.h"
+#include "mm.h"
+#include "pt.h"
+#include "strategy.h"
+#include "x86.h"
+
+void strategy_cpu_init(struct pcpu *c)
+{
+    write_cr4(read_cr4() | X86_CR4_PGE);
+}
+
+int strategy_vcpu_init(struct vcpu *v)
+{
+    return 0;
+}
+
+/* Slots 256-271 as in idle_pg_table, but 258 maps this L4 itself and
+ * 260 is the domain's own per-domain L3. */
+void strategy_init_guest_l4(struct domain *d, mfn_t l4, uint64_t *tab)
+{
+    const uint64_t *idle = __va(idle_pg_table_maddr);
+    for (unsigned int s = HV_FIRST_SLOT; s <= HV_LAST_SLOT; s++)
+        tab[s] = idle[s];
+    tab[LINEAR_PT_SLOT] = (l4 << PAGE_SHIFT) | PAGE_TABLE | _PAGE_NX;
+    tab[PERDOMAIN_SLOT] = (d->perdomain_l3 << PAGE_SHIFT) | PAGE_TABLE;
+}
+
+void strategy_write_ptbase(struct vcpu *v)
+{
+    mfn_t root = guest_kernel_mode(v) || !v->guest_table_user
+                 ? v->guest_table : v->guest_table_user;
+    write_cr3_counted(root << PAGE_SHIFT);
+}
+
+void strategy_exit_to_guest(struct vcpu *v)
+{
+}
+
+void strategy_context_switch(struct vcpu *prev, struct vcpu *next)
+{
+}
+
+void strategy_guest_l4_changed(struct domain *d, mfn_t l4, unsigned int slot)
+{
+}

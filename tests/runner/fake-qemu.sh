@@ -1,0 +1,57 @@
+#!/bin/sh
+# fake-qemu.sh — stands in for qemu-system-x86_64 in the runner tests: prints
+# canned COM1 lines (placeholders filled in from its own argv) and exits.
+#   FAKE_QEMU_LINES    file of lines to print (default: a passing boot)
+#   FAKE_QEMU_EXIT     exit status (default 1 = isa-debug-exit code 0, pass)
+#   FAKE_QEMU_HANG     1: hang after printing (in a child, like a stuck vCPU);
+#                      stubborn: the same, ignoring SIGTERM
+#   FAKE_QEMU_PIDFILE  where to write the hanging child's pid
+#   FAKE_QEMU_CALIB    calibration median (default 3)
+#   FAKE_QEMU_STDERR   one line to print on stderr
+#   FAKE_QEMU_LOG      append argv here, one argument per line, then "--"
+# Placeholders: @VARIANT@ @WORKLOAD@ @MODE@ @UNIT@ @CALIB@ @EVENTS@
+
+if [ "${1:-}" = --version ]; then
+    echo "QEMU emulator version 7.2.99 (asilab fake)"
+    exit 0
+fi
+if [ -n "${FAKE_QEMU_LOG:-}" ]; then
+    for a in "$0" "$@"; do printf '%s\n' "$a"; done >>"$FAKE_QEMU_LOG"
+    echo -- >>"$FAKE_QEMU_LOG"
+fi
+
+variant=? workload=? mode=?
+while [ $# -gt 0 ]; do
+    case $1 in
+    -kernel) v=${2##*/hv-}; variant=${v%.elf}; shift ;;
+    -append) mode=${2#mode=}; shift ;;
+    -initrd) w=${2%%,*}; w=${w%% *}; w=${w##*/}; workload=${w%.elf}; shift ;;
+    esac
+    shift
+done
+unit=insns
+[ "$mode" = timing ] && unit=cycles
+events='{"cr3_load":2,"tlb_flush":1,"invlpg":0.5,"ipi_sent":0,"l4_copy":0,"stack_zero_bytes":0,"gdt_load":3,"ldt_load":0,"ctx_switch":4}'
+
+default_lines() {
+    cat <<'END'
+fake hv: booting
+@asilab {"type":"calibration","op":"empty_loop","variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":1000,"samples":16,"min":@CALIB@,"median":@CALIB@,"max":@CALIB@}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall","variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":100,"samples":32,"min":120,"p10":120,"median":121,"p90":125,"max":130,"events":@EVENTS@}
+fake hv: all domains shut down
+@asilab {"type":"end","status":"pass","records":2}
+END
+}
+
+if [ -n "${FAKE_QEMU_LINES:-}" ]; then cat "$FAKE_QEMU_LINES"; else default_lines; fi |
+    sed -e "s|@VARIANT@|$variant|g" -e "s|@WORKLOAD@|$workload|g" \
+        -e "s|@MODE@|$mode|g" -e "s|@UNIT@|$unit|g" \
+        -e "s|@CALIB@|${FAKE_QEMU_CALIB:-3}|g" -e "s|@EVENTS@|$events|g"
+[ -n "${FAKE_QEMU_STDERR:-}" ] && echo "$FAKE_QEMU_STDERR" >&2
+[ "${FAKE_QEMU_HANG:-0}" = stubborn ] && trap '' TERM
+if [ "${FAKE_QEMU_HANG:-0}" != 0 ]; then
+    sleep 60 &
+    [ -n "${FAKE_QEMU_PIDFILE:-}" ] && echo $! >"$FAKE_QEMU_PIDFILE"
+    wait
+fi
+exit "${FAKE_QEMU_EXIT:-1}"

@@ -1,0 +1,342 @@
+#!/bin/sh
+# runner_test.sh — one test case of the asilab runner, run against
+# fake-qemu.sh and a throw-away build dir:  runner_test.sh ASILAB FAKE CASE
+set -u
+ASILAB=$1 FAKE=$2 CASE=$3
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/asilab-runner.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+T=$(cd "$T" && pwd -P)
+B=$T/build O=$T/out Q=$T/qemu
+mkdir -p "$B/workloads"
+printf 'not an elf\n' >"$B/hv-shared_l4.elf"
+for w in hypercall syscall ctxsw hostile; do printf 'dummy\n' >"$B/workloads/$w.elf"; done
+cp "$FAKE" "$Q" && chmod +x "$Q"
+export FAKE_QEMU_LOG="$T/argv.log"
+unset FAKE_QEMU_LINES FAKE_QEMU_EXIT FAKE_QEMU_HANG FAKE_QEMU_PIDFILE FAKE_QEMU_CALIB \
+    FAKE_QEMU_STDERR
+unset ASILAB_KVM_DEVICE
+EV='{"cr3_load":2,"tlb_flush":1,"invlpg":0.5,"ipi_sent":0,"l4_copy":0,"stack_zero_bytes":0,"gdt_load":3,"ldt_load":0,"ctx_switch":4}'
+CAL='@asilab {"type":"calibration","op":"empty_loop","variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":1000,"samples":16,"min":3,"median":3,"max":3}'
+RES='"op":"null_hypercall","variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":100,"samples":32'
+
+fail() {
+    echo "FAIL [$CASE]: $*"
+    echo "--- stdout:"; cat "$T/stdout" 2>/dev/null
+    echo "--- stderr:"; cat "$T/stderr" 2>/dev/null
+    echo "--- records.jsonl:"; cat "$O/records.jsonl" 2>/dev/null
+    exit 1
+}
+# run ARGS...: the runner with stdout/stderr captured, status in $rc
+run() { "$ASILAB" "$@" >"$T/stdout" 2>"$T/stderr"; rc=$?; }
+# tcg ARGS...: a run against the test build dir and the fake QEMU
+tcg() { run run --build "$B" --qemu "$Q" --out "$O" --accel tcg --timeout 10 "$@"; }
+want_rc() { [ "$rc" = "$1" ] || fail "exit status $rc, expected $1"; }
+has() { grep -qF -- "$2" "$1" || fail "$(basename "$1") lacks: $2"; }
+lacks() { ! grep -qF -- "$2" "$1" || fail "$(basename "$1") has: $2"; }
+want_file() { printf '%s\n' "$2" | cmp -s - "$1" || fail "$(basename "$1") is not exactly: $2"; }
+count() { n=$(grep -cF -- "$2" "$1"); [ "$n" = "$3" ] || fail "$(basename "$1"): '$2' on $n lines, expected $3"; }
+countx() { n=$(grep -cxF -- "$2" "$1"); [ "$n" = "$3" ] || fail "$(basename "$1"): line '$2' $n times, expected $3"; }
+lines() { n=$(wc -l <"$1"); [ "$n" -eq "$2" ] || fail "$(basename "$1"): $n lines, expected $2"; }
+squeeze() { tr -s ' ' <"$1"; }
+canned() { cat >"$T/lines"; export FAKE_QEMU_LINES="$T/lines"; }
+
+case $CASE in
+pass)
+    tcg --variant shared_l4 --workload hypercall
+    want_rc 0
+    lines "$O/records.jsonl" 3
+    count "$O/records.jsonl" ',"provenance":{"host_cpu":' 3
+    count "$O/records.jsonl" '"boot_status":"pass"}}' 3
+    count "$O/records.jsonl" '"qemu_version":"QEMU emulator version 7.2.99 (asilab fake)"' 3
+    count "$O/records.jsonl" "\"build_id\":\"sha256:$(sha256sum <"$B/hv-shared_l4.elf" | cut -d' ' -f1)\"" 3
+    count "$O/records.jsonl" "\"boot\":[\"$B/workloads/hypercall.elf\"]" 3
+    count "$O/records.jsonl" '"accel":"tcg","mode":"deterministic","variant":"shared_l4","workload":"hypercall"' 3
+    count "$O/records.jsonl" "\"qemu_cmdline\":\"$Q -nodefaults -machine pc -cpu max -m 256M -smp 2 -accel tcg -icount shift=0,sleep=off -display none -no-reboot -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel $B/hv-shared_l4.elf -append mode=deterministic -initrd $B/workloads/hypercall.elf\"" 3
+    # records are kept verbatim, provenance spliced in before the last brace
+    has "$O/records.jsonl" "{\"type\":\"result\",\"workload\":\"hypercall\",\"op\":\"null_hypercall\",\"variant\":\"shared_l4\",\"mode\":\"deterministic\",\"unit\":\"insns\",\"ops\":100,\"samples\":32,\"min\":120,\"p10\":120,\"median\":121,\"p90\":125,\"max\":130,\"events\":$EV,\"provenance\":{"
+    has "$O/records.jsonl" '{"type":"end","status":"pass","records":2,"provenance":{'
+    printf '%s\n' "$Q" -nodefaults -machine pc -cpu max -m 256M -smp 2 -accel tcg \
+        -icount shift=0,sleep=off -display none -no-reboot -serial stdio \
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$B/hv-shared_l4.elf" \
+        -append mode=deterministic -initrd "$B/workloads/hypercall.elf" -- >"$T/want"
+    cmp -s "$T/want" "$T/argv.log" || fail "qemu argv differs: $(diff "$T/want" "$T/argv.log")"
+    has "$T/stderr" "accel: tcg (deterministic icount) — requested with --accel tcg"
+    has "$T/stderr" "[1/1] shared_l4 hypercall ... pass (2 records, "
+    squeeze "$T/stdout" >"$T/table"
+    want_file "$T/table" "variant workload op unit min median max cr3_load tlb_flush invlpg ctx_switch gdt_load note
+shared_l4 hypercall null_hypercall insns 120 121 130 2 1 0.50 4 3
+1 boots: 1 passed, 0 failed"
+    ;;
+all)
+    tcg --variant all --workload all --smp 1
+    want_rc 0
+    has "$T/stderr" "[1/4] shared_l4 hypercall ... pass (2 records, "
+    has "$T/stderr" ", ETA "
+    has "$T/stderr" "[3/4] shared_l4 ctxsw (mode=same vcpus=2) ... pass"
+    has "$T/stderr" "[4/4] shared_l4 ctxsw (mode=cross domains=2) ... pass"
+    lacks "$T/argv.log" hostile
+    count "$T/argv.log" "$B/workloads/ctxsw.elf mode=cross domains=2" 1
+    count "$T/argv.log" "$B/workloads/syscall.elf" 1
+    lines "$O/records.jsonl" 12
+    has "$T/stdout" "4 boots: 4 passed, 0 failed"
+    ;;
+hostile)
+    canned <<END
+@asilab {"type":"result","workload":"hypercall",$RES,"min":1,"p10":1,"median":1,"p90":1,"max":1,"events":$EV}
+@asilab {"type":"robustness","workload":"hostile","calls":500,"errors":{"-22":480,"-1":20},"invariant_failures":0,"survived":true}
+(d2) hostile: crashing on purpose
+@asilab {"type":"end","status":"fail","records":2,"domains":[{"domid":1,"name":"hypercall","state":"shutdown","reason":"poweroff"},{"domid":2,"name":"hostile","state":"crashed","reason":"#GP in guest kernel"}]}
+END
+    export FAKE_QEMU_EXIT=3
+    tcg --variant shared_l4 --workload hostile
+    want_rc 0
+    has "$T/stderr" "[1/1] shared_l4 hostile +hypercall ... pass (2 records, "
+    has "$T/argv.log" "$B/workloads/hostile.elf,$B/workloads/hypercall.elf"
+    export FAKE_QEMU_EXIT=1
+    tcg --variant shared_l4 --workload hostile
+    want_rc 1
+    has "$T/stderr" "[1/1] shared_l4 hostile +hypercall ... fail (2 records, "
+    has "$T/stderr" "): hv code 0 (pass), but workload 'hostile' is expected to fail with hv code 1"
+    lacks "$T/stderr" "(+"
+    ;;
+unknown_variant)
+    printf 'x\n' >"$B/hv-per_vcpu_l4+stackzero.elf"
+    tcg --variant shared_l4,nope --workload hypercall
+    want_rc 2
+    want_file "$T/stderr" "asilab: unknown variant 'nope' (valid: per_vcpu_l4+stackzero, shared_l4)"
+    [ ! -e "$T/argv.log" ] || fail "qemu was started"
+    ;;
+unknown_workload)
+    tcg --variant shared_l4 --workload hypercall,bogus
+    want_rc 2
+    want_file "$T/stderr" "asilab: unknown workload 'bogus' (valid: hypercall, syscall, ctxsw, hostile)"
+    rm "$B/workloads/syscall.elf"
+    tcg --variant shared_l4 --workload syscall
+    want_rc 2
+    want_file "$T/stderr" "asilab: workload 'syscall' is not built: $B/workloads/syscall.elf missing"
+    [ ! -e "$T/argv.log" ] || fail "qemu was started"
+    ;;
+bad_numbers)
+    for a in "--smp 0" "--smp two" "--smp 65" "--smp 2x" "--timeout 0" \
+             "--timeout abc" "--timeout -3" "--accel xen" "--frobnicate" "--smp"; do
+        # shellcheck disable=SC2086
+        tcg --variant shared_l4 --workload hypercall $a
+        want_rc 2
+        lines "$T/stderr" 1
+        has "$T/stderr" "asilab: "
+    done
+    tcg --variant shared_l4 --workload hypercall --smp two
+    want_file "$T/stderr" "asilab: bad --smp 'two': expected an integer 1..64"
+    tcg --variant shared_l4 --workload hypercall --timeout abc
+    want_file "$T/stderr" "asilab: bad --timeout 'abc': expected seconds, > 0 and <= 86400"
+    run run --build "$B" --variant shared_l4
+    want_rc 2
+    want_file "$T/stderr" "asilab: run needs --variant and --workload (see asilab --help)"
+    [ ! -e "$T/argv.log" ] || fail "qemu was started"
+    ;;
+qemu_missing)
+    run run --build "$B" --out "$O" --qemu "$T/nonexistent" --variant shared_l4 --workload hypercall
+    want_rc 2
+    want_file "$T/stderr" "asilab: qemu-system-x86_64 not found: '$T/nonexistent' is not an executable file; install it with 'apt-get install qemu-system-x86'"
+    mkdir "$T/emptybin"
+    env PATH="$T/emptybin" "$ASILAB" run --build "$B" --out "$O" --variant shared_l4 --workload hypercall \
+        >"$T/stdout" 2>"$T/stderr"
+    rc=$?
+    want_rc 2
+    want_file "$T/stderr" "asilab: qemu-system-x86_64 not found: install it with 'apt-get install qemu-system-x86'"
+    ;;
+timeout)
+    canned <<END
+fake hv: booting
+$CAL
+@asilab {"type":"result","workload":"@WORKLOAD@",$RES,"min":1,"p10":1,"median":1,"p90":1,"max":1,"events":@EVENTS@}
+fake hv: vCPU 1 spinning forever
+END
+    start=$(date +%s)
+    export FAKE_QEMU_HANG=1 FAKE_QEMU_PIDFILE="$T/sleep.pid"
+    tcg --variant shared_l4 --workload hypercall --timeout 2
+    took=$(($(date +%s) - start))
+    want_rc 1
+    [ "$took" -le 6 ] || fail "took $took s for --timeout 2"
+    lines "$O/records.jsonl" 2
+    count "$O/records.jsonl" '"boot_status":"timeout"}}' 2
+    has "$T/stderr" "[1/1] shared_l4 hypercall ... timeout (2 records, "
+    has "$T/stderr" "): timed out after 2 s"
+    has "$T/stderr" "    | fake hv: vCPU 1 spinning forever"
+    has "$T/stdout" "1 boots: 0 passed, 1 failed"
+    # killed means gone or a zombie (nobody may have reaped it yet)
+    pid=$(cat "$T/sleep.pid")
+    state=$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)
+    [ -z "$state" ] || [ "$state" = Z ] || { kill "$pid"; fail "QEMU's child $pid survived the timeout (state $state)"; }
+    ;;
+timeout_stubborn)
+    # a QEMU that ignores SIGTERM gets SIGKILL after the grace period
+    export FAKE_QEMU_HANG=stubborn FAKE_QEMU_PIDFILE="$T/sleep.pid"
+    start=$(date +%s)
+    tcg --variant shared_l4 --workload hypercall --timeout 1
+    took=$(($(date +%s) - start))
+    want_rc 1
+    [ "$took" -ge 2 ] && [ "$took" -le 6 ] || fail "took $took s for --timeout 1 + 2 s grace"
+    count "$O/records.jsonl" '"boot_status":"timeout"}}' 3
+    has "$T/stderr" "): timed out after 1 s"
+    pid=$(cat "$T/sleep.pid")
+    state=$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)
+    [ -z "$state" ] || [ "$state" = Z ] || { kill -9 "$pid"; fail "QEMU's child $pid survived SIGKILL (state $state)"; }
+    ;;
+invalid_record)
+    canned <<END
+fake hv: booting
+$CAL
+@asilab {"type":"result","workload":"@WORKLOAD@",$RES,"min":90,"p10":95,"median":99,"p90":125,"max":100,"events":@EVENTS@}
+@asilab {"type":"end","status":"pass","records":2}
+END
+    tcg --variant shared_l4 --workload hypercall
+    want_rc 1
+    has "$T/stderr" "[1/1] shared_l4 hypercall ... fail (2 records, "
+    has "$T/stderr" "): line 3: result record: p90 > max (125 > 100) (+1 more)"
+    has "$T/stderr" "    also: no valid result record"
+    lines "$O/records.jsonl" 3
+    count "$O/records.jsonl" '"record_error":"line 3: result record: p90 > max (125 > 100)"' 1
+    count "$O/records.jsonl" '"boot_status":"fail"' 3
+    has "$T/stdout" "(no result records)"
+    ;;
+missing_events)
+    canned <<END
+$CAL
+@asilab {"type":"result","workload":"@WORKLOAD@",$RES,"min":1,"p10":1,"median":1,"p90":1,"max":1,"events":{"cr3_load":1,"tlb_flush":1,"invlpg":0,"ipi_sent":0,"l4_copy":0,"stack_zero_bytes":0,"gdt_load":0,"ldt_load":0}}
+@asilab {"type":"result","workload":"@WORKLOAD@",$RES,"min":1,"p10":1,"median":1,"p90":1,"max":1}
+@asilab {"type":"result","workload":"@WORKLOAD@",$RES,"min":1,"p10":1,"median":1,"p90":1,"max":1,"events":@EVENTS@}
+@asilab {"type":"result","workload":"syscall",$RES,"min":1,"p10":1,"median":1,"p90":1,"max":1,"events":@EVENTS@}
+@asilab {"type":"result", "bad json"
+@asilab {"type":"end","status":"pass","records":6}
+END
+    tcg --variant shared_l4 --workload hypercall
+    want_rc 1
+    has "$T/stderr" "): line 2: result record: events missing 'ctx_switch' (+3 more)"
+    has "$T/stderr" "    also: line 3: result record: missing 'events'"
+    has "$T/stderr" "    also: line 5: result record: 'workload' is \"syscall\", expected \"hypercall\""
+    has "$T/stderr" "    also: line 6: invalid JSON: "
+    count "$O/records.jsonl" '{"type":"unparsed","line":6,"raw":"{\"type\":\"result\", \"bad json\"","provenance":{' 1
+    ;;
+count_mismatch)
+    canned <<END
+fake hv: booting
+$CAL
+@asilab {"type":"result","workload":"@WORKLOAD@",$RES,"min":1,"p10":1,"median":1,"p90":1,"max":1,"events":@EVENTS@}
+@asilab {"type":"end","status":"pass","records":5}
+END
+    tcg --variant shared_l4 --workload hypercall
+    want_rc 1
+    has "$T/stderr" "[1/1] shared_l4 hypercall ... fail (2 records, "
+    has "$T/stderr" "): end record: hv forwarded 5 records, runner received 2"
+    has "$T/stderr" "    | fake hv: booting"
+    has "$T/stdout" "1 boots: 0 passed, 1 failed"
+    ;;
+exit_status)
+    export FAKE_QEMU_EXIT=5
+    tcg --variant shared_l4 --workload hypercall
+    want_rc 1
+    has "$T/stderr" "... crash (2 records, "
+    has "$T/stderr" "): hv code 2 (hv panic)"
+    count "$O/records.jsonl" '"boot_status":"crash"' 3
+    export FAKE_QEMU_EXIT=93
+    tcg --variant shared_l4 --workload hypercall
+    want_rc 1
+    has "$T/stderr" "): hv code 0x2e (unexpected exception #PF, vector 14, inside the hv)"
+    export FAKE_QEMU_EXIT=3
+    tcg --variant shared_l4 --workload hypercall
+    want_rc 1
+    has "$T/stderr" "... fail (2 records, "
+    has "$T/stderr" "): hv code 1 (fail: a domain crashed or did not shut down cleanly)"
+    export FAKE_QEMU_EXIT=0
+    tcg --variant shared_l4 --workload hypercall
+    want_rc 1
+    has "$T/stderr" "): qemu exited with status 0 without isa-debug-exit (guest reset or triple fault?)"
+    canned </dev/null
+    export FAKE_QEMU_EXIT=1 FAKE_QEMU_STDERR="qemu-system-x86_64: could not load kernel"
+    tcg --variant shared_l4 --workload hypercall
+    want_rc 1
+    has "$T/stderr" "... fail (0 records, "
+    has "$T/stderr" "): no end record; qemu: qemu-system-x86_64: could not load kernel (+1 more)"
+    ;;
+accel_auto)
+    export ASILAB_KVM_DEVICE="$T/nokvm"
+    run run --build "$B" --qemu "$Q" --out "$O" --variant shared_l4 --workload hypercall
+    want_rc 0
+    has "$T/stderr" "accel: tcg (deterministic icount) — $T/nokvm not usable: No such file or directory"
+    count "$T/argv.log" "mode=deterministic" 1
+    : >"$T/kvm"
+    rm "$T/argv.log"
+    export FAKE_QEMU_CALIB=1234 ASILAB_KVM_DEVICE="$T/kvm"
+    run run --build "$B" --qemu "$Q" --out "$O" --variant shared_l4 --workload hypercall
+    want_rc 0
+    has "$T/stderr" "accel: tcg (deterministic icount) — $T/kvm emulates ring 0: 1234 cycles/iter"
+    sed -n '1,/^--$/p' "$T/argv.log" >"$T/probe"
+    has "$T/probe" "mode=timing"
+    countx "$T/probe" "host" 1
+    countx "$T/probe" "kvm" 1
+    count "$T/argv.log" "mode=deterministic" 1
+    lines "$O/records.jsonl" 3
+    count "$O/records.jsonl" '"mode":"deterministic"' 3
+    export FAKE_QEMU_CALIB=1.5
+    run run --build "$B" --qemu "$Q" --out "$O" --variant shared_l4 --workload hypercall
+    want_rc 0
+    has "$T/stderr" "accel: kvm (timing) — $T/kvm runs ring 0 natively: 1.50 cycles/iter"
+    count "$O/records.jsonl" '"mode":"timing","unit":"cycles"' 2
+    count "$O/records.jsonl" '"accel":"kvm","mode":"timing"' 3
+    lacks "$O/records.jsonl" '"valid":false'
+    ;;
+accel_kvm_invalid)
+    : >"$T/kvm"
+    export FAKE_QEMU_CALIB=1234 ASILAB_KVM_DEVICE="$T/kvm"
+    run run --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall
+    want_rc 0
+    has "$T/stderr" 'asilab: warning: kvm emulates ring 0 here (1234 cycles/iter): timing results are marked "valid": false'
+    has "$T/stderr" "... pass (2 records, "
+    has "$T/stderr" ", timings invalid)"
+    count "$O/records.jsonl" '"valid":false' 1
+    count "$O/records.jsonl" '"events":{"cr3_load":2,"tlb_flush":1,"invlpg":0.5,"ipi_sent":0,"l4_copy":0,"stack_zero_bytes":0,"gdt_load":3,"ldt_load":0,"ctx_switch":4},"valid":false,"provenance":{' 1
+    has "$T/stdout" "invalid timing"
+    export ASILAB_KVM_DEVICE="$T/nokvm"
+    run run --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall
+    want_rc 2
+    want_file "$T/stderr" "asilab: --accel kvm: $T/nokvm not usable: No such file or directory"
+    ;;
+build_id)
+    printf '.globl _start\n_start: ret\n' >"$T/t.S"
+    ${CC:-cc} -nostdlib -static -no-pie -Wl,--build-id=sha1 -o "$T/t64.elf" "$T/t.S" &&
+        objcopy -O elf32-i386 "$T/t64.elf" "$B/hv-shared_l4.elf" || exit 77
+    id=$(readelf -n "$T/t64.elf" | awk '/Build ID:/ { print $3 }')
+    [ -n "$id" ] || fail "no build id from readelf"
+    tcg --variant shared_l4 --workload hypercall
+    want_rc 0
+    count "$O/records.jsonl" "\"build_id\":\"$id\"" 3
+    ;;
+list_help)
+    rm "$B/workloads/syscall.elf"
+    run --build "$B" list
+    want_rc 0
+    has "$T/stdout" "variants (hv-<variant>.elf in $B):"
+    has "$T/stdout" "  shared_l4"
+    squeeze "$T/stdout" >"$T/squeezed"
+    has "$T/squeezed" " hypercall 1 boot built null hypercall"
+    has "$T/squeezed" " syscall 1 boot missing "
+    has "$T/squeezed" " ctxsw 2 boots built "
+    has "$T/squeezed" "[expected to fail; not in 'all']"
+    run --help
+    want_rc 0
+    has "$T/stdout" "usage: asilab run --variant NAMES --workload NAMES [options]"
+    run
+    want_rc 2
+    has "$T/stderr" "usage: asilab run"
+    run frobnicate
+    want_rc 2
+    want_file "$T/stderr" "asilab: unknown command 'frobnicate' (expected run or list; see asilab --help)"
+    ;;
+*)
+    echo "unknown case '$CASE'"
+    exit 1
+    ;;
+esac
+echo "ok [$CASE]"

@@ -1,0 +1,45 @@
+/* ctxsw: two vCPUs on one pCPU yielding to each other (SCHEDOP_yield),
+ * so every yield is one context_switch in the hv.  mode=same: vCPUs 0
+ * and 1 of one domain; mode=cross: vCPU 0 of two domains (instance 1 is
+ * the partner).  Exposes the switch itself: saving/loading guest state
+ * and the strategy's page-table switch (write_ptbase). */
+#include "guest.h"
+
+const char workload_name[] = "ctxsw";
+static char partner_stack[8192] __aligned(16);
+
+static void partner_loop(void)
+{
+    for (;;)
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+}
+
+/* Each iteration: our yield switches to the partner, whose yield
+ * switches back: two context switches. */
+static uint64_t yields(void *ctx, unsigned long n)
+{
+    uint64_t t0 = rdtsc_fenced();
+    for (unsigned long i = 0; i < n; i++)
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    return rdtsc_fenced() - t0;
+}
+
+void workload_main(void)
+{
+    char mode[16] = "", inst[8] = "0";
+
+    arg_get("mode", mode, sizeof(mode));
+    arg_get("instance", inst, sizeof(inst));
+    if (!strcmp(mode, "same")) {
+        int rc = vcpu_start(1, partner_loop, partner_stack + sizeof(partner_stack));
+        if (rc)
+            guest_panic("starting vCPU 1 failed: %d", rc);
+        bench_op("yield_same_domain", yields, NULL, 2);
+    } else if (!strcmp(mode, "cross")) {
+        if (strcmp(inst, "0"))
+            partner_loop();
+        bench_op("yield_cross_domain", yields, NULL, 2);
+    } else {
+        guest_panic("mode=same or mode=cross expected, got '%s'", mode);
+    }
+}

@@ -1,0 +1,136 @@
+/* hostile: a guest that misbehaves on purpose.  Privileged instructions,
+ * touches of hypervisor memory, unknown hypercalls and bad hypercall
+ * arguments must each get the right fault or error code while the hv
+ * keeps running; the results go out as one robustness record.  At the
+ * end it crashes itself with no trap handler installed, which the hv
+ * must report as a crash (not a pass) while other domains finish. */
+#include "guest.h"
+
+const char workload_name[] = "hostile";
+
+static unsigned int calls, failures;
+static unsigned int err_counts[128];
+
+#define PF_PRESENT 1
+#define PF_WRITE   2
+#define PF_USER    4
+
+/* Run one probe instruction sequence; expect exception `vec`.  The trap
+ * handler resumes at the label after the asm. */
+#define EXPECT_FAULT(what, vec, insn, ...) do {                             \
+        __label__ resume;                                                   \
+        unsigned int before = guest_fault_count;                            \
+        guest_fault_resume = (unsigned long)&&resume;    \
+        __asm__ goto(insn :: __VA_ARGS__ : "memory", "rax", "rcx", "rdx"    \
+                     : resume);                          \
+    resume:                                              \
+        guest_fault_resume = 0;                                             \
+        calls++;                                                            \
+        if (guest_fault_count == before || guest_last_vector != (vec)) {    \
+            failures++;                                                     \
+            printf("hostile: %s: expected vector %u, got %s %u\n", what,    \
+                   (vec), guest_fault_count == before ? "no fault" : "vector", \
+                   guest_last_vector);                                      \
+        }                                                                   \
+    } while (0)
+
+static void expect_rc(const char *what, long rc, long want)
+{
+    calls++;
+    if (rc < 0 && -rc < 128)
+        err_counts[-rc]++;
+    if (rc != want) {
+        failures++;
+        printf("hostile: %s: expected %ld, got %ld\n", what, want, rc);
+    }
+}
+
+static void probe_privileged(void)
+{
+    EXPECT_FAULT("cli", 13, "cli");
+    EXPECT_FAULT("hlt", 13, "hlt");
+    EXPECT_FAULT("mov to cr3", 13, "mov %%cr3, %%rax; mov %%rax, %%cr3");
+    EXPECT_FAULT("wrmsr", 13, "xor %%eax, %%eax; xor %%edx, %%edx; mov $0xc0000082, %%ecx; wrmsr");
+    EXPECT_FAULT("out to isa-debug-exit", 13, "mov $0xf4, %%dx; xor %%eax, %%eax; outl %%eax, %%dx");
+    EXPECT_FAULT("lgdt", 13, "sub $16, %%rsp; lgdt (%%rsp); add $16, %%rsp");
+    EXPECT_FAULT("ud2", 6, "ud2");
+}
+
+static void probe_hv_memory(void)
+{
+    EXPECT_FAULT("read directmap", 14, "movabs $0xffff830000100000, %%rax; mov (%%rax), %%rax");
+    EXPECT_FAULT("read hv text", 14, "movabs $0xffff82d040100000, %%rax; mov (%%rax), %%rax");
+    EXPECT_FAULT("read linear pt", 14, "movabs $0xffff810000000000, %%rax; mov (%%rax), %%rax");
+    EXPECT_FAULT("write own L4", 14, "movq $0, (%0)", "r"(start_info->pt_base));
+    if (guest_last_error != (PF_PRESENT | PF_WRITE | PF_USER)) {
+        failures++;
+        printf("hostile: write own L4: error code %#lx, expected 0x7\n", guest_last_error);
+    }
+}
+
+static void probe_hypercalls(void)
+{
+    struct sched_shutdown bad = { .reason = 99 };
+    struct mmuext_op op = { .cmd = MMUEXT_NEW_BASEPTR, .arg1.mfn = 1 };
+    struct mmuext_op badcmd = { .cmd = 1000 };
+    long rc;
+
+    expect_rc("unimplemented hypercall 40", HC(40, 0, 0, 0, 0, 0), -XEN_ENOSYS);
+    __asm__ volatile("syscall" : "=a"(rc) : "a"(1000UL) : "rcx", "r11", "memory");
+    expect_rc("hypercall number 1000", rc, -XEN_ENOSYS);
+    expect_rc("console_io from hv memory",
+              HYPERVISOR_console_io(CONSOLEIO_write, 16, (char *)0xffff830000100000UL),
+              -XEN_EFAULT);
+    expect_rc("console_io from unmapped memory",
+              HYPERVISOR_console_io(CONSOLEIO_write, 16, (char *)0x7000000000UL), -XEN_EFAULT);
+    expect_rc("console_io bad cmd", HYPERVISOR_console_io(77, 0, NULL), -XEN_ENOSYS);
+    expect_rc("shutdown reason 99", HYPERVISOR_sched_op(SCHEDOP_shutdown, &bad), -XEN_EINVAL);
+    expect_rc("shutdown arg in hv", HYPERVISOR_sched_op(SCHEDOP_shutdown,
+              (void *)0xffff82d040100000UL), -XEN_EFAULT);
+    expect_rc("sched_op 99", HYPERVISOR_sched_op(99, NULL), -XEN_ENOSYS);
+    expect_rc("vcpu_op up vcpu 5", HYPERVISOR_vcpu_op(VCPUOP_up, 5, NULL), -XEN_ENOENT);
+    expect_rc("vcpu_op initialise of running vcpu 0", HYPERVISOR_vcpu_op(VCPUOP_initialise, 0,
+              (void *)0xffff830000000000UL), -XEN_EEXIST);
+    expect_rc("NEW_BASEPTR to a foreign frame", HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF),
+              -XEN_EINVAL);
+    expect_rc("mmuext_op unknown cmd", HYPERVISOR_mmuext_op(&badcmd, 1, NULL, DOMID_SELF),
+              -XEN_ENOSYS);
+    expect_rc("mmuext_op ops in hv memory", HYPERVISOR_mmuext_op((void *)0xffff830000000000UL,
+              1, NULL, DOMID_SELF), -XEN_EFAULT);
+    expect_rc("mmuext_op foreign domain", HYPERVISOR_mmuext_op(&op, 1, NULL, 3), -XEN_EPERM);
+    expect_rc("set_trap_table from hv memory",
+              HYPERVISOR_set_trap_table((void *)0xffff830000000000UL), -XEN_EFAULT);
+    expect_rc("stack_switch into hv", HYPERVISOR_stack_switch(FLAT_KERNEL_SS,
+              0xffff830000001000UL), -XEN_EINVAL);
+    expect_rc("set_segment_base non-canonical",
+              HYPERVISOR_set_segment_base(SEGBASE_FS, 0x0000900000000000UL), -XEN_EINVAL);
+    expect_rc("asilab_op bad cmd", HYPERVISOR_asilab_op(99, NULL), -XEN_ENOSYS);
+    expect_rc("asilab_op counters into hv", HYPERVISOR_asilab_op(ASILAB_OP_get_counters,
+              (void *)0xffff830000000000UL), -XEN_EFAULT);
+}
+
+void workload_main(void)
+{
+    char errs[512];
+    int n = 0;
+
+    guest_trap_init();
+    probe_privileged();
+    probe_hv_memory();
+    probe_hypercalls();
+
+    for (unsigned int e = 1; e < 128; e++)
+        if (err_counts[e])
+            n += snprintf(errs + n, sizeof(errs) - n, "%s\"-%u\":%u", n ? "," : "",
+                          e, err_counts[e]);
+    errs[n] = 0;
+    printf("@asilab {\"type\":\"robustness\",\"workload\":\"hostile\",\"variant\":\"%s\","
+           "\"mode\":\"%s\",\"calls\":%u,\"errors\":{%s},\"invariant_failures\":%u,"
+           "\"survived\":true}\n", lab_info.variant,
+           lab_info.mode == ASILAB_MODE_TIMING ? "timing" : "deterministic",
+           calls, errs, failures);
+
+    /* Now crash for real: no trap table, an invalid opcode. */
+    HYPERVISOR_set_trap_table(NULL);
+    __asm__ volatile("ud2");
+}

@@ -1,0 +1,93 @@
+/* The batched measurement harness: warm-up discarded, batch size grown
+ * until one batch costs at least BATCH_BUDGET ticks, then SAMPLES
+ * batches timed with fenced TSC reads; per op min/p10/median/p90/max and
+ * the hv's event-counter deltas per op, emitted as one @asilab record.
+ * Events are counted around SAMPLES batches of n ops minus SAMPLES empty
+ * batches (n = 0), so what a batch costs around its ops (e.g. entering
+ * guest user mode) is not charged to the op. */
+#include "guest.h"
+
+#define BATCH_BUDGET 20000      /* TSC ticks: instructions under icount */
+#define MAX_BATCH    (1UL << 16)
+#define SAMPLES      31
+#define WARMUP       2
+
+static const char *const event_names[] = {
+#define X(n) #n,
+    ASILAB_EVENTS(X)
+#undef X
+};
+
+static uint64_t time_batch(bench_fn *fn, void *ctx, unsigned long n)
+{
+    return fn(ctx, n);
+}
+
+static void get_counters(struct asilab_counters *c)
+{
+    if (HYPERVISOR_asilab_op(ASILAB_OP_get_counters, c))
+        guest_panic("get_counters failed");
+}
+
+static void sort_u64(uint64_t *a, unsigned int n)
+{
+    for (unsigned int i = 1; i < n; i++)
+        for (unsigned int j = i; j > 0 && a[j - 1] > a[j]; j--) {
+            uint64_t t = a[j]; a[j] = a[j - 1]; a[j - 1] = t;
+        }
+}
+
+/* value/ops with three decimals into buf. */
+static int fmt_ratio(char *buf, size_t n, uint64_t value, uint64_t ops)
+{
+    uint64_t milli = (value * 1000 + ops / 2) / ops;
+    return snprintf(buf, n, "%lu.%03lu", milli / 1000, milli % 1000);
+}
+
+void bench_op(const char *op, bench_fn *fn, void *ctx, unsigned int ops_per_iter)
+{
+    struct asilab_counters c0, c1, c2;
+    uint64_t s[SAMPLES];
+    unsigned long n = 1;
+    char rec[1536], num[5][32];
+    int len;
+
+    for (int i = 0; i < WARMUP; i++)
+        time_batch(fn, ctx, n);
+    while (n < MAX_BATCH && time_batch(fn, ctx, n) < BATCH_BUDGET)
+        n *= 2;
+
+    get_counters(&c0);
+    for (int i = 0; i < SAMPLES; i++)
+        time_batch(fn, ctx, 0);
+    get_counters(&c1);
+    for (int i = 0; i < SAMPLES; i++)
+        s[i] = time_batch(fn, ctx, n);
+    get_counters(&c2);
+
+    sort_u64(s, SAMPLES);
+    uint64_t ops = (uint64_t)n * ops_per_iter;
+    fmt_ratio(num[0], 32, s[0], ops);
+    fmt_ratio(num[1], 32, s[SAMPLES / 10], ops);
+    fmt_ratio(num[2], 32, s[SAMPLES / 2], ops);
+    fmt_ratio(num[3], 32, s[SAMPLES * 9 / 10], ops);
+    fmt_ratio(num[4], 32, s[SAMPLES - 1], ops);
+    bool timing = lab_info.mode == ASILAB_MODE_TIMING;
+    len = snprintf(rec, sizeof(rec),
+        "@asilab {\"type\":\"result\",\"workload\":\"%s\",\"op\":\"%s\","
+        "\"variant\":\"%s\",\"mode\":\"%s\",\"unit\":\"%s\",\"ops\":%lu,"
+        "\"samples\":%d,\"min\":%s,\"p10\":%s,\"median\":%s,\"p90\":%s,"
+        "\"max\":%s,\"pcpu\":%u,\"domid\":%u,\"events\":{",
+        workload_name, op, lab_info.variant, timing ? "timing" : "deterministic",
+        timing ? "cycles" : "insns", ops, SAMPLES,
+        num[0], num[1], num[2], num[3], num[4], lab_info.pcpu, lab_info.domid);
+    for (int e = 0; e < NR_ASILAB_EVENTS; e++) {
+        char v[32];
+        uint64_t with = c2.ev[e] - c1.ev[e], without = c1.ev[e] - c0.ev[e];
+        fmt_ratio(v, sizeof(v), with > without ? with - without : 0, ops * SAMPLES);
+        len += snprintf(rec + len, sizeof(rec) - len, "%s\"%s\":%s",
+                        e ? "," : "", event_names[e], v);
+    }
+    len += snprintf(rec + len, sizeof(rec) - len, "}}\n");
+    HYPERVISOR_console_io(CONSOLEIO_write, MIN(len, (int)sizeof(rec) - 1), rec);
+}

@@ -1,0 +1,44 @@
+/* The guest runtime every workload links: start_info, console, records,
+ * the batched measurement harness, user mode, vCPU bring-up. */
+#ifndef GUEST_GUEST_H
+#define GUEST_GUEST_H
+#include "types.h"
+#include "lib.h"
+#include "hypercall.h"
+
+extern struct start_info *start_info;
+extern struct asilab_info lab_info;
+extern const char workload_name[];       /* defined by each workload */
+void workload_main(void);                /* defined by each workload */
+
+void printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void guest_exit(unsigned int reason) __noreturn;
+void guest_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2))) __noreturn;
+bool arg_get(const char *key, char *val, size_t n);
+unsigned long virt_to_mfn(const void *va);
+
+/* Guest user mode: run fn(arg) in user mode until it returns. */
+void guest_user_init(void);
+void run_in_user(void (*fn)(void *), void *arg, void *user_stack_top);
+
+/* Secondary vCPUs: start vcpu `id` at fn with its own stack. */
+int vcpu_start(unsigned int id, void (*fn)(void), void *stack_top);
+
+/* Exceptions: trap table with resume points (hostile workload). */
+void guest_trap_init(void);
+extern volatile unsigned long guest_fault_resume, guest_last_error;
+extern volatile unsigned int guest_last_vector, guest_fault_count;
+
+/* Measurement: fn(ctx, n) performs n iterations of ops_per_iter ops each
+ * and returns the TSC ticks they took (n may be 0). */
+typedef uint64_t bench_fn(void *ctx, unsigned long n);
+void bench_op(const char *op, bench_fn *fn, void *ctx, unsigned int ops_per_iter);
+
+static inline uint64_t rdtsc_fenced(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) :: "memory");
+    return ((uint64_t)hi << 32) | lo;
+}
+
+#endif

@@ -1,0 +1,34 @@
+/* syscall: a guest-user null system call.  SYSCALL from guest user mode
+ * enters the hv, which toggles to guest kernel mode (CR3 = guest_table)
+ * and bounces to the guest kernel's syscall callback; the kernel returns
+ * with HYPERVISOR_iret, which toggles back (CR3 = guest_table_user).
+ * Exposes the cost of the two page-table switches of a PV syscall.
+ * The batch is timed inside user mode; the harness runs it in kernel. */
+#include "guest.h"
+
+const char workload_name[] = "syscall";
+static char user_stack[16384] __aligned(16);
+
+struct batch { unsigned long n; uint64_t ticks; };
+
+static void user_batch(void *arg)
+{
+    struct batch *b = arg;
+    uint64_t t0 = rdtsc_fenced();
+    for (unsigned long i = 0; i < b->n; i++)
+        __asm__ volatile("syscall" : : "a"(0) : "rcx", "r11", "memory");
+    b->ticks = rdtsc_fenced() - t0;
+}
+
+static uint64_t null_syscalls(void *ctx, unsigned long n)
+{
+    struct batch b = { .n = n };
+    run_in_user(user_batch, &b, user_stack + sizeof(user_stack));
+    return b.ticks;
+}
+
+void workload_main(void)
+{
+    guest_user_init();
+    bench_op("null_syscall", null_syscalls, NULL, 1);
+}
