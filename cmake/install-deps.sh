@@ -1,0 +1,18 @@
+#!/bin/sh
+# install-deps.sh: install the Debian 12 packages asilab needs, if any is
+# missing (run as root; a no-op when everything is there).
+set -eu
+pkgs="cmake ninja-build gcc g++ make pkg-config git qemu-system-x86 libjansson-dev"
+missing=""
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+    echo "asilab: missing packages:$missing; run as root or: apt-get install$missing" >&2
+    exit 1
+fi
+echo "asilab: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
