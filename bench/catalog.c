@@ -15,11 +15,14 @@ const struct workload workload_table[] = {
       { { { "hypercall.elf", NULL } } } },
     { "syscall", false, "guest syscall round trips via the hv", 1,
       { { { "syscall.elf", NULL } } } },
-    { "ctxsw", false, "vCPU context switches, same and cross domain", 2,
+    { "ctxsw", false, "vCPU context switches: same domain, cross domain, "
+      "and back from a spinning domain by timer preemption", 3,
       { { { "ctxsw.elf mode=same vcpus=2", NULL } },
-        { { "ctxsw.elf mode=cross domains=2", NULL } } } },
-    { "hostile", true, "hostile domain vs hv invariants (crashes on purpose)", 1,
-      { { { "hostile.elf", "hypercall.elf", NULL } } } },
+        { { "ctxsw.elf mode=cross domains=2", NULL } },
+        { { "ctxsw.elf mode=preempt domains=2 samples=3", NULL } } } },
+    { "hostile", true, "hostile domain vs hv invariants (crashes on purpose)", 2,
+      { { { "hostile.elf", "hypercall.elf", NULL } },
+        { { "hostile.elf crash=iret", "hypercall.elf pcpu=1", NULL } } } },
 };
 const size_t workload_count = sizeof workload_table / sizeof workload_table[0];
 

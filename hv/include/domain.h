@@ -4,6 +4,7 @@
 #include "types.h"
 #include "config.h"
 #include "public/xen.h"
+#include "spinlock.h"
 
 struct domain;
 
@@ -64,6 +65,7 @@ struct pcpu {
     bool online;
     struct vcpu *curr;
     struct vcpu *idle;
+    spinlock_t rq_lock;              /* curr, run queue, runstates */
     struct vcpu *rq_head, *rq_tail;  /* runnable, excluding curr */
     unsigned long softirq_pending;
     void *strategy_data;

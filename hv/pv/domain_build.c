@@ -124,8 +124,13 @@ static unsigned long count_tables(uint64_t va, uint64_t end, int shift)
     return ((end - 1) >> shift) - (va >> shift) + 1;
 }
 
-static int build_one(struct domain *d, const struct elf_info *e,
-                     const char *args, unsigned long nr_pages, unsigned int nr_vcpus)
+/* Where a module's vCPUs run: all on pCPU `first`, or with spread, vCPU
+ * i of instance k on pCPU first + k * nr_vcpus + i (mod online CPUs). */
+struct placement { unsigned int first; bool spread; };
+
+static int build_one(struct domain *d, const struct elf_info *e, const char *args,
+                     unsigned long nr_pages, unsigned int nr_vcpus,
+                     unsigned int instance, struct placement where)
 {
     uint64_t v_start = e->v_start;
     unsigned long kpages = (e->v_kend - v_start) >> PAGE_SHIFT;
@@ -235,7 +240,8 @@ static int build_one(struct domain *d, const struct elf_info *e,
         memset(v, 0, sizeof(*v));
         v->vcpu_id = i;
         v->domain = d;
-        v->processor = 0;
+        v->processor = (where.first + (where.spread ? instance * nr_vcpus + i : 0))
+                       % nr_cpus_online;
         v->runstate = RUNSTATE_offline;
         d->vcpu[i] = v;
         if (strategy_vcpu_init(v))
@@ -275,6 +281,7 @@ int construct_domains(const struct boot_module *mod, unsigned int *next_domid)
     char val[32], name[32], args[512];
     unsigned int nr_doms = 1, nr_vcpus = 1;
     unsigned long mem_mib = 4;
+    struct placement where = { 0, false };
     struct elf_info e = { .image = __va(mod->start), .size = mod->end - mod->start };
 
     if (cmdline_get(mod->cmdline, "domains", val, sizeof(val)))
@@ -283,6 +290,10 @@ int construct_domains(const struct boot_module *mod, unsigned int *next_domid)
         nr_vcpus = simple_strtoul(val, NULL, 10);
     if (cmdline_get(mod->cmdline, "mem", val, sizeof(val)))
         mem_mib = simple_strtoul(val, NULL, 10);
+    if (cmdline_get(mod->cmdline, "pcpu", val, sizeof(val)))
+        where.first = simple_strtoul(val, NULL, 10);
+    if (cmdline_get(mod->cmdline, "spread", val, sizeof(val)))
+        where.spread = simple_strtoul(val, NULL, 10) != 0;
     if (!nr_doms || !nr_vcpus || nr_vcpus > MAX_VCPUS || !mem_mib || mem_mib > 64 ||
         *next_domid + nr_doms > MAX_DOMAINS) {
         printk("hv: module '%s': bad domains/vcpus/mem (max %d vcpus, 64 MiB, %d domains)\n",
@@ -303,10 +314,11 @@ int construct_domains(const struct boot_module *mod, unsigned int *next_domid)
         d->is_driver = k == 0;
         snprintf(args, sizeof(args), "%s instance=%u", rest ? rest + 1 : "", k);
         domains[nr_domains++] = d;
-        if (build_one(d, &e, args, mem_mib << 8, nr_vcpus))
+        if (build_one(d, &e, args, mem_mib << 8, nr_vcpus, k, where))
             return -1;
-        printk("hv: d%u: %s, %lu pages, %u vCPU(s), entry %#lx\n", d->domain_id,
-               d->name, d->nr_pages, d->nr_vcpus, e.entry);
+        printk("hv: d%u: %s, %lu pages, %u vCPU(s) from pCPU %u, entry %#lx\n",
+               d->domain_id, d->name, d->nr_pages, d->nr_vcpus,
+               d->vcpu[0]->processor, e.entry);
     }
     return 0;
 }

@@ -7,6 +7,7 @@
 #include "lab.h"
 #include "sched.h"
 #include "strategy.h"
+#include "spinlock.h"
 #include "traps.h"
 #include "x86.h"
 
@@ -66,21 +67,31 @@ static void rq_remove(struct pcpu *c, struct vcpu *v)
         }
 }
 
-/* Cross-pCPU wakes (later issues) take the target pCPU's run queue from
- * another CPU: all run-queue changes happen with interrupts off on the
- * owning CPU for now, since every vCPU of a run lives on its pCPU. */
+/* A vCPU's run state and its pCPU's run queue change under that pCPU's
+ * rq_lock (the hv runs with interrupts off), so other pCPUs may wake it. */
 void vcpu_wake(struct vcpu *v)
 {
-    if (v->runstate != RUNSTATE_blocked && v->runstate != RUNSTATE_offline)
-        return;
-    v->runstate = RUNSTATE_runnable;
-    rq_push(&pcpus[v->processor], v);
-    raise_softirq(v->processor, SCHEDULE_SOFTIRQ);
+    struct pcpu *c = &pcpus[v->processor];
+
+    spin_lock(&c->rq_lock);
+    bool woke = v->runstate == RUNSTATE_blocked || v->runstate == RUNSTATE_offline;
+    if (woke) {
+        v->runstate = RUNSTATE_runnable;
+        rq_push(c, v);
+    }
+    spin_unlock(&c->rq_lock);
+    if (woke)
+        raise_softirq(v->processor, SCHEDULE_SOFTIRQ);
 }
 
 void vcpu_block(struct vcpu *v)
 {
-    v->runstate = RUNSTATE_blocked;
+    struct pcpu *c = &pcpus[v->processor];
+
+    spin_lock(&c->rq_lock);
+    if (v->runstate == RUNSTATE_running)
+        v->runstate = RUNSTATE_blocked;
+    spin_unlock(&c->rq_lock);
     raise_softirq(v->processor, SCHEDULE_SOFTIRQ);
 }
 
@@ -92,10 +103,14 @@ void vcpu_yield(struct vcpu *v)
 void vcpu_offline(struct vcpu *v)
 {
     struct pcpu *c = &pcpus[v->processor];
+
+    spin_lock(&c->rq_lock);
     if (v->runstate == RUNSTATE_runnable)
         rq_remove(c, v);
     v->runstate = RUNSTATE_offline;
-    if (c->curr == v)
+    bool running = c->curr == v;
+    spin_unlock(&c->rq_lock);
+    if (running)
         raise_softirq(v->processor, SCHEDULE_SOFTIRQ);
 }
 
@@ -149,7 +164,6 @@ static void context_switch(struct pcpu *c, struct vcpu *prev, struct vcpu *next)
         save_segments(prev);
     }
     strategy_context_switch(prev, next);
-    c->curr = next;
     ci->current_vcpu = next;
     if (!next->is_idle) {
         ci->guest_cpu_user_regs = next->user_regs;
@@ -163,7 +177,9 @@ static void schedule(void)
 {
     struct pcpu *c = this_pcpu();
     struct vcpu *prev = c->curr, *next;
+    bool waiting;
 
+    spin_lock(&c->rq_lock);
     if (!prev->is_idle && prev->runstate == RUNSTATE_running) {
         prev->runstate = RUNSTATE_runnable;
         rq_push(c, prev);
@@ -172,8 +188,11 @@ static void schedule(void)
     if (!next)
         next = c->idle;
     next->runstate = RUNSTATE_running;
+    c->curr = next;
+    waiting = c->rq_head != NULL;
+    spin_unlock(&c->rq_lock);
     /* Preempt only when someone else is waiting. */
-    apic_timer_oneshot(c->rq_head ? TIMESLICE_NS : 0);
+    apic_timer_oneshot(waiting ? TIMESLICE_NS : 0);
     if (next != prev)
         context_switch(c, prev, next);
 }

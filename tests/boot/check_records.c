@@ -10,7 +10,8 @@
  *   --robust               every robustness record: survived, no
  *                          invariant failures, at least one call
  *   --same OTHER.jsonl     result records match OTHER's exactly
- *                          (min/p10/median/p90/max and events) */
+ *                          (min/p10/median/p90/max and events)
+ *   --pcpu W/OP=N          some result record of W/OP ran on pCPU N */
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
@@ -128,6 +129,7 @@ int main(int argc, char **argv)
         { "results", required_argument, 0, 'r' }, { "events", required_argument, 0, 'e' },
         { "end", required_argument, 0, 'n' }, { "domain", required_argument, 0, 'd' },
         { "robust", no_argument, 0, 'R' }, { "same", required_argument, 0, 's' },
+        { "pcpu", required_argument, 0, 'p' },
         { 0, 0, 0, 0 },
     };
     if (argc < 2) {
@@ -202,6 +204,24 @@ int main(int argc, char **argv)
         case 's':
             check_same(optarg);
             break;
+        case 'p': {
+            char wlop[256];
+            snprintf(wlop, sizeof(wlop), "%s", optarg);
+            char *eq = strchr(wlop, '='), *slash = strchr(wlop, '/');
+            if (!eq || !slash)
+                fail("bad --pcpu '%s'%s", optarg, "");
+            *eq = *slash = 0;
+            int found = 0;
+            for (size_t i = 0; i < nrecs; i++)
+                if (!strcmp(str(recs[i], "type"), "result") &&
+                    !strcmp(str(recs[i], "workload"), wlop) &&
+                    !strcmp(str(recs[i], "op"), slash + 1) &&
+                    json_integer_value(json_object_get(recs[i], "pcpu")) == atol(eq + 1))
+                    found = 1;
+            if (!found)
+                fail("no %s result on pCPU %s", optarg, eq + 1);
+            break;
+        }
         default:
             return 2;
         }

@@ -71,15 +71,16 @@ shared_l4 hypercall null_hypercall insns 120 121 130 2 1 0.50 4 3
 all)
     tcg --variant all --workload all --smp 1
     want_rc 0
-    has "$T/stderr" "[1/4] shared_l4 hypercall ... pass (2 records, "
+    has "$T/stderr" "[1/5] shared_l4 hypercall ... pass (2 records, "
     has "$T/stderr" ", ETA "
-    has "$T/stderr" "[3/4] shared_l4 ctxsw (mode=same vcpus=2) ... pass"
-    has "$T/stderr" "[4/4] shared_l4 ctxsw (mode=cross domains=2) ... pass"
+    has "$T/stderr" "[3/5] shared_l4 ctxsw (mode=same vcpus=2) ... pass"
+    has "$T/stderr" "[4/5] shared_l4 ctxsw (mode=cross domains=2) ... pass"
+    has "$T/stderr" "[5/5] shared_l4 ctxsw (mode=preempt domains=2 samples=3) ... pass"
     lacks "$T/argv.log" hostile
     count "$T/argv.log" "$B/workloads/ctxsw.elf mode=cross domains=2" 1
     count "$T/argv.log" "$B/workloads/syscall.elf" 1
-    lines "$O/records.jsonl" 12
-    has "$T/stdout" "4 boots: 4 passed, 0 failed"
+    lines "$O/records.jsonl" 15
+    has "$T/stdout" "5 boots: 5 passed, 0 failed"
     ;;
 hostile)
     canned <<END
@@ -91,12 +92,14 @@ END
     export FAKE_QEMU_EXIT=3
     tcg --variant shared_l4 --workload hostile
     want_rc 0
-    has "$T/stderr" "[1/1] shared_l4 hostile +hypercall ... pass (2 records, "
+    has "$T/stderr" "[1/2] shared_l4 hostile +hypercall ... pass (2 records, "
+    has "$T/stderr" "[2/2] shared_l4 hostile (crash=iret) +hypercall ... pass (2 records, "
     has "$T/argv.log" "$B/workloads/hostile.elf,$B/workloads/hypercall.elf"
+    has "$T/argv.log" "$B/workloads/hostile.elf crash=iret,$B/workloads/hypercall.elf pcpu=1"
     export FAKE_QEMU_EXIT=1
     tcg --variant shared_l4 --workload hostile
     want_rc 1
-    has "$T/stderr" "[1/1] shared_l4 hostile +hypercall ... fail (2 records, "
+    has "$T/stderr" "[1/2] shared_l4 hostile +hypercall ... fail (2 records, "
     has "$T/stderr" "): hv code 0 (pass), but workload 'hostile' is expected to fail with hv code 1"
     lacks "$T/stderr" "(+"
     ;;
@@ -322,7 +325,7 @@ list_help)
     squeeze "$T/stdout" >"$T/squeezed"
     has "$T/squeezed" " hypercall 1 boot built null hypercall"
     has "$T/squeezed" " syscall 1 boot missing "
-    has "$T/squeezed" " ctxsw 2 boots built "
+    has "$T/squeezed" " ctxsw 3 boots built "
     has "$T/squeezed" "[expected to fail; not in 'all']"
     run --help
     want_rc 0

@@ -2,7 +2,10 @@
  * so every yield is one context_switch in the hv.  mode=same: vCPUs 0
  * and 1 of one domain; mode=cross: vCPU 0 of two domains (instance 1 is
  * the partner).  Exposes the switch itself: saving/loading guest state
- * and the strategy's page-table switch (write_ptbase). */
+ * and the strategy's page-table switch (write_ptbase).
+ * mode=preempt: the partner domain spins and never yields, so each of
+ * our yields comes back only through the hv's timer preemption (one
+ * time slice per round trip). */
 #include "guest.h"
 
 const char workload_name[] = "ctxsw";
@@ -12,6 +15,12 @@ static void partner_loop(void)
 {
     for (;;)
         HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+}
+
+static void spinner(void)
+{
+    for (unsigned long i = 0;; i++)     /* no pause: QEMU exits its loop on it */
+        __asm__ volatile("" : "+r"(i));
 }
 
 /* Each iteration: our yield switches to the partner, whose yield
@@ -39,7 +48,11 @@ void workload_main(void)
         if (strcmp(inst, "0"))
             partner_loop();
         bench_op("yield_cross_domain", yields, NULL, 2);
+    } else if (!strcmp(mode, "preempt")) {
+        if (strcmp(inst, "0"))
+            spinner();
+        bench_op("yield_to_spinner", yields, NULL, 2);
     } else {
-        guest_panic("mode=same or mode=cross expected, got '%s'", mode);
+        guest_panic("mode=same, cross or preempt expected, got '%s'", mode);
     }
 }

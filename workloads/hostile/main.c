@@ -130,7 +130,15 @@ void workload_main(void)
            lab_info.mode == ASILAB_MODE_TIMING ? "timing" : "deterministic",
            calls, errs, failures);
 
-    /* Now crash for real: no trap table, an invalid opcode. */
+    /* Now crash for real (crash=ud2, the default: an exception with no
+     * trap table; crash=iret: HYPERVISOR_iret to a non-canonical rip,
+     * which faults on the hv's own iretq). */
+    char how[16] = "ud2";
+    arg_get("crash", how, sizeof(how));
     HYPERVISOR_set_trap_table(NULL);
+    if (!strcmp(how, "iret"))
+        __asm__ volatile("push $0xe02b; push %%rsp; push $0x202; push $0xe030;"
+                         "movabs $0x0000900000000000, %%rax; push %%rax; push $0;"
+                         "jmp hypercall_page + 23 * 32" ::: "rax", "memory");
     __asm__ volatile("ud2");
 }

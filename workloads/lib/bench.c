@@ -9,7 +9,8 @@
 
 #define BATCH_BUDGET 20000      /* TSC ticks: instructions under icount */
 #define MAX_BATCH    (1UL << 16)
-#define SAMPLES      31
+#define SAMPLES      31       /* default; module argument samples=3..255 */
+#define MAX_SAMPLES  255
 #define WARMUP       2
 
 static const char *const event_names[] = {
@@ -47,31 +48,35 @@ static int fmt_ratio(char *buf, size_t n, uint64_t value, uint64_t ops)
 void bench_op(const char *op, bench_fn *fn, void *ctx, unsigned int ops_per_iter)
 {
     struct asilab_counters c0, c1, c2;
-    uint64_t s[SAMPLES];
+    uint64_t s[MAX_SAMPLES];
     unsigned long n = 1;
+    unsigned int samples = SAMPLES;
+    char arg[16];
     char rec[1536], num[5][32];
     int len;
 
+    if (arg_get("samples", arg, sizeof(arg)))
+        samples = MIN(MAX(simple_strtoul(arg, NULL, 10), 3UL), (unsigned long)MAX_SAMPLES);
     for (int i = 0; i < WARMUP; i++)
         time_batch(fn, ctx, n);
     while (n < MAX_BATCH && time_batch(fn, ctx, n) < BATCH_BUDGET)
         n *= 2;
 
     get_counters(&c0);
-    for (int i = 0; i < SAMPLES; i++)
+    for (unsigned int i = 0; i < samples; i++)
         time_batch(fn, ctx, 0);
     get_counters(&c1);
-    for (int i = 0; i < SAMPLES; i++)
+    for (unsigned int i = 0; i < samples; i++)
         s[i] = time_batch(fn, ctx, n);
     get_counters(&c2);
 
-    sort_u64(s, SAMPLES);
+    sort_u64(s, samples);
     uint64_t ops = (uint64_t)n * ops_per_iter;
     fmt_ratio(num[0], 32, s[0], ops);
-    fmt_ratio(num[1], 32, s[SAMPLES / 10], ops);
-    fmt_ratio(num[2], 32, s[SAMPLES / 2], ops);
-    fmt_ratio(num[3], 32, s[SAMPLES * 9 / 10], ops);
-    fmt_ratio(num[4], 32, s[SAMPLES - 1], ops);
+    fmt_ratio(num[1], 32, s[samples / 10], ops);
+    fmt_ratio(num[2], 32, s[samples / 2], ops);
+    fmt_ratio(num[3], 32, s[samples * 9 / 10], ops);
+    fmt_ratio(num[4], 32, s[samples - 1], ops);
     bool timing = lab_info.mode == ASILAB_MODE_TIMING;
     len = snprintf(rec, sizeof(rec),
         "@asilab {\"type\":\"result\",\"workload\":\"%s\",\"op\":\"%s\","
@@ -79,12 +84,12 @@ void bench_op(const char *op, bench_fn *fn, void *ctx, unsigned int ops_per_iter
         "\"samples\":%d,\"min\":%s,\"p10\":%s,\"median\":%s,\"p90\":%s,"
         "\"max\":%s,\"pcpu\":%u,\"domid\":%u,\"events\":{",
         workload_name, op, lab_info.variant, timing ? "timing" : "deterministic",
-        timing ? "cycles" : "insns", ops, SAMPLES,
+        timing ? "cycles" : "insns", ops, samples,
         num[0], num[1], num[2], num[3], num[4], lab_info.pcpu, lab_info.domid);
     for (int e = 0; e < NR_ASILAB_EVENTS; e++) {
         char v[32];
         uint64_t with = c2.ev[e] - c1.ev[e], without = c1.ev[e] - c0.ev[e];
-        fmt_ratio(v, sizeof(v), with > without ? with - without : 0, ops * SAMPLES);
+        fmt_ratio(v, sizeof(v), with > without ? with - without : 0, ops * samples);
         len += snprintf(rec + len, sizeof(rec) - len, "%s\"%s\":%s",
                         e ? "," : "", event_names[e], v);
     }

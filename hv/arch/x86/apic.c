@@ -2,6 +2,7 @@
  * at 1 GHz, so a count is a nanosecond), fixed IPIs and EOI. */
 #include "apic.h"
 #include "domain.h"
+#include "lab.h"
 #include "mm.h"
 #include "pt.h"
 #include "x86.h"
@@ -86,6 +87,7 @@ static void apic_icr(unsigned int dest_apic, uint32_t low)
 void send_ipi(unsigned int cpu, unsigned int vector)
 {
     apic_icr(pcpus[cpu].apic_id, vector);   /* fixed, physical */
+    this_cpu_count(ipi_sent, 1);
 }
 
 void apic_send_init_sipi(unsigned int apic, unsigned int page)

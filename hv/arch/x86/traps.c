@@ -199,6 +199,10 @@ void do_trap(struct cpu_user_regs *regs)
     unsigned int vec = regs->entry_vector & 0xff;
     unsigned long cr2 = vec == TRAP_page_fault ? read_cr2() : 0;
 
+    /* IST vectors run on their own stacks, where get_cpu_info() does not
+     * work: they never go to a guest. */
+    if (vec == TRAP_nmi || vec == TRAP_double_fault || vec == TRAP_machine_check)
+        crash_dump(regs, vec);
     if (regs->cs & 3) {                        /* from the guest */
         bool err = vec == 8 || (vec >= 10 && vec <= 14) || vec == 17;
         pv_inject_trap(regs, vec, err, regs->error_code, cr2);
