@@ -67,9 +67,14 @@ static const char *const reason_names[] = { "poweroff", "reboot", "suspend",
 
 void lab_emit_end_and_exit(void)
 {
+    static int ended;
     char line[1536];
     bool pass = true;
     int n = 0;
+
+    if (__atomic_exchange_n(&ended, 1, __ATOMIC_SEQ_CST))
+        for (;;)                        /* another pCPU is ending the run */
+            __asm__ volatile("cli; hlt");
 
     for (unsigned int i = 0; i < nr_domains; i++) {
         struct domain *d = domains[i];

@@ -29,12 +29,19 @@ static void domain_stop(struct domain *d)
     check_run_end();
 }
 
+/* running -> shutdown/crashed exactly once, whichever pCPU gets there. */
+static bool domain_leave_running(struct domain *d, enum domain_state to)
+{
+    int expected = DOM_running;
+    return __atomic_compare_exchange_n((int *)&d->state, &expected, (int)to, false,
+                                       __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
 void domain_shutdown(struct domain *d, unsigned int reason)
 {
-    if (d->state != DOM_running)
-        return;
-    d->state = DOM_shutdown;
     d->shutdown_reason = reason;
+    if (!domain_leave_running(d, DOM_shutdown))
+        return;
     printk("hv: d%u (%s) shut down, reason %u\n", d->domain_id, d->name, reason);
     domain_stop(d);
 }
@@ -43,12 +50,11 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 {
     va_list ap;
 
-    if (d->state != DOM_running)
+    if (!domain_leave_running(d, DOM_crashed))
         return;
     va_start(ap, fmt);
     vsnprintf(d->crash_reason, sizeof(d->crash_reason), fmt, ap);
     va_end(ap);
-    d->state = DOM_crashed;
     printk("hv: d%u (%s) crashed: %s\n", d->domain_id, d->name, d->crash_reason);
     domain_stop(d);
 }

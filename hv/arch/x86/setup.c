@@ -70,6 +70,21 @@ static void memory_init(const struct multiboot_info *mbi)
            (highest + 1) >> 8, hv_frames.free);
 }
 
+/* crash=pf|ud on the hv command line: fault on purpose, so tests can
+ * check the crash dump and the exit code the IDT handlers give. */
+static void selftest_crash(const char *cmdline)
+{
+    char what[8];
+    if (!cmdline_get(cmdline, "crash", what, sizeof(what)))
+        return;
+    printk("hv: crashing on purpose (crash=%s)\n", what);
+    if (!strcmp(what, "pf"))
+        __asm__ volatile("movq $0, (%0)" :: "r"(0x10UL) : "memory"); /* slot 0: unmapped */
+    else if (!strcmp(what, "ud"))
+        __asm__ volatile("ud2");
+    panic("unknown crash=%s", what);
+}
+
 void __start_xen(uint32_t magic, uint32_t mbi_pa)
 {
     char cmdline[256], mode[32];
@@ -114,6 +129,7 @@ void __start_xen(uint32_t magic, uint32_t mbi_pa)
     pcpus[0].apic_id = apic_id();
     smp_boot_cpus();
     printk("hv: %u CPU(s) online, %u module(s)\n", nr_cpus_online, nr_boot_modules);
+    selftest_crash(cmdline);
 
     lab_calibrate();
 
