@@ -16,7 +16,8 @@ void frames_init(struct frame_allocator *fa, uint64_t *bitmap,
                  unsigned long nr_frames);
 void frames_add_range(struct frame_allocator *fa, paddr_t start, paddr_t end);
 void frames_reserve_range(struct frame_allocator *fa, paddr_t start, paddr_t end);
-/* nr contiguous frames aligned to align frames; ~0UL if none. */
+/* nr contiguous frames aligned to align frames (a power of two); ~0UL if
+ * none or if align is not a power of two. */
 unsigned long frames_alloc(struct frame_allocator *fa, unsigned long nr,
                            unsigned long align);
 void frames_free(struct frame_allocator *fa, unsigned long mfn, unsigned long nr);

@@ -20,11 +20,17 @@ void frames_init(struct frame_allocator *fa, uint64_t *bitmap,
         bitmap[i] = ~0UL;
 }
 
+/* Frame numbers rounded without overflow at the top of the space. */
+static unsigned long pfn_up(paddr_t a) { return (a >> PAGE_SHIFT) + !!(a & ~PAGE_MASK); }
+static unsigned long pfn_down(paddr_t a) { return a >> PAGE_SHIFT; }
+
 /* Frames wholly inside [start, end) become free. */
 void frames_add_range(struct frame_allocator *fa, paddr_t start, paddr_t end)
 {
-    unsigned long first = ROUNDUP(start, PAGE_SIZE) >> PAGE_SHIFT;
-    unsigned long last = end >> PAGE_SHIFT;
+    if (end <= start)
+        return;
+    unsigned long first = pfn_up(start);
+    unsigned long last = pfn_down(end);
     for (unsigned long i = first; i < last && i < fa->nr_frames; i++)
         if (test_bit(fa->bitmap, i)) {
             clear_bit(fa->bitmap, i);
@@ -37,8 +43,8 @@ void frames_reserve_range(struct frame_allocator *fa, paddr_t start, paddr_t end
 {
     if (end <= start)
         return;
-    unsigned long first = start >> PAGE_SHIFT;
-    unsigned long last = ROUNDUP(end, PAGE_SIZE) >> PAGE_SHIFT;
+    unsigned long first = pfn_down(start);
+    unsigned long last = pfn_up(end);
     for (unsigned long i = first; i < last && i < fa->nr_frames; i++)
         if (!test_bit(fa->bitmap, i)) {
             set_bit(fa->bitmap, i);
@@ -49,7 +55,7 @@ void frames_reserve_range(struct frame_allocator *fa, paddr_t start, paddr_t end
 unsigned long frames_alloc(struct frame_allocator *fa, unsigned long nr,
                            unsigned long align)
 {
-    if (!nr || !align || nr > fa->free)
+    if (!nr || !align || (align & (align - 1)) || nr > fa->free)
         return ~0UL;
     for (int pass = 0; pass < 2; pass++) {
         unsigned long i = pass ? 0 : fa->hint;
