@@ -4,14 +4,19 @@
 void *memcpy(void *d, const void *s, size_t n)
 {
     void *ret = d;
-    __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) :: "memory");
+    size_t q = n / 8, b = n % 8;
+    __asm__ volatile("rep movsq; mov %3, %%rcx; rep movsb"
+                     : "+D"(d), "+S"(s), "+c"(q) : "r"(b) : "memory");
     return ret;
 }
 
 void *memset(void *d, int c, size_t n)
 {
     void *ret = d;
-    __asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+    size_t q = n / 8, b = n % 8;
+    uint64_t v = 0x0101010101010101UL * (unsigned char)c;
+    __asm__ volatile("rep stosq; mov %3, %%rcx; rep stosb"
+                     : "+D"(d), "+c"(q), "+a"(v) : "r"(b) : "memory");
     return ret;
 }
 

@@ -62,7 +62,8 @@ long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg,
     case VCPUOP_up:
         if (!v->initialised)
             return -XEN_EINVAL;
-        vcpu_wake(v);
+        if (v->runstate == RUNSTATE_offline)
+            vcpu_wake(v);
         return 0;
     case VCPUOP_down:
         if (v == current)

@@ -11,10 +11,36 @@
 const char workload_name[] = "ctxsw";
 static char partner_stack[8192] __aligned(16);
 
+/* Each vCPU points its FS and kernel GS bases at its own marker; after
+ * many switches they must still be its own (context_switch saves and
+ * loads them). */
+static unsigned long markers[2][2];
+
+static void set_bases(unsigned int who)
+{
+    markers[who][0] = 0xf5000 + who;
+    markers[who][1] = 0x65000 + who;
+    if (HYPERVISOR_set_segment_base(SEGBASE_FS, (unsigned long)&markers[who][0]) ||
+        HYPERVISOR_set_segment_base(SEGBASE_GS_KERNEL, (unsigned long)&markers[who][1]))
+        guest_panic("set_segment_base failed");
+}
+
+static void check_bases(unsigned int who)
+{
+    unsigned long fs, gs;
+    __asm__ volatile("mov %%fs:0, %0; mov %%gs:0, %1" : "=r"(fs), "=r"(gs));
+    if (fs != 0xf5000 + who || gs != 0x65000 + who)
+        guest_panic("vCPU %u: FS/GS base lost across switches (%#lx %#lx)", who, fs, gs);
+}
+
 static void partner_loop(void)
 {
-    for (;;)
+    set_bases(1);
+    for (unsigned long i = 1;; i++) {
         HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+        if (!(i & 1023))
+            check_bases(1);
+    }
 }
 
 static void spinner(void)
@@ -39,15 +65,18 @@ void workload_main(void)
 
     arg_get("mode", mode, sizeof(mode));
     arg_get("instance", inst, sizeof(inst));
+    set_bases(0);
     if (!strcmp(mode, "same")) {
         int rc = vcpu_start(1, partner_loop, partner_stack + sizeof(partner_stack));
         if (rc)
             guest_panic("starting vCPU 1 failed: %d", rc);
         bench_op("yield_same_domain", yields, NULL, 2);
+        check_bases(0);
     } else if (!strcmp(mode, "cross")) {
         if (strcmp(inst, "0"))
             partner_loop();
         bench_op("yield_cross_domain", yields, NULL, 2);
+        check_bases(0);
     } else if (!strcmp(mode, "preempt")) {
         if (strcmp(inst, "0"))
             spinner();

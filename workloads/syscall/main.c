@@ -9,11 +9,23 @@
 const char workload_name[] = "syscall";
 static char user_stack[16384] __aligned(16);
 
-struct batch { unsigned long n; uint64_t ticks; };
+struct batch { unsigned long n; uint64_t ticks; bool bad_gs; };
+
+/* Guest kernel and user mode have their own GS base (toggle_guest_mode
+ * swaps them): each mode must see its own marker. */
+static unsigned long kernel_marker = 0x6b, user_marker = 0x75;
+
+static unsigned long gs0(void)
+{
+    unsigned long v;
+    __asm__ volatile("mov %%gs:0, %0" : "=r"(v));
+    return v;
+}
 
 static void user_batch(void *arg)
 {
     struct batch *b = arg;
+    b->bad_gs = gs0() != user_marker;    /* reported by the kernel */
     uint64_t t0 = rdtsc_fenced();
     for (unsigned long i = 0; i < b->n; i++)
         __asm__ volatile("syscall" : : "a"(0) : "rcx", "r11", "memory");
@@ -24,11 +36,16 @@ static uint64_t null_syscalls(void *ctx, unsigned long n)
 {
     struct batch b = { .n = n };
     run_in_user(user_batch, &b, user_stack + sizeof(user_stack));
+    if (b.bad_gs || gs0() != kernel_marker)
+        guest_panic("GS base of user or kernel mode lost across toggles");
     return b.ticks;
 }
 
 void workload_main(void)
 {
     guest_user_init();
+    if (HYPERVISOR_set_segment_base(SEGBASE_GS_KERNEL, (unsigned long)&kernel_marker) ||
+        HYPERVISOR_set_segment_base(SEGBASE_GS_USER, (unsigned long)&user_marker))
+        guest_panic("set_segment_base failed");
     bench_op("null_syscall", null_syscalls, NULL, 1);
 }

@@ -161,17 +161,27 @@ restore_iret_insn:
         iretq
 
 /* unsigned long raw_copy_guest(void *dst, const void *src, size_t n):
- * bytes NOT copied (a fault in either direction stops the copy). */
+ * bytes NOT copied (a fault in either direction stops the copy).
+ * Quadwords first, then the tail bytes. */
         .globl raw_copy_guest
 raw_copy_guest:
         mov     %rdx, %rcx
-1:      rep movsb
+        shr     $3, %rcx
+1:      rep movsq
+        mov     %edx, %ecx
+        and     $7, %ecx
+2:      rep movsb
         xor     %eax, %eax
         ret
-2:      mov     %rcx, %rax
+3:      lea     (,%rcx,8), %rax         /* fault in the quadwords */
+        and     $7, %edx
+        add     %rdx, %rax
+        ret
+4:      mov     %rcx, %rax              /* fault in the tail */
         ret
         .section .ex_table, "a"
-        .quad   1b, 2b
+        .quad   1b, 3b
+        .quad   2b, 4b
         .previous
 
 /* void reset_stack_and_call(void *stack, void (*fn)(void)) */
