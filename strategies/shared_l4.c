@@ -45,6 +45,13 @@ void strategy_context_switch(struct vcpu *prev, struct vcpu *next)
 {
 }
 
-void strategy_guest_l4_changed(struct domain *d, mfn_t l4, unsigned int slot)
+/* The guest L4 is the root table: nothing to propagate. */
+unsigned int strategy_guest_l4_changed(struct domain *d, mfn_t l4, unsigned int slot)
 {
+    return 0;
+}
+
+mfn_t strategy_perdomain_l3(struct vcpu *v)
+{
+    return v->domain->perdomain_l3;
 }

@@ -17,6 +17,7 @@ struct vcpu {
     unsigned int vcpu_id;
     struct domain *domain;
     unsigned int processor;          /* pCPU it is assigned to */
+    unsigned int dirty_cpu;          /* pCPU whose TLB may hold its tables, or NO_CPU */
     enum runstate runstate;
     bool initialised;
     bool is_idle;
@@ -32,6 +33,13 @@ struct vcpu {
     unsigned long event_callback, failsafe_callback, syscall_callback;
     bool syscall_disables_events;
     uint64_t fs_base, gs_base_kernel, gs_base_user;
+
+    /* Descriptor tables (hv/pv/descriptor.c). */
+    mfn_t gdt_frames[14];            /* typed PGT_seg_desc while held */
+    unsigned int gdt_ents;           /* 0: the pCPU's default GDT */
+    unsigned int gdt_reserved_cpu;   /* whose reserved page is in the window */
+    unsigned long ldt_base;          /* guest virtual address */
+    unsigned int ldt_ents;
 
     void *strategy_data;             /* owned by the linked strategy */
 };
@@ -69,6 +77,9 @@ struct pcpu {
     struct vcpu *rq_head, *rq_tail;  /* runnable, excluding curr */
     unsigned long softirq_pending;
     void *strategy_data;
+    unsigned int ldt_ents_loaded;    /* what LDTR holds now (0: none) */
+    struct vcpu *last_guest;         /* whose tables CR3 holds (idle keeps them) */
+    bool full_gdt_loaded;            /* GDTR points at curr's window */
 };
 extern struct pcpu pcpus[NR_CPUS];
 extern unsigned int nr_cpus_online;
@@ -83,6 +94,8 @@ struct cpu_info {
     struct vcpu *current_vcpu;
     uint64_t xen_cr3;    /* !=0: CR3 to load on entry to the hv  */
     uint64_t pv_cr3;     /* !=0: CR3 to load on exit to the guest */
+    uint8_t root_pgt_changed;   /* FLUSH_ROOT_PGTBL arrived (strategies) */
+    uint8_t _pad3[15];   /* keep (sizeof - offsetof(es)) % 16 == 0 */
 };
 /* The CPU aligns its exception frame to 16 bytes: TSS.RSP0 (= &regs.es)
  * must be 16-aligned, so the stack top minus sizeof(cpu_info) is not. */

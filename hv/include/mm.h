@@ -28,17 +28,25 @@ void free_frame(mfn_t mfn);
 extern struct frame_allocator hv_frames;
 
 /* ---- frame table: who owns a frame and what it is used as ---- */
+/* A guest frame has a type (what the hv lets it be used as) held by
+ * type_count references, and count general references (mappings, pins,
+ * base pointers).  Page-table and descriptor types are validated when the
+ * type count goes 0 -> 1 and devalidated when it returns to 0
+ * (hv/mm/page.c). */
 enum page_type {
     PGT_none, PGT_writable, PGT_l1, PGT_l2, PGT_l3, PGT_l4, PGT_seg_desc,
     PGT_hv,
 };
+#define PGF_pinned         (1U << 0)
+#define PGF_stale_writable (1U << 1)  /* writable mappings may linger in TLBs */
 #define DOMID_HV   0xfff0
 #define DOMID_FREE 0xffff
 struct page_info {
+    uint32_t count;      /* general references */
+    uint32_t type_count; /* references to the type */
     uint16_t owner;      /* domid, DOMID_HV or DOMID_FREE */
     uint8_t  type;       /* enum page_type */
-    uint8_t  pinned;
-    uint32_t type_count;
+    uint8_t  flags;      /* PGF_* */
 };
 extern struct page_info *frame_table;
 extern unsigned long max_mfn;

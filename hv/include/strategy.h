@@ -17,8 +17,12 @@ void strategy_write_ptbase(struct vcpu *v);
 void strategy_exit_to_guest(struct vcpu *v);
 /* Switching prev -> next on this pCPU (before next's ptbase is loaded). */
 void strategy_context_switch(struct vcpu *prev, struct vcpu *next);
-/* A live guest L4 of d changed in slot `slot`. */
-void strategy_guest_l4_changed(struct domain *d, mfn_t l4, unsigned int slot);
+/* A guest L4 of d changed in slot `slot` while some vCPU may have it
+ * live: returns the FLUSH_* flags every pCPU where it is live needs
+ * (e.g. FLUSH_ROOT_PGTBL), 0 for none. */
+unsigned int strategy_guest_l4_changed(struct domain *d, mfn_t l4, unsigned int slot);
+/* The L3 behind slot 260 (the per-domain area) as v sees it. */
+mfn_t strategy_perdomain_l3(struct vcpu *v);
 /* Fill the hv slots (256-271) of a new guest L4 `l4` (mapped at `tab`). */
 void strategy_init_guest_l4(struct domain *d, mfn_t l4, uint64_t *tab);
 

@@ -17,10 +17,12 @@
 /* Interrupt vectors used by the hv. */
 #define TIMER_VECTOR      0xf0
 #define EVENT_CHECK_VECTOR 0xf1
+#define FLUSH_VECTOR      0xf2
 #define SPURIOUS_VECTOR   0xff
 
 void percpu_traps_init(unsigned int cpu);
 void load_default_gdt(unsigned int cpu);
+uint64_t *reserved_gdt_page(unsigned int cpu);
 void do_trap(struct cpu_user_regs *regs);
 void do_IRQ(struct cpu_user_regs *regs);
 void do_syscall(struct cpu_user_regs *regs);

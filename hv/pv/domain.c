@@ -6,6 +6,7 @@
 #include "lab.h"
 #include "lib.h"
 #include "mm.h"
+#include "page.h"
 #include "sched.h"
 #include "strategy.h"
 #include "traps.h"
@@ -70,9 +71,6 @@ int vcpu_initialise_context(struct vcpu *v, const struct vcpu_guest_context *c)
     struct domain *d = v->domain;
     mfn_t l4 = xen_cr3_to_pfn(c->ctrlreg[3]);
 
-    if (l4 > max_mfn || mfn_to_page(l4)->owner != d->domain_id ||
-        mfn_to_page(l4)->type != PGT_l4)
-        return -XEN_EINVAL;
     if (!(c->flags & VGCF_in_kernel))
         return -XEN_EINVAL;
     if (!is_canonical(c->user_regs.rip) || !is_canonical(c->fs_base) ||
@@ -83,6 +81,9 @@ int vcpu_initialise_context(struct vcpu *v, const struct vcpu_guest_context *c)
         if (t->address && !guest_range_ok(t->address, 1))
             return -XEN_EINVAL;
     }
+    int rc = get_page_and_type(l4, d, PGT_l4);
+    if (rc)
+        return rc;
 
     v->user_regs = c->user_regs;
     v->user_regs.cs = FLAT_KERNEL_CS64;

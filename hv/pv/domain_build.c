@@ -6,7 +6,10 @@
 #include "boot.h"
 #include "console.h"
 #include "domain.h"
+#include "descriptor.h"
 #include "elf.h"
+#include "flushtlb.h"
+#include "page.h"
 #include "lib.h"
 #include "mm.h"
 #include "pt.h"
@@ -155,8 +158,7 @@ static int build_one(struct domain *d, const struct elf_info *e, const char *arg
         if (!mfn)
             return -1;
         d->p2m[pfn] = mfn;
-        *mfn_to_page(mfn) = (struct page_info){ .owner = d->domain_id,
-                                                .type = PGT_writable };
+        *mfn_to_page(mfn) = (struct page_info){ .owner = d->domain_id };
     }
 
     /* Kernel image. */
@@ -186,8 +188,7 @@ static int build_one(struct domain *d, const struct elf_info *e, const char *arg
     d->shared_info_mfn = alloc_frame();
     if (!d->perdomain_l3 || !d->shared_info_mfn)
         return -1;
-    *mfn_to_page(d->shared_info_mfn) = (struct page_info){ .owner = d->domain_id,
-                                                           .type = PGT_writable };
+    *mfn_to_page(d->shared_info_mfn) = (struct page_info){ .owner = d->domain_id };
     struct shared_info *si = mfn_to_virt(d->shared_info_mfn);
     for (unsigned int i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
         si->vcpu_info[i].evtchn_upcall_mask = 1;
@@ -207,16 +208,11 @@ static int build_one(struct domain *d, const struct elf_info *e, const char *arg
                          1, flags, alloc_guest_pt, PAGE_GUEST_TABLE))
             return -1;
     }
-    strategy_init_guest_l4(d, l4, mfn_to_virt(l4));
-    /* Type the table frames by walking what was built. */
-    for (unsigned long pfn = pt_pfn; pfn < pt_next_pfn; pfn++)
-        mfn_to_page(d->p2m[pfn])->type = PGT_l1;
-    mfn_to_page(l4)->type = PGT_l4;
-    for (uint64_t va = v_start; va < v_end; va += 1UL << 21) {
-        pte_t *l4e = pt_walk(l4pa, va, 4, NULL, 0);
-        pte_t *l3e = pt_walk(l4pa, va, 3, NULL, 0);
-        mfn_to_page(pte_addr(*l4e) >> PAGE_SHIFT)->type = PGT_l3;
-        mfn_to_page(pte_addr(*l3e) >> PAGE_SHIFT)->type = PGT_l2;
+    /* Validate the whole tree as Xen's builder does: from here on the
+     * frames' types and counts are what the tables say. */
+    if (get_page_and_type(l4, d, PGT_l4)) {
+        printk("hv: d%u: bootstrap page tables do not validate\n", d->domain_id);
+        return -1;
     }
 
     /* start_info. */
@@ -243,8 +239,9 @@ static int build_one(struct domain *d, const struct elf_info *e, const char *arg
         v->processor = (where.first + (where.spread ? instance * nr_vcpus + i : 0))
                        % nr_cpus_online;
         v->runstate = RUNSTATE_offline;
+        v->dirty_cpu = NO_CPU;
         d->vcpu[i] = v;
-        if (strategy_vcpu_init(v))
+        if (strategy_vcpu_init(v) || descriptors_vcpu_init(v))
             return -1;
     }
     struct vcpu *v0 = d->vcpu[0];

@@ -19,6 +19,10 @@ static long asilab_op(unsigned long cmd, unsigned long arg, unsigned long a3,
 
 static hypercall_fn_t *const hypercall_table[NR_HYPERCALLS] = {
     [__HYPERVISOR_set_trap_table]   = do_set_trap_table,
+    [__HYPERVISOR_mmu_update]       = do_mmu_update,
+    [__HYPERVISOR_set_gdt]          = do_set_gdt,
+    [__HYPERVISOR_update_descriptor] = do_update_descriptor,
+    [__HYPERVISOR_update_va_mapping] = do_update_va_mapping,
     [__HYPERVISOR_stack_switch]     = do_stack_switch,
     [__HYPERVISOR_set_callbacks]    = do_set_callbacks,
     [__HYPERVISOR_xen_version]      = do_xen_version,

@@ -3,6 +3,8 @@
  * segment state, load the incoming one's, and load its page tables
  * through the strategy (write_ptbase). */
 #include "apic.h"
+#include "descriptor.h"
+#include "flushtlb.h"
 #include "console.h"
 #include "lab.h"
 #include "sched.h"
@@ -144,12 +146,25 @@ static void save_segments(struct vcpu *v)
     v->gs_base_user = guest_kernel_mode(v) ? shadow : gs;
 }
 
+/* A selector saved earlier may name a descriptor the guest has changed
+ * since: if loading it faults, load the null selector instead. */
+#define LOAD_SEG_SAFE(seg, val) do {                                      \
+        uint32_t _v = (val);                                              \
+        __asm__ volatile("1: mov %k0, %%" #seg "\n2:\n"                  \
+                         ".section .fixup, \"ax\"\n"                     \
+                         "3: xor %k0, %k0\n mov %k0, %%" #seg "\n jmp 2b\n" \
+                         ".previous\n"                                    \
+                         ".section .ex_table, \"a\"\n .quad 1b, 3b\n.previous" \
+                         : "+r"(_v) :: "memory");                         \
+    } while (0)
+
 static void load_segments(struct vcpu *v)
 {
     const struct cpu_user_regs *r = &v->user_regs;
-    __asm__ volatile("mov %0,%%ds; mov %1,%%es; mov %2,%%fs; mov %3,%%gs"
-                     :: "r"((uint32_t)r->ds), "r"((uint32_t)r->es),
-                        "r"((uint32_t)r->fs), "r"((uint32_t)r->gs));
+    LOAD_SEG_SAFE(ds, r->ds);
+    LOAD_SEG_SAFE(es, r->es);
+    LOAD_SEG_SAFE(fs, r->fs);
+    LOAD_SEG_SAFE(gs, r->gs);
     wrmsr(MSR_FS_BASE, v->fs_base);
     wrmsr(MSR_GS_BASE, guest_kernel_mode(v) ? v->gs_base_kernel : v->gs_base_user);
     wrmsr(MSR_SHADOW_GS_BASE, guest_kernel_mode(v) ? v->gs_base_user : v->gs_base_kernel);
@@ -166,9 +181,16 @@ static void context_switch(struct pcpu *c, struct vcpu *prev, struct vcpu *next)
     strategy_context_switch(prev, next);
     ci->current_vcpu = next;
     if (!next->is_idle) {
+        /* prev's tables stay live here only while idle keeps its CR3. */
+        if (c->last_guest && c->last_guest != next)
+            c->last_guest->dirty_cpu = NO_CPU;
+        c->last_guest = next;
+        next->dirty_cpu = c->cpu_id;
         ci->guest_cpu_user_regs = next->user_regs;
-        load_segments(next);
+        descriptors_switch_out(prev, next);
         write_ptbase(next);
+        descriptors_switch_in(next);
+        load_segments(next);
     }
     this_cpu_count(ctx_switch, 1);
 }

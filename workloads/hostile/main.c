@@ -92,7 +92,7 @@ static void probe_hypercalls(void)
     expect_rc("vcpu_op initialise of running vcpu 0", HYPERVISOR_vcpu_op(VCPUOP_initialise, 0,
               (void *)0xffff830000000000UL), -XEN_EEXIST);
     expect_rc("NEW_BASEPTR to a foreign frame", HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF),
-              -XEN_EINVAL);
+              -XEN_EPERM);
     expect_rc("mmuext_op unknown cmd", HYPERVISOR_mmuext_op(&badcmd, 1, NULL, DOMID_SELF),
               -XEN_ENOSYS);
     expect_rc("mmuext_op ops in hv memory", HYPERVISOR_mmuext_op((void *)0xffff830000000000UL,

@@ -1,6 +1,7 @@
 /* Interrupt dispatch: the scheduler's timer, event-check IPIs, spurious. */
 #include "apic.h"
 #include "console.h"
+#include "flushtlb.h"
 #include "sched.h"
 #include "traps.h"
 
@@ -13,6 +14,9 @@ void do_IRQ(struct cpu_user_regs *regs)
         sched_timer_tick();
         break;
     case EVENT_CHECK_VECTOR:    /* softirqs run on the way out */
+        break;
+    case FLUSH_VECTOR:
+        flush_ipi_interrupt();
         break;
     case SPURIOUS_VECTOR:
         return;                 /* no EOI for spurious */

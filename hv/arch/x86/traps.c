@@ -3,9 +3,11 @@
  * with fixups for guest-memory access and crash dumps for hv faults. */
 #include "asm.h"
 #include "console.h"
+#include "descriptor.h"
 #include "domain.h"
 #include "lib.h"
 #include "mm.h"
+#include "public/asilab.h"
 #include "sched.h"
 #include "traps.h"
 #include "x86.h"
@@ -21,6 +23,7 @@ BUILD_BUG_ON(offsetof(struct cpu_info, xen_cr3) != CPUINFO_xen_cr3);
 BUILD_BUG_ON(offsetof(struct cpu_info, pv_cr3) != CPUINFO_pv_cr3);
 BUILD_BUG_ON(sizeof(struct cpu_info) != CPUINFO_sizeof);
 BUILD_BUG_ON(STACK_SIZE != STACK_SIZE_ASM);
+BUILD_BUG_ON(sizeof(struct asilab_counters) != COUNTERS_sizeof);
 BUILD_BUG_ON((sizeof(struct cpu_info) -
               offsetof(struct cpu_info, guest_cpu_user_regs.es)) & 15);
 
@@ -100,6 +103,12 @@ void load_default_gdt(unsigned int cpu)
 {
     struct desc_ptr p = { NR_GDT_PAGES * 4096 - 1, (uint64_t)gdt_pages[cpu] };
     lgdt(&p);
+}
+
+/* The page holding this pCPU's hv entries (0xe000...): TSS, LDT, ... */
+uint64_t *reserved_gdt_page(unsigned int cpu)
+{
+    return &gdt_pages[cpu][FIRST_RESERVED_GDT_ENTRY];
 }
 
 void percpu_traps_init(unsigned int cpu)
@@ -203,6 +212,8 @@ void do_trap(struct cpu_user_regs *regs)
      * work: they never go to a guest. */
     if (vec == TRAP_nmi || vec == TRAP_double_fault || vec == TRAP_machine_check)
         crash_dump(regs, vec);
+    if (vec == TRAP_page_fault && handle_ldt_fault(regs, cr2))
+        return;
     if (regs->cs & 3) {                        /* from the guest */
         bool err = vec == 8 || (vec >= 10 && vec <= 14) || vec == 17;
         pv_inject_trap(regs, vec, err, regs->error_code, cr2);

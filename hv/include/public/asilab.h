@@ -13,7 +13,7 @@
 #define ASILAB_EVENTS(X) \
     X(cr3_load) X(cr3_load_noflush) X(tlb_flush) X(tlb_flush_global) \
     X(invlpg) X(invpcid) X(ipi_sent) X(l4_copy) X(pte_write) \
-    X(stack_zero_bytes) X(gdt_load) X(ldt_load) X(ctx_switch)
+    X(stack_zero_bytes) X(gdt_load) X(ldt_load) X(ctx_switch) X(ldt_map)
 
 enum asilab_event {
 #define X(n) EV_##n,

@@ -1,0 +1,24 @@
+/* TLB flushes, local and on other pCPUs by IPI with acknowledgement, and
+ * the dirty-CPU tracking that says where a vCPU's tables may be live. */
+#ifndef ASILAB_FLUSHTLB_H
+#define ASILAB_FLUSHTLB_H
+#include "domain.h"
+
+#define FLUSH_TLB         (1U << 0)   /* non-global entries (CR3 reload) */
+#define FLUSH_TLB_GLOBAL  (1U << 1)   /* everything (CR4.PGE toggle) */
+#define FLUSH_INVLPG      (1U << 2)   /* one page */
+#define FLUSH_ROOT_PGTBL  (1U << 3)   /* a live guest L4 changed */
+
+#define NO_CPU (~0U)
+typedef uint64_t cpumask_t;            /* NR_CPUS <= 64 */
+
+void flush_local(unsigned int flags, unsigned long va);
+/* Flush on every pCPU in mask (this one included), waiting for all. */
+void flush_mask(cpumask_t mask, unsigned int flags, unsigned long va);
+/* pCPUs where any vCPU of d may have live translations. */
+cpumask_t domain_dirty_cpumask(const struct domain *d);
+void flush_ipi_interrupt(void);
+/* Called while spinning with interrupts off: serve a pending request. */
+void flush_poll(void);
+
+#endif

@@ -1,0 +1,34 @@
+/* The PV MMU hypercalls and helpers shared by them (hv/pv/mm.c). */
+#ifndef ASILAB_PVMM_H
+#define ASILAB_PVMM_H
+#include "domain.h"
+#include "flushtlb.h"
+
+#define INVALID_MFN (~0UL)
+#define MAX_PV_BATCH 4096     /* mmu_update / mmuext_op entries per call */
+
+/* Xen's mmu_update and update_va_mapping ABI. */
+#define MMU_NORMAL_PT_UPDATE     0
+#define MMU_MACHPHYS_UPDATE      1
+#define MMU_PT_UPDATE_PRESERVE_AD 2
+struct mmu_update { uint64_t ptr, val; };
+#define UVMF_NONE         0UL
+#define UVMF_TLB_FLUSH    1UL
+#define UVMF_INVLPG       2UL
+#define UVMF_FLUSHTYPE_MASK 3UL
+#define UVMF_MULTI        0UL     /* vcpumask pointer ORed into flags */
+#define UVMF_LOCAL        0UL
+#define UVMF_ALL          4UL
+
+/* The frame mapped at va in v's current guest tables, INVALID_MFN if
+ * none (or, with need_rw, not writable). */
+mfn_t guest_va_to_mfn(struct vcpu *v, unsigned long va, bool need_rw);
+/* The pCPUs of the vCPUs named by a guest vcpumask (a bitmap in guest
+ * memory): -XEN_EFAULT, -XEN_EINVAL (a vCPU that does not exist) or 0. */
+int vcpumask_to_pcpumask(struct domain *d, unsigned long gmask, cpumask_t *out);
+/* A guest L4 entry changed in a table some vCPU may have live. */
+void pv_l4_changed(struct domain *d, mfn_t l4, unsigned int slot);
+/* Load/drop a base pointer reference: 0 or an error from page.c. */
+int pv_set_baseptr(struct vcpu *v, mfn_t mfn, bool user);
+
+#endif

@@ -1,0 +1,235 @@
+/* Page types and references for PV guest frames (Xen's model, our code).
+ * A frame becomes a page table of level N or a descriptor page only by
+ * validation: every entry it holds must be acceptable and takes its own
+ * references (an L1 entry: the mapped frame, plus a writable type if it
+ * maps read-write; an L2-L4 entry: a validated table of the next level).
+ * Levels strictly decrease along every reference, so a frame can never be
+ * both a table and writable, and no table can reach itself.  Pure code
+ * over frame_table and maddr_to_virt(): host tests run it unchanged. */
+#include "page.h"
+#include "lib.h"
+#include "public/errno.h"
+#include "strategy.h"
+
+#define MAX_REFS 0x7fffffffU
+
+int get_page(mfn_t mfn, const struct domain *d)
+{
+    if (mfn > max_mfn)
+        return -XEN_EINVAL;
+    struct page_info *pg = mfn_to_page(mfn);
+    if (pg->owner != d->domain_id)
+        return -XEN_EPERM;
+    if (pg->count >= MAX_REFS)
+        return -XEN_EBUSY;
+    pg->count++;
+    return 0;
+}
+
+void put_page(mfn_t mfn)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+    if (pg->count)
+        pg->count--;
+}
+
+/* ---- one entry's references ---- */
+
+static int get_entry_refs(struct domain *d, int level, pte_t e)
+{
+    if (!(e & _PAGE_PRESENT))
+        return 0;
+    if (e & (level == 1 ? L1_DISALLOW_MASK : LX_DISALLOW_MASK))
+        return -XEN_EINVAL;
+    mfn_t mfn = pte_addr(e) >> PAGE_SHIFT;
+    if (level > 1)
+        return get_page_and_type(mfn, d, PGT_l1 + level - 2);
+    int rc = get_page(mfn, d);
+    if (rc || !(e & _PAGE_RW))
+        return rc;
+    rc = get_page_type(mfn, d, PGT_writable);
+    if (rc)
+        put_page(mfn);
+    return rc;
+}
+
+static void put_entry_refs(struct domain *d, int level, pte_t e)
+{
+    if (!(e & _PAGE_PRESENT))
+        return;
+    mfn_t mfn = pte_addr(e) >> PAGE_SHIFT;
+    if (level > 1 || (e & _PAGE_RW))
+        put_page_type(mfn, d);
+    put_page(mfn);
+}
+
+/* ---- validation of a whole frame ---- */
+
+static bool entry_in_scope(int level, unsigned int i)
+{
+    return level != 4 || is_guest_l4_slot(i);
+}
+
+static void devalidate_table(struct domain *d, mfn_t mfn, int level, unsigned int upto)
+{
+    pte_t *tab = mfn_to_virt(mfn);
+    for (unsigned int i = 0; i < upto; i++)
+        if (entry_in_scope(level, i))
+            put_entry_refs(d, level, tab[i]);
+}
+
+static int validate_table(struct domain *d, mfn_t mfn, int level)
+{
+    pte_t *tab = mfn_to_virt(mfn);
+    for (unsigned int i = 0; i < 512; i++) {
+        if (!entry_in_scope(level, i))
+            continue;
+        int rc = get_entry_refs(d, level, tab[i]);
+        if (rc) {
+            devalidate_table(d, mfn, level, i);
+            return rc;
+        }
+    }
+    if (level == 4)
+        strategy_init_guest_l4(d, mfn, tab);
+    return 0;
+}
+
+static int validate_desc_page(mfn_t mfn)
+{
+    uint64_t *desc = mfn_to_virt(mfn);
+    for (unsigned int i = 0; i < 512; i++)
+        if (check_descriptor(&desc[i]))
+            return -XEN_EINVAL;
+    return 0;
+}
+
+int get_page_type(mfn_t mfn, struct domain *d, unsigned int type)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+    int rc = 0;
+
+    if (pg->type_count) {
+        if (pg->type != type)
+            return -XEN_EINVAL;
+        if (pg->type_count >= MAX_REFS)
+            return -XEN_EBUSY;
+        pg->type_count++;
+        return 0;
+    }
+    if (type != PGT_writable && (pg->flags & PGF_stale_writable)) {
+        page_flush_stale_writable(d);
+        pg->flags &= ~PGF_stale_writable;
+    }
+    /* Take the type before validating: a reference cycle back to this
+     * frame then meets a type conflict. */
+    pg->type = type;
+    pg->type_count = 1;
+    if (is_pt_type(type))
+        rc = validate_table(d, mfn, type - PGT_l1 + 1);
+    else if (type == PGT_seg_desc)
+        rc = validate_desc_page(mfn);
+    if (rc) {
+        pg->type = PGT_none;
+        pg->type_count = 0;
+    }
+    return rc;
+}
+
+void put_page_type(mfn_t mfn, struct domain *d)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+
+    if (!pg->type_count || --pg->type_count)
+        return;
+    if (is_pt_type(pg->type))
+        devalidate_table(d, mfn, pg->type - PGT_l1 + 1, 512);
+    else if (pg->type == PGT_writable)
+        pg->flags |= PGF_stale_writable;
+    pg->type = PGT_none;
+}
+
+int get_page_and_type(mfn_t mfn, struct domain *d, unsigned int type)
+{
+    int rc = get_page(mfn, d);
+    if (rc)
+        return rc;
+    rc = get_page_type(mfn, d, type);
+    if (rc)
+        put_page(mfn);
+    return rc;
+}
+
+void put_page_and_type(mfn_t mfn, struct domain *d)
+{
+    put_page_type(mfn, d);
+    put_page(mfn);
+}
+
+/* ---- updates of live tables ---- */
+
+int mod_pt_entry(struct domain *d, mfn_t table, unsigned int idx, pte_t val,
+                 int *level)
+{
+    if (table > max_mfn || idx >= 512)
+        return -XEN_EINVAL;
+    struct page_info *pg = mfn_to_page(table);
+    if (pg->owner != d->domain_id)
+        return -XEN_EPERM;
+    if (!is_pt_type(pg->type) || !pg->type_count)
+        return -XEN_EINVAL;
+    int lvl = pg->type - PGT_l1 + 1;
+    *level = lvl;
+    if (!entry_in_scope(lvl, idx))
+        return -XEN_EINVAL;
+    if (val & _PAGE_PRESENT)
+        val |= _PAGE_USER;          /* guest kernel and user both run in ring 3 */
+
+    pte_t *tab = mfn_to_virt(table);
+    pte_t old = tab[idx];
+    int rc = get_entry_refs(d, lvl, val);
+    if (rc)
+        return rc;
+    __atomic_store_n(&tab[idx], val, __ATOMIC_RELEASE);
+    put_entry_refs(d, lvl, old);
+    return 0;
+}
+
+/* ---- descriptors ---- */
+
+#define DESC_P    (1U << 15)
+#define DESC_S    (1U << 12)
+#define DESC_DPL  (3U << 13)
+
+/* A call gate's target: a code selector the guest may use at ring 3. */
+static bool gate_selector_ok(uint16_t sel)
+{
+    if (!(sel & ~3))
+        return false;
+    if (!(sel & 4) && (sel >> 3) >= 7168)      /* the hv's reserved entries */
+        return (sel | 3) == FLAT_RING3_CS64 || (sel | 3) == FLAT_RING3_CS32;
+    return true;
+}
+
+int check_descriptor(uint64_t *desc)
+{
+    uint32_t a = (uint32_t)*desc, b = (uint32_t)(*desc >> 32);
+
+    if (!(b & DESC_P))                  /* not present: always faults */
+        return 0;
+    b |= DESC_DPL;                      /* the guest kernel runs in ring 3 */
+    if (!(b & DESC_S))  {
+        unsigned int type = (b >> 8) & 0xf;
+        if (type == 0) {
+            /* Harmless: the upper half of a 64-bit call gate. */
+        } else if (type == 0xc) {       /* call gate */
+            if (!gate_selector_ok(a >> 16))
+                return -XEN_EINVAL;
+            b &= ~0xffU;                /* reserved in 64-bit gates */
+        } else {
+            return -XEN_EINVAL;         /* TSS, LDT, interrupt/trap gates */
+        }
+    }
+    *desc = a | ((uint64_t)b << 32);
+    return 0;
+}

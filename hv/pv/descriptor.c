@@ -1,0 +1,205 @@
+/* Guest descriptor tables.  A vCPU's GDT frames are validated descriptor
+ * pages mapped read-only into its GDT window at GDT_VIRT_START(v), with
+ * this pCPU's reserved hv page (entries 0xe000...) behind them; its LDT
+ * window is filled lazily: the first access to an LDT page faults into
+ * the hv, which validates that guest page and maps it.  Context switch
+ * loads the vCPU's full GDT when it has one (need_full_gdt) and this
+ * pCPU's default GDT otherwise. */
+#include "descriptor.h"
+#include "flushtlb.h"
+#include "hypercall.h"
+#include "lab.h"
+#include "lib.h"
+#include "page.h"
+#include "perdomain.h"
+#include "pvmm.h"
+#include "traps.h"
+#include "x86.h"
+
+static inline bool need_full_gdt(const struct vcpu *v)
+{
+    return !v->is_idle && v->gdt_ents;
+}
+
+int descriptors_vcpu_init(struct vcpu *v)
+{
+    v->gdt_reserved_cpu = NO_CPU;
+    return create_perdomain_mapping(v, GDT_VIRT_START(v->vcpu_id),
+                                    GDT_WINDOW_PAGES + LDT_WINDOW_PAGES);
+}
+
+static void load_full_gdt(struct vcpu *v, unsigned int cpu)
+{
+    if (v->gdt_reserved_cpu != cpu) {
+        mfn_t res = virt_to_maddr(reserved_gdt_page(cpu)) >> PAGE_SHIFT;
+        populate_perdomain_mapping(v, GDT_VIRT_START(v->vcpu_id) +
+                                   FIRST_RESERVED_GDT_PAGE * PAGE_SIZE, &res, 1);
+        v->gdt_reserved_cpu = cpu;
+    }
+    struct desc_ptr p = { NR_GDT_PAGES * PAGE_SIZE - 1, GDT_VIRT_START(v->vcpu_id) };
+    lgdt(&p);
+    pcpus[cpu].full_gdt_loaded = true;
+    this_cpu_count(gdt_load, 1);
+}
+
+static void load_default(unsigned int cpu)
+{
+    load_default_gdt(cpu);
+    pcpus[cpu].full_gdt_loaded = false;
+    this_cpu_count(gdt_load, 1);
+}
+
+static void load_ldt(struct vcpu *v, unsigned int cpu)
+{
+    struct pcpu *c = &pcpus[cpu];
+
+    if (!v->ldt_ents) {
+        if (c->ldt_ents_loaded) {
+            lldt(0);
+            c->ldt_ents_loaded = 0;
+            this_cpu_count(ldt_load, 1);
+        }
+        return;
+    }
+    uint64_t base = LDT_VIRT_START(v->vcpu_id), lim = v->ldt_ents * 8 - 1;
+    uint64_t *g = reserved_gdt_page(cpu);
+    g[(LDT_SELECTOR >> 3) & 511] = (lim & 0xffff) | ((base & 0xffffff) << 16) |
+        (0x82UL << 40) | (((lim >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+    g[((LDT_SELECTOR >> 3) & 511) + 1] = base >> 32;
+    lldt(LDT_SELECTOR);
+    c->ldt_ents_loaded = v->ldt_ents;
+    this_cpu_count(ldt_load, 1);
+}
+
+/* Before the CR3 switch: prev's window may vanish with it, so fall back
+ * to the default GDT (always mapped) unless next keeps a full GDT too
+ * (it will reload its own after the switch). */
+void descriptors_switch_out(struct vcpu *prev, struct vcpu *next)
+{
+    unsigned int cpu = smp_processor_id();
+    if (pcpus[cpu].full_gdt_loaded)
+        load_default(cpu);
+}
+
+void descriptors_switch_in(struct vcpu *next)
+{
+    unsigned int cpu = smp_processor_id();
+    if (need_full_gdt(next))
+        load_full_gdt(next, cpu);
+    load_ldt(next, cpu);
+}
+
+static void release_gdt(struct vcpu *v)
+{
+    for (unsigned int i = 0; i < (v->gdt_ents + 511) / 512; i++)
+        put_page_and_type(v->gdt_frames[i], v->domain);
+    destroy_perdomain_mapping(v, GDT_VIRT_START(v->vcpu_id), FIRST_RESERVED_GDT_PAGE, NULL);
+    v->gdt_ents = 0;
+}
+
+long do_set_gdt(unsigned long frame_list, unsigned long entries, unsigned long a3,
+                unsigned long a4, unsigned long a5)
+{
+    struct vcpu *v = current;
+    struct domain *d = v->domain;
+    mfn_t frames[FIRST_RESERVED_GDT_PAGE];
+    unsigned int nr = (entries + 511) / 512, i;
+    int rc = 0;
+
+    if (entries > FIRST_RESERVED_GDT_ENTRY)
+        return -XEN_EINVAL;
+    if (copy_from_guest(frames, frame_list, nr * sizeof(mfn_t)))
+        return -XEN_EFAULT;
+    for (i = 0; i < nr && !rc; i++)
+        rc = get_page_and_type(frames[i], d, PGT_seg_desc);
+    if (rc) {
+        for (unsigned int j = 0; j + 1 < i; j++)
+            put_page_and_type(frames[j], d);
+        return rc;
+    }
+    unsigned int cpu = smp_processor_id();
+    if (pcpus[cpu].full_gdt_loaded)
+        load_default(cpu);            /* the window is about to change */
+    release_gdt(v);
+    memcpy(v->gdt_frames, frames, nr * sizeof(mfn_t));
+    populate_perdomain_mapping(v, GDT_VIRT_START(v->vcpu_id), frames, nr);
+    v->gdt_ents = entries;
+    if (need_full_gdt(v))
+        load_full_gdt(v, cpu);
+    return 0;
+}
+
+long do_update_descriptor(unsigned long ma, unsigned long desc, unsigned long a3,
+                          unsigned long a4, unsigned long a5)
+{
+    struct domain *d = current->domain;
+    mfn_t mfn = ma >> PAGE_SHIFT;
+    int rc;
+
+    if (ma & 7)
+        return -XEN_EINVAL;
+    if ((rc = get_page(mfn, d)))
+        return rc;
+    struct page_info *pg = mfn_to_page(mfn);
+    uint64_t *slot = (uint64_t *)mfn_to_virt(mfn) + ((ma & ~PAGE_MASK) >> 3);
+    if (pg->type == PGT_seg_desc && pg->type_count) {
+        /* Live GDT/LDT page: only valid descriptors go in. */
+        rc = check_descriptor(&desc);
+        if (!rc)
+            __atomic_store_n(slot, desc, __ATOMIC_RELEASE);
+    } else if (!(rc = get_page_type(mfn, d, PGT_writable))) {
+        /* Any page the guest could map writable may hold anything. */
+        *slot = desc;
+        put_page_type(mfn, d);
+    }
+    put_page(mfn);
+    return rc;
+}
+
+void invalidate_ldt_mappings(struct vcpu *v)
+{
+    mfn_t mfns[LDT_WINDOW_PAGES];
+    destroy_perdomain_mapping(v, LDT_VIRT_START(v->vcpu_id), LDT_WINDOW_PAGES, mfns);
+    for (unsigned int i = 0; i < LDT_WINDOW_PAGES; i++)
+        if (mfns[i])
+            put_page_and_type(mfns[i], v->domain);
+}
+
+int pv_set_ldt(struct vcpu *v, unsigned long base, unsigned int ents)
+{
+    if ((base & ~PAGE_MASK) || ents > MAX_LDT_ENTS ||
+        (ents && !guest_range_ok(base, ents * 8UL)))
+        return -XEN_EINVAL;
+    invalidate_ldt_mappings(v);
+    v->ldt_base = base;
+    v->ldt_ents = ents;
+    load_ldt(v, smp_processor_id());
+    return 0;
+}
+
+bool handle_ldt_fault(struct cpu_user_regs *regs, unsigned long va)
+{
+    struct vcpu *v = current;
+    unsigned long base = LDT_VIRT_START(v->vcpu_id);
+
+    if (v->is_idle || va < base || va >= base + LDT_WINDOW_PAGES * PAGE_SIZE)
+        return false;
+    unsigned long off = va - base;
+    bool guest = regs->cs & 3;
+    if ((off >> 3) >= v->ldt_ents) {
+        if (guest)       /* beyond the limit: the CPU should have said #GP */
+            pv_inject_trap(regs, TRAP_gp_fault, true, off & ~7UL, 0);
+        return guest;
+    }
+    unsigned long gva = v->ldt_base + (off & PAGE_MASK);
+    mfn_t mfn = guest_va_to_mfn(v, gva, false);
+    if (mfn == INVALID_MFN || get_page_and_type(mfn, v->domain, PGT_seg_desc)) {
+        if (guest)
+            pv_inject_trap(regs, TRAP_page_fault, true, regs->error_code,
+                           v->ldt_base + off);
+        return guest;
+    }
+    populate_perdomain_mapping(v, base + (off & PAGE_MASK), &mfn, 1);
+    this_cpu_count(ldt_map, 1);
+    return true;
+}
