@@ -18,5 +18,7 @@ bool handle_ldt_fault(struct cpu_user_regs *regs, unsigned long va);
 void descriptors_switch_out(struct vcpu *prev, struct vcpu *next);
 void descriptors_switch_in(struct vcpu *next);
 int descriptors_vcpu_init(struct vcpu *v);
+/* The frames mapped in v's LDT window (0 where none), for the audit. */
+void descriptors_ldt_mapped(struct vcpu *v, mfn_t mfns[LDT_WINDOW_PAGES]);
 
 #endif

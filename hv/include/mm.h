@@ -47,6 +47,7 @@ struct page_info {
     uint16_t owner;      /* domid, DOMID_HV or DOMID_FREE */
     uint8_t  type;       /* enum page_type */
     uint8_t  flags;      /* PGF_* */
+    uint32_t pfn;        /* the owner's pseudo-physical frame (Xen's M2P) */
 };
 extern struct page_info *frame_table;
 extern unsigned long max_mfn;

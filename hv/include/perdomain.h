@@ -17,4 +17,7 @@ int populate_perdomain_mapping(struct vcpu *v, unsigned long va,
 void destroy_perdomain_mapping(struct vcpu *v, unsigned long va,
                                unsigned int nr, mfn_t *mfns);
 
+/* What is mapped at va.. for v (0 where nothing), by walking. */
+void perdomain_lookup(struct vcpu *v, unsigned long va, unsigned int nr, mfn_t *mfns);
+
 #endif

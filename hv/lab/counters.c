@@ -3,6 +3,7 @@
 #include "domain.h"
 #include "lab.h"
 #include "lib.h"
+#include "mm_audit.h"
 #include "strategy.h"
 #include "traps.h"
 #include "x86.h"
@@ -45,6 +46,16 @@ long do_asilab_op(unsigned long cmd, unsigned long arg)
         info.vcpu_id = v->vcpu_id;
         info.tsc_invariant = tsc_invariant();
         return copy_to_guest(arg, &info, sizeof(info));
+    }
+    case ASILAB_OP_audit:
+        if (arg > 1)
+            return -XEN_EINVAL;
+        v->domain->audit = arg;
+        return audit_domain(v->domain);
+    case ASILAB_OP_audit_result: {
+        struct domain *d = v->domain;
+        struct asilab_audit r = { d->audits, d->audits_failed, d->audit_violations };
+        return copy_to_guest(arg, &r, sizeof(r));
     }
     default:
         return -XEN_ENOSYS;

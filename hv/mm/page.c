@@ -200,6 +200,7 @@ int mod_pt_entry(struct domain *d, mfn_t table, unsigned int idx, pte_t val,
 #define DESC_P    (1U << 15)
 #define DESC_S    (1U << 12)
 #define DESC_DPL  (3U << 13)
+#define DESC_ACCESSED (1U << 8)
 
 /* A call gate's target: a code selector the guest may use at ring 3. */
 static bool gate_selector_ok(uint16_t sel)
@@ -218,7 +219,10 @@ int check_descriptor(uint64_t *desc)
     if (!(b & DESC_P))                  /* not present: always faults */
         return 0;
     b |= DESC_DPL;                      /* the guest kernel runs in ring 3 */
-    if (!(b & DESC_S))  {
+    if (b & DESC_S)
+        b |= DESC_ACCESSED;             /* the window is read-only: the CPU
+                                           must never need to set it */
+    else {
         unsigned int type = (b >> 8) & 0xf;
         if (type == 0) {
             /* Harmless: the upper half of a 64-bit call gate. */

@@ -72,6 +72,14 @@ int populate_perdomain_mapping(struct vcpu *v, unsigned long va,
     return 0;
 }
 
+void perdomain_lookup(struct vcpu *v, unsigned long va, unsigned int nr, mfn_t *mfns)
+{
+    for (unsigned int i = 0; i < nr; i++) {
+        pte_t *e = perdomain_l1e(v, va + i * PAGE_SIZE, false);
+        mfns[i] = e && (*e & _PAGE_PRESENT) ? pte_addr(*e) >> PAGE_SHIFT : 0;
+    }
+}
+
 void destroy_perdomain_mapping(struct vcpu *v, unsigned long va,
                                unsigned int nr, mfn_t *mfns)
 {

@@ -117,15 +117,17 @@ long do_set_gdt(unsigned long frame_list, unsigned long entries, unsigned long a
             put_page_and_type(frames[j], d);
         return rc;
     }
+    /* GDTR may keep pointing at the window while its guest pages change:
+     * the hv's own entries (page 14, used by interrupts) stay put. */
     unsigned int cpu = smp_processor_id();
-    if (pcpus[cpu].full_gdt_loaded)
-        load_default(cpu);            /* the window is about to change */
     release_gdt(v);
     memcpy(v->gdt_frames, frames, nr * sizeof(mfn_t));
     populate_perdomain_mapping(v, GDT_VIRT_START(v->vcpu_id), frames, nr);
     v->gdt_ents = entries;
-    if (need_full_gdt(v))
+    if (need_full_gdt(v) && !pcpus[cpu].full_gdt_loaded)
         load_full_gdt(v, cpu);
+    else if (!need_full_gdt(v) && pcpus[cpu].full_gdt_loaded)
+        load_default(cpu);
     return 0;
 }
 
@@ -154,6 +156,11 @@ long do_update_descriptor(unsigned long ma, unsigned long desc, unsigned long a3
     }
     put_page(mfn);
     return rc;
+}
+
+void descriptors_ldt_mapped(struct vcpu *v, mfn_t mfns[LDT_WINDOW_PAGES])
+{
+    perdomain_lookup(v, LDT_VIRT_START(v->vcpu_id), LDT_WINDOW_PAGES, mfns);
 }
 
 void invalidate_ldt_mappings(struct vcpu *v)

@@ -158,7 +158,7 @@ static int build_one(struct domain *d, const struct elf_info *e, const char *arg
         if (!mfn)
             return -1;
         d->p2m[pfn] = mfn;
-        *mfn_to_page(mfn) = (struct page_info){ .owner = d->domain_id };
+        *mfn_to_page(mfn) = (struct page_info){ .owner = d->domain_id, .pfn = pfn };
     }
 
     /* Kernel image. */
@@ -188,7 +188,8 @@ static int build_one(struct domain *d, const struct elf_info *e, const char *arg
     d->shared_info_mfn = alloc_frame();
     if (!d->perdomain_l3 || !d->shared_info_mfn)
         return -1;
-    *mfn_to_page(d->shared_info_mfn) = (struct page_info){ .owner = d->domain_id };
+    *mfn_to_page(d->shared_info_mfn) = (struct page_info){ .owner = d->domain_id,
+                                                           .pfn = nr_pages };
     struct shared_info *si = mfn_to_virt(d->shared_info_mfn);
     for (unsigned int i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
         si->vcpu_info[i].evtchn_upcall_mask = 1;

@@ -6,6 +6,7 @@
 #include "hypercall.h"
 #include "lab.h"
 #include "lib.h"
+#include "mm_audit.h"
 #include "public/asilab.h"
 #include "public/version.h"
 #include "traps.h"
@@ -52,6 +53,13 @@ void do_syscall(struct cpu_user_regs *regs)
     }
     regs->rax = hypercall_table[nr](regs->rdi, regs->rsi, regs->rdx,
                                     regs->r10, regs->r8);
+    struct domain *d = current->domain;
+    if (unlikely(d->audit)) {
+        unsigned int n = audit_domain(d);
+        d->audits++;
+        d->audits_failed += n != 0;
+        d->audit_violations += n;
+    }
 }
 
 long do_xen_version(unsigned long cmd, unsigned long arg, unsigned long a3,

@@ -8,6 +8,17 @@
 
 #define ASILAB_OP_get_counters 0   /* arg: struct asilab_counters *      */
 #define ASILAB_OP_get_info     1   /* arg: struct asilab_info *          */
+#define ASILAB_OP_audit        2   /* arg: 1 = audit the caller's domain
+                                      after each of its hypercalls from now
+                                      on, 0 = stop; returns the violations
+                                      found by an audit run right now     */
+#define ASILAB_OP_audit_result 3   /* arg: struct asilab_audit *         */
+
+struct asilab_audit {
+    uint64_t audits;         /* hypercalls audited so far                */
+    uint64_t failed;         /* audits that found a violation            */
+    uint64_t violations;     /* violations found in all                  */
+};
 
 /* Event counters of one pCPU, in DESIGN.md's order and names. */
 #define ASILAB_EVENTS(X) \

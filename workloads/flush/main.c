@@ -1,0 +1,147 @@
+/* flush: TLB flushes and live page-table updates.  With vcpus=2 spread=1
+ * on two or more pCPUs it first checks that a remote flush really
+ * reaches the other pCPU (vCPU 1 keeps seeing a stale translation after
+ * an unflushed PTE update and the fresh one after TLB_FLUSH_MULTI), then
+ * measures: local full flush, INVLPG, mmu_update of one L1 entry and of
+ * one L4 entry of the live table, and a flush of the one remote pCPU.
+ * Exposes flush and root-table propagation costs (XPTI, ASI). */
+#include "mm.h"
+
+const char workload_name[] = "flush";
+
+static char *probe;                    /* the page whose mapping changes */
+static unsigned long frame_a, frame_b; /* two own frames, A then B */
+static uint64_t probe_pte_ma;
+static char partner_stack[8192] __aligned(16);
+static volatile unsigned int step;
+static volatile unsigned long seen_stale, seen_fresh;
+
+static void wait_step(unsigned int s)
+{
+    while (step < s)
+        __asm__ volatile("pause" ::: "memory");
+}
+
+static void map_probe(unsigned long mfn)
+{
+    struct mmu_update u = { probe_pte_ma, ((uint64_t)mfn << 12) | PTE_FLAGS_RW };
+    if (HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF))
+        guest_panic("mmu_update of the probe's L1 entry failed");
+}
+
+/* vCPU 1, on another pCPU: read the probe before, between and after. */
+static void partner(void)
+{
+    (void)*(volatile char *)probe;           /* cache the translation */
+    step = 1;
+    wait_step(2);
+    seen_stale = *(volatile unsigned long *)probe;
+    step = 3;
+    wait_step(4);
+    seen_fresh = *(volatile unsigned long *)probe;
+    step = 5;
+    for (;;)                                 /* stay out of the way; the */
+        HYPERVISOR_sched_op(SCHEDOP_block, NULL);  /* pCPU keeps our CR3 */
+}
+
+static void check_remote_flush(void)
+{
+    unsigned long mask = 1UL << 1;
+
+    if (vcpu_start(1, partner, partner_stack + sizeof(partner_stack)))
+        guest_panic("starting vCPU 1 failed");
+    wait_step(1);
+    map_probe(frame_b);                      /* no flush: vCPU 1 is stale */
+    step = 2;
+    wait_step(3);
+    if (mmuext1(MMUEXT_TLB_FLUSH_MULTI, 0, (unsigned long)&mask))
+        guest_panic("TLB_FLUSH_MULTI failed");
+    step = 4;
+    wait_step(5);
+    if (seen_stale != 0xaaaa || seen_fresh != 0xbbbb)
+        guest_panic("remote flush: vCPU 1 saw %#lx then %#lx, expected 0xaaaa then 0xbbbb",
+                    seen_stale, seen_fresh);
+    printf("flush: the remote flush reached vCPU 1's pCPU (stale before, fresh after)\n");
+}
+
+static uint64_t op_flush_local(void *ctx, unsigned long n)
+{
+    uint64_t t0 = rdtsc_fenced();
+    for (unsigned long i = 0; i < n; i++)
+        mmuext1(MMUEXT_TLB_FLUSH_LOCAL, 0, 0);
+    return rdtsc_fenced() - t0;
+}
+
+static uint64_t op_invlpg(void *ctx, unsigned long n)
+{
+    uint64_t t0 = rdtsc_fenced();
+    for (unsigned long i = 0; i < n; i++)
+        mmuext1(MMUEXT_INVLPG_LOCAL, (unsigned long)probe, 0);
+    return rdtsc_fenced() - t0;
+}
+
+static uint64_t op_mmu_update_l1(void *ctx, unsigned long n)
+{
+    uint64_t t0 = rdtsc_fenced();
+    for (unsigned long i = 0; i < n; i++)
+        map_probe(i & 1 ? frame_a : frame_b);
+    return rdtsc_fenced() - t0;
+}
+
+/* Slot 300 of the live L4 toggles between empty and a pinned empty L3. */
+static uint64_t l4_slot_ma, l3_entry;
+
+static uint64_t op_mmu_update_l4(void *ctx, unsigned long n)
+{
+    uint64_t t0 = rdtsc_fenced();
+    for (unsigned long i = 0; i < n; i++) {
+        struct mmu_update u = { l4_slot_ma, i & 1 ? 0 : l3_entry };
+        if (HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF))
+            guest_panic("mmu_update of an L4 entry failed");
+    }
+    uint64_t t = rdtsc_fenced() - t0;
+    if (n & 1) {                       /* leave the slot empty (untimed) */
+        struct mmu_update u = { l4_slot_ma, 0 };
+        HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF);
+    }
+    return t;
+}
+
+static uint64_t op_flush_remote(void *ctx, unsigned long n)
+{
+    unsigned long mask = 1UL << 1;
+    uint64_t t0 = rdtsc_fenced();
+    for (unsigned long i = 0; i < n; i++)
+        mmuext1(MMUEXT_TLB_FLUSH_MULTI, 0, (unsigned long)&mask);
+    return rdtsc_fenced() - t0;
+}
+
+void workload_main(void)
+{
+    char *a = page_alloc(), *b = page_alloc();
+    *(unsigned long *)a = 0xaaaa;
+    *(unsigned long *)b = 0xbbbb;
+    frame_a = virt_to_mfn(a);
+    frame_b = virt_to_mfn(b);
+    probe = page_alloc();
+    probe_pte_ma = pte_maddr(probe, 1);
+    map_probe(frame_a);
+
+    uint64_t *l3 = page_alloc();
+    if (make_readonly(l3) || mmuext1(MMUEXT_PIN_L3_TABLE, virt_to_mfn(l3), 0))
+        guest_panic("pinning an empty L3 failed");
+    l3_entry = ((uint64_t)virt_to_mfn(l3) << 12) | PTE_FLAGS_RW;
+    l4_slot_ma = ((uint64_t)virt_to_mfn((void *)start_info->pt_base) << 12) + 300 * 8;
+
+    /* The remote cases need vCPU 1 on another pCPU: vcpus=2 spread=1. */
+    bool remote = lab_info.nr_pcpus > 1 && arg_get("spread", NULL, 0);
+    if (remote)
+        check_remote_flush();
+
+    bench_op("tlb_flush_local", op_flush_local, NULL, 1);
+    bench_op("invlpg_local", op_invlpg, NULL, 1);
+    bench_op("mmu_update_l1", op_mmu_update_l1, NULL, 1);
+    bench_op("mmu_update_l4", op_mmu_update_l4, NULL, 1);
+    if (remote)
+        bench_op("flush_remote_1", op_flush_remote, NULL, 1);
+}
