@@ -25,7 +25,7 @@ const struct workload workload_table[] = {
     { "flush", false, "local/remote TLB flushes, live L1/L4 entry updates", 1,
       { { { "flush.elf vcpus=2 spread=1", NULL } } } },
     { "hostile", true, "hostile domain vs hv invariants (crashes on purpose)", 2,
-      { { { "hostile.elf", "hypercall.elf", NULL } },
+      { { { "hostile.elf random=10000 seed=1", "hypercall.elf", NULL } },
         { { "hostile.elf crash=iret", "hypercall.elf pcpu=1", NULL } } } },
 };
 const size_t workload_count = sizeof workload_table / sizeof workload_table[0];

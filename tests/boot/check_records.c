@@ -7,8 +7,8 @@
  *                          exactly these per-op event values
  *   --end STATUS           every end record has status STATUS
  *   --domain NAME=STATE    some end record lists domain NAME in STATE
- *   --robust               every robustness record: survived, no
- *                          invariant failures, at least one call
+ *   --robust N             every robustness record: survived, no
+ *                          invariant failures; one has >= N calls
  *   --same OTHER.jsonl     result records match OTHER's exactly
  *                          (min/p10/median/p90/max and events)
  *   --pcpu W/OP=N          some result record of W/OP ran on pCPU N */
@@ -128,7 +128,7 @@ int main(int argc, char **argv)
     static const struct option opts[] = {
         { "results", required_argument, 0, 'r' }, { "events", required_argument, 0, 'e' },
         { "end", required_argument, 0, 'n' }, { "domain", required_argument, 0, 'd' },
-        { "robust", no_argument, 0, 'R' }, { "same", required_argument, 0, 's' },
+        { "robust", required_argument, 0, 'R' }, { "same", required_argument, 0, 's' },
         { "pcpu", required_argument, 0, 'p' },
         { 0, 0, 0, 0 },
     };
@@ -187,18 +187,22 @@ int main(int argc, char **argv)
         }
         case 'R': {
             size_t n = 0;
+            long most = 0;
             for (size_t i = 0; i < nrecs; i++) {
                 json_t *r = recs[i];
                 if (strcmp(str(r, "type"), "robustness"))
                     continue;
                 n++;
+                long c = json_integer_value(json_object_get(r, "calls"));
+                most = c > most ? c : most;
                 if (!json_is_true(json_object_get(r, "survived")) ||
-                    json_integer_value(json_object_get(r, "invariant_failures")) != 0 ||
-                    json_integer_value(json_object_get(r, "calls")) < 1)
+                    json_integer_value(json_object_get(r, "invariant_failures")) != 0 || c < 1)
                     fail("robustness record of %s not clean%s", str(r, "workload"), "");
             }
             if (!n)
                 fail("no robustness record%s%s", "", "");
+            if (most < atol(optarg))
+                fail("no robustness record with at least %s calls%s", optarg, "");
             break;
         }
         case 's':

@@ -3,13 +3,15 @@
  * arguments must each get the right fault or error code while the hv
  * keeps running; the results go out as one robustness record.  At the
  * end it crashes itself with no trap handler installed, which the hv
- * must report as a crash (not a pass) while other domains finish. */
-#include "guest.h"
+ * must report as a crash (not a pass) while other domains finish.
+ * The PV MMU and descriptor-table cases are in mm_cases.c; random=N
+ * seed=S adds N random calls with the hv auditing after each (random.c). */
+#include "hostile.h"
 
 const char workload_name[] = "hostile";
 
-static unsigned int calls, failures;
-static unsigned int err_counts[128];
+unsigned int calls, mismatches;
+unsigned int err_counts[128];
 
 #define PF_PRESENT 1
 #define PF_WRITE   2
@@ -27,21 +29,34 @@ static unsigned int err_counts[128];
         guest_fault_resume = 0;                                             \
         calls++;                                                            \
         if (guest_fault_count == before || guest_last_vector != (vec)) {    \
-            failures++;                                                     \
+            mismatches++;                                                     \
             printf("hostile: %s: expected vector %u, got %s %u\n", what,    \
                    (vec), guest_fault_count == before ? "no fault" : "vector", \
                    guest_last_vector);                                      \
         }                                                                   \
     } while (0)
 
-static void expect_rc(const char *what, long rc, long want)
+void count_rc(long rc)
 {
     calls++;
     if (rc < 0 && -rc < 128)
         err_counts[-rc]++;
+}
+
+void expect_rc(const char *what, long rc, long want)
+{
+    count_rc(rc);
     if (rc != want) {
-        failures++;
+        mismatches++;
         printf("hostile: %s: expected %ld, got %ld\n", what, want, rc);
+    }
+}
+
+void expect_true(const char *what, bool cond)
+{
+    if (!cond) {
+        mismatches++;
+        printf("hostile: %s: state changed\n", what);
     }
 }
 
@@ -63,7 +78,7 @@ static void probe_hv_memory(void)
     EXPECT_FAULT("read linear pt", 14, "movabs $0xffff810000000000, %%rax; mov (%%rax), %%rax");
     EXPECT_FAULT("write own L4", 14, "movq $0, (%0)", "r"(start_info->pt_base));
     if (guest_last_error != (PF_PRESENT | PF_WRITE | PF_USER)) {
-        failures++;
+        mismatches++;
         printf("hostile: write own L4: error code %#lx, expected 0x7\n", guest_last_error);
     }
 }
@@ -114,21 +129,39 @@ void workload_main(void)
     char errs[512];
     int n = 0;
 
+    char arg[24];
+    struct asilab_audit audit = { 0 };
+
     guest_trap_init();
     probe_privileged();
     probe_hv_memory();
     probe_hypercalls();
+    probe_mm();
+    if (arg_get("random", arg, sizeof(arg))) {
+        unsigned long count = simple_strtoul(arg, NULL, 10), seed = 1;
+        if (arg_get("seed", arg, sizeof(arg)))
+            seed = simple_strtoul(arg, NULL, 10);
+        if (HYPERVISOR_asilab_op(ASILAB_OP_audit, (void *)1UL))
+            guest_panic("the hv's audit fails before the random calls");
+        random_calls(count, seed);
+        HYPERVISOR_asilab_op(ASILAB_OP_audit, (void *)0UL);
+        HYPERVISOR_asilab_op(ASILAB_OP_audit_result, &audit);
+    }
+    long final = HYPERVISOR_asilab_op(ASILAB_OP_audit, (void *)0UL);
 
     for (unsigned int e = 1; e < 128; e++)
         if (err_counts[e])
             n += snprintf(errs + n, sizeof(errs) - n, "%s\"-%u\":%u", n ? "," : "",
                           e, err_counts[e]);
     errs[n] = 0;
+    /* invariant_failures: audits (after every random call, and one at the
+     * end) that found a violation, plus cases that got the wrong result. */
     printf("@asilab {\"type\":\"robustness\",\"workload\":\"hostile\",\"variant\":\"%s\","
-           "\"mode\":\"%s\",\"calls\":%u,\"errors\":{%s},\"invariant_failures\":%u,"
-           "\"survived\":true}\n", lab_info.variant,
-           lab_info.mode == ASILAB_MODE_TIMING ? "timing" : "deterministic",
-           calls, errs, failures);
+           "\"mode\":\"%s\",\"calls\":%u,\"errors\":{%s},\"invariant_failures\":%lu,"
+           "\"mismatches\":%u,\"audits\":%lu,\"audit_failures\":%lu,\"survived\":true}\n",
+           lab_info.variant, lab_info.mode == ASILAB_MODE_TIMING ? "timing" : "deterministic",
+           calls, errs, audit.failed + (final != 0) + mismatches, mismatches,
+           audit.audits + 1, audit.failed + (final != 0));
 
     /* Now crash for real (crash=ud2, the default: an exception with no
      * trap table; crash=iret: HYPERVISOR_iret to a non-canonical rip,

@@ -1,0 +1,170 @@
+/* hostile, PV MMU and descriptor-table cases: each malicious call must
+ * get its documented error (hv/include/page.h has the table) and leave
+ * the state it aimed at unchanged; the hv's audit must then find every
+ * reference count and mapping rule intact. */
+#include "hostile.h"
+
+static unsigned long foreign_mfn(void)
+{
+    const unsigned long *p2m = (const unsigned long *)start_info->mfn_list;
+    unsigned long max = 0;
+    for (unsigned long i = 0; i < start_info->nr_pages; i++)
+        max = MAX(max, p2m[i]);
+    return max + 64;           /* the next domain's frames, or free ones */
+}
+
+static long mmu1(uint64_t ptr, uint64_t val)
+{
+    struct mmu_update u = { ptr, val };
+    return HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF);
+}
+
+#define HV_MFN 0x100UL         /* 1 MiB: the hv image */
+
+static void page_table_cases(void)
+{
+    char *probe = page_alloc();
+    uint64_t probe_pte = pte_maddr(probe, 1), probe_val = pte_read(probe, 1);
+    unsigned long l4 = virt_to_mfn((void *)start_info->pt_base);
+    unsigned long l1 = probe_pte >> 12;
+    unsigned long l3 = (pte_read(probe, 4) >> 12) & 0xffffffffffUL;
+    const uint64_t *l4tab = (const uint64_t *)start_info->pt_base;
+
+    expect_rc("map a live L1 writable", mmu1(probe_pte, (l1 << 12) | PTE_FLAGS_RW), -XEN_EINVAL);
+    expect_rc("map the live L4 writable", HYPERVISOR_update_va_mapping(
+              (unsigned long)probe, (l4 << 12) | PTE_FLAGS_RW, UVMF_INVLPG), -XEN_EINVAL);
+    expect_rc("L1 entry to an hv frame", mmu1(probe_pte, (HV_MFN << 12) | PTE_FLAGS_RO), -XEN_EPERM);
+    expect_rc("L1 entry to a foreign frame",
+              mmu1(probe_pte, (foreign_mfn() << 12) | PTE_FLAGS_RW), -XEN_EPERM);
+    expect_rc("L1 entry beyond RAM", mmu1(probe_pte, (1UL << 39) | PTE_FLAGS_RO), -XEN_EINVAL);
+    expect_rc("L1 entry with the global bit", mmu1(probe_pte, probe_val | 0x100), -XEN_EINVAL);
+    expect_true("probe PTE after the refused updates", pte_read(probe, 1) == probe_val);
+
+    uint64_t slot261 = l4tab[261];
+    expect_rc("write an hv L4 slot", mmu1((l4 << 12) + 261 * 8, 0), -XEN_EINVAL);
+    expect_rc("L4 entry to itself (a cycle)", mmu1((l4 << 12) + 300 * 8,
+              (l4 << 12) | PTE_FLAGS_RW), -XEN_EINVAL);
+    expect_rc("L4 entry to an L1 (type confusion)", mmu1((l4 << 12) + 300 * 8,
+              (l1 << 12) | PTE_FLAGS_RW), -XEN_EINVAL);
+    expect_true("hv L4 slot after the refused write", l4tab[261] == slot261);
+    expect_true("L4 slot 300 after the refused writes", l4tab[300] == 0);
+    expect_rc("L3 pinned as L1 while it is an L3", mmuext1(MMUEXT_PIN_L1_TABLE, l3, 0), -XEN_EINVAL);
+
+    /* Tables the guest builds itself. */
+    uint64_t *bad_l1 = page_alloc(), *bad_l2 = page_alloc();
+    bad_l1[0] = (HV_MFN << 12) | PTE_FLAGS_RO;           /* maps the hv */
+    bad_l2[0] = (virt_to_mfn(probe) << 12) | PTE_FLAGS_RW | 0x80;   /* PSE */
+    make_readonly(bad_l1);
+    make_readonly(bad_l2);
+    expect_rc("pin an L1 mapping the hv", mmuext1(MMUEXT_PIN_L1_TABLE, virt_to_mfn(bad_l1), 0),
+              -XEN_EPERM);
+    expect_rc("pin an L2 with a superpage", mmuext1(MMUEXT_PIN_L2_TABLE, virt_to_mfn(bad_l2), 0),
+              -XEN_EINVAL);
+    uint64_t *rw_l1 = page_alloc();                      /* still mapped RW */
+    expect_rc("pin a table the guest can write", mmuext1(MMUEXT_PIN_L1_TABLE,
+              virt_to_mfn(rw_l1), 0), -XEN_EINVAL);
+    uint64_t *ok_l1 = page_alloc();
+    make_readonly(ok_l1);
+    expect_rc("pin a valid empty L1", mmuext1(MMUEXT_PIN_L1_TABLE, virt_to_mfn(ok_l1), 0), 0);
+    expect_rc("pin it again", mmuext1(MMUEXT_PIN_L1_TABLE, virt_to_mfn(ok_l1), 0), -XEN_EINVAL);
+    expect_rc("unpin it", mmuext1(MMUEXT_UNPIN_TABLE, virt_to_mfn(ok_l1), 0), 0);
+    expect_rc("unpin the live L4 (in use, not pinned)", mmuext1(MMUEXT_UNPIN_TABLE, l4, 0),
+              -XEN_EINVAL);
+    expect_rc("unpin a foreign frame", mmuext1(MMUEXT_UNPIN_TABLE, foreign_mfn(), 0), -XEN_EPERM);
+    expect_rc("NEW_BASEPTR to an L1", mmuext1(MMUEXT_NEW_BASEPTR, l1, 0), -XEN_EINVAL);
+
+    expect_rc("mmu_update ptr beyond RAM", mmu1((1UL << 40) | 0, 0), -XEN_EINVAL);
+    expect_rc("mmu_update ptr misaligned", mmu1(probe_pte | 4, probe_val), -XEN_EINVAL);
+    expect_rc("mmu_update on a data page", mmu1((uint64_t)virt_to_mfn(probe) << 12, 0),
+              -XEN_EINVAL);
+    expect_rc("MMU_MACHPHYS_UPDATE", mmu1(probe_pte | 1, 0), -XEN_ENOSYS);
+    unsigned int done = 99;
+    struct mmu_update two[2] = { { probe_pte, probe_val }, { (1UL << 40), 0 } };
+    expect_rc("batch failing at its 2nd entry",
+              HYPERVISOR_mmu_update(two, 2, &done, DOMID_SELF), -XEN_EINVAL);
+    expect_true("partial completion count is 1", done == 1);
+    expect_rc("update_va_mapping in the hv", HYPERVISOR_update_va_mapping(
+              0xffff830000000000UL, 0, UVMF_INVLPG), -XEN_EINVAL);
+
+    unsigned long mask5 = 1UL << 5, mask0 = 1;
+    expect_rc("flush mask naming vCPU 5", mmuext1(MMUEXT_TLB_FLUSH_MULTI, 0,
+              (unsigned long)&mask5), -XEN_EINVAL);
+    expect_rc("INVLPG mask naming vCPU 5", mmuext1(MMUEXT_INVLPG_MULTI, (unsigned long)probe,
+              (unsigned long)&mask5), -XEN_EINVAL);
+    expect_rc("flush mask in hv memory", mmuext1(MMUEXT_TLB_FLUSH_MULTI, 0,
+              0xffff830000000000UL), -XEN_EFAULT);
+    expect_rc("flush mask of vCPU 0", mmuext1(MMUEXT_TLB_FLUSH_MULTI, 0,
+              (unsigned long)&mask0), 0);
+    expect_rc("update_va_mapping flush mask naming vCPU 5",
+              HYPERVISOR_update_va_mapping((unsigned long)probe, probe_val,
+                                           UVMF_INVLPG | (unsigned long)&mask5), -XEN_EINVAL);
+}
+
+static uint64_t code_desc(unsigned int dpl)
+{
+    return 0x00af9a000000ffffUL | ((uint64_t)dpl << 45);
+}
+
+static void descriptor_cases(void)
+{
+    uint64_t *gdt = page_alloc(), *rw = page_alloc(), *l1 = page_alloc();
+    unsigned long frames[15];
+
+    make_readonly(gdt);
+    make_readonly(l1);
+    expect_rc("pin an L1 to have a table page", mmuext1(MMUEXT_PIN_L1_TABLE, virt_to_mfn(l1), 0), 0);
+    uint64_t ma = ((uint64_t)virt_to_mfn(gdt) << 12);
+    for (int i = 0; i < 15; i++)
+        frames[i] = virt_to_mfn(gdt);
+    expect_rc("set_gdt with one frame", HYPERVISOR_set_gdt(frames, 512), 0);
+    expect_rc("DPL-0 code segment (raised to DPL 3)", HYPERVISOR_update_descriptor(
+              ma + 8, code_desc(0)), 0);
+    expect_true("stored descriptor has DPL 3", ((gdt[1] >> 45) & 3) == 3);
+    uint64_t tss = 0x0000890000000067UL, ldt = 0x0000820000000fffUL;
+    expect_rc("TSS descriptor", HYPERVISOR_update_descriptor(ma + 16, tss), -XEN_EINVAL);
+    expect_rc("LDT descriptor", HYPERVISOR_update_descriptor(ma + 16, ldt), -XEN_EINVAL);
+    expect_rc("interrupt gate", HYPERVISOR_update_descriptor(ma + 16, 0x0000ee00e0080000UL),
+              -XEN_EINVAL);
+    expect_rc("call gate into hv code", HYPERVISOR_update_descriptor(ma + 16,
+              0x0000ec00e0080000UL), -XEN_EINVAL);
+    expect_true("descriptor 2 still empty", gdt[2] == 0);
+    expect_rc("descriptor into a page table", HYPERVISOR_update_descriptor(
+              ((uint64_t)virt_to_mfn(l1) << 12) + 8, code_desc(3)), -XEN_EINVAL);
+    expect_true("the page table is untouched", l1[1] == 0);
+    expect_rc("descriptor, misaligned address", HYPERVISOR_update_descriptor(ma + 3, 0),
+              -XEN_EINVAL);
+    expect_rc("descriptor beyond RAM", HYPERVISOR_update_descriptor(1UL << 40, 0), -XEN_EINVAL);
+    expect_rc("descriptor in a foreign frame", HYPERVISOR_update_descriptor(
+              (uint64_t)foreign_mfn() << 12, 0), -XEN_EPERM);
+    expect_rc("descriptor in an own writable page", HYPERVISOR_update_descriptor(
+              ((uint64_t)virt_to_mfn(rw) << 12) + 8, code_desc(0)), 0);
+
+    expect_rc("set_gdt with 15 frames", HYPERVISOR_set_gdt(frames, 15 * 512), -XEN_EINVAL);
+    frames[1] = foreign_mfn();
+    expect_rc("set_gdt with a foreign frame", HYPERVISOR_set_gdt(frames, 1024), -XEN_EPERM);
+    frames[1] = virt_to_mfn(rw);
+    expect_rc("set_gdt with a writable page", HYPERVISOR_set_gdt(frames, 1024), -XEN_EINVAL);
+    frames[1] = virt_to_mfn(l1);
+    expect_rc("set_gdt with a page table", HYPERVISOR_set_gdt(frames, 1024), -XEN_EINVAL);
+    expect_rc("set_gdt list in hv memory", HYPERVISOR_set_gdt((unsigned long *)
+              0xffff830000000000UL, 512), -XEN_EFAULT);
+    expect_rc("back to the default GDT", HYPERVISOR_set_gdt(frames, 0), 0);
+
+    expect_rc("SET_LDT misaligned base", mmuext1(MMUEXT_SET_LDT, (unsigned long)gdt + 8, 16),
+              -XEN_EINVAL);
+    expect_rc("SET_LDT 8193 entries", mmuext1(MMUEXT_SET_LDT, (unsigned long)gdt, 8193),
+              -XEN_EINVAL);
+    expect_rc("SET_LDT in hv memory", mmuext1(MMUEXT_SET_LDT, 0xffff830000000000UL, 16),
+              -XEN_EINVAL);
+    expect_rc("SET_LDT valid", mmuext1(MMUEXT_SET_LDT, (unsigned long)gdt, 16), 0);
+    expect_rc("SET_LDT none", mmuext1(MMUEXT_SET_LDT, 0, 0), 0);
+    expect_rc("unpin the L1", mmuext1(MMUEXT_UNPIN_TABLE, virt_to_mfn(l1), 0), 0);
+}
+
+void probe_mm(void)
+{
+    page_table_cases();
+    descriptor_cases();
+    long v = HYPERVISOR_asilab_op(ASILAB_OP_audit, (void *)0UL);
+    expect_true("hv audit after the MMU cases", v == 0);
+}
