@@ -59,6 +59,7 @@ struct domain {
     mfn_t *p2m;                      /* pfn -> mfn, hv copy */
     mfn_t shared_info_mfn;
     mfn_t perdomain_l3;              /* slot 260 table of this domain */
+    spinlock_t mm_lock;              /* its frames' types and counts */
     bool audit;                      /* audit after each hypercall */
     uint64_t audits, audits_failed, audit_violations;
     char console_line[1024];

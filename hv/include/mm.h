@@ -38,7 +38,12 @@ enum page_type {
     PGT_hv,
 };
 #define PGF_pinned         (1U << 0)
-#define PGF_stale_writable (1U << 1)  /* writable mappings may linger in TLBs */
+/* The frame's last type (in PGF_STALE_TYPE) may still be used through
+ * translations cached in some TLB or paging-structure cache: taking a
+ * different type first flushes the owner's TLBs. */
+#define PGF_stale          (1U << 1)
+#define PGF_STALE_TYPE_SHIFT 2                 /* bits 2-4 */
+#define PGF_STALE_TYPE(f)  (((f) >> PGF_STALE_TYPE_SHIFT) & 7)
 #define DOMID_HV   0xfff0
 #define DOMID_FREE 0xffff
 struct page_info {

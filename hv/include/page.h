@@ -45,9 +45,9 @@ int mod_pt_entry(struct domain *d, mfn_t table, unsigned int idx, pte_t val,
 /* Validate (and fix up the DPL of) one descriptor, Xen's 64-bit PV rules. */
 int check_descriptor(uint64_t *desc);
 
-/* Provided by the environment (hv: flush.c; host tests: a stub): flush
- * every TLB where d's mappings may be live, before a frame that was
- * mapped writable becomes a page table or descriptor page. */
-void page_flush_stale_writable(struct domain *d);
+/* Provided by the environment (hv: flushtlb.c; host tests: a stub):
+ * flush every TLB where d's mappings may be live, before a frame takes a
+ * type other than the one stale translations may still use it as. */
+void page_flush_stale_tlbs(struct domain *d);
 
 #endif

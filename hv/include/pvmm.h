@@ -20,6 +20,19 @@ struct mmu_update { uint64_t ptr, val; };
 #define UVMF_LOCAL        0UL
 #define UVMF_ALL          4UL
 
+/* A domain's page types change under its mm_lock.  The holder may wait
+ * for flush acknowledgements, so whoever waits for the lock (interrupts
+ * off) serves flush requests meanwhile. */
+static inline void mm_lock(struct domain *d)
+{
+    while (__atomic_exchange_n(&d->mm_lock.locked, 1, __ATOMIC_ACQUIRE))
+        flush_poll();
+}
+static inline void mm_unlock(struct domain *d)
+{
+    spin_unlock(&d->mm_lock);
+}
+
 /* The frame mapped at va in v's current guest tables, INVALID_MFN if
  * none (or, with need_rw, not writable). */
 mfn_t guest_va_to_mfn(struct vcpu *v, unsigned long va, bool need_rw);

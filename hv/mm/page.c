@@ -4,7 +4,9 @@
  * references (an L1 entry: the mapped frame, plus a writable type if it
  * maps read-write; an L2-L4 entry: a validated table of the next level).
  * Levels strictly decrease along every reference, so a frame can never be
- * both a table and writable, and no table can reach itself.  Pure code
+ * both a table and writable, and no table can reach itself.  A frame
+ * whose type changes (table to writable, writable to table, ...) first
+ * has its owner's TLBs flushed, as stale translations may still use it.  Pure code
  * over frame_table and maddr_to_virt(): host tests run it unchanged. */
 #include "page.h"
 #include "lib.h"
@@ -117,9 +119,9 @@ int get_page_type(mfn_t mfn, struct domain *d, unsigned int type)
         pg->type_count++;
         return 0;
     }
-    if (type != PGT_writable && (pg->flags & PGF_stale_writable)) {
-        page_flush_stale_writable(d);
-        pg->flags &= ~PGF_stale_writable;
+    if ((pg->flags & PGF_stale) && PGF_STALE_TYPE(pg->flags) != type) {
+        page_flush_stale_tlbs(d);
+        pg->flags &= ~(PGF_stale | (7U << PGF_STALE_TYPE_SHIFT));
     }
     /* Take the type before validating: a reference cycle back to this
      * frame then meets a type conflict. */
@@ -144,8 +146,9 @@ void put_page_type(mfn_t mfn, struct domain *d)
         return;
     if (is_pt_type(pg->type))
         devalidate_table(d, mfn, pg->type - PGT_l1 + 1, 512);
-    else if (pg->type == PGT_writable)
-        pg->flags |= PGF_stale_writable;
+    /* Writable mappings, or walks through this table, may linger. */
+    pg->flags = (pg->flags & ~(7U << PGF_STALE_TYPE_SHIFT)) | PGF_stale |
+                (pg->type << PGF_STALE_TYPE_SHIFT);
     pg->type = PGT_none;
 }
 

@@ -199,14 +199,17 @@ bool handle_ldt_fault(struct cpu_user_regs *regs, unsigned long va)
         return guest;
     }
     unsigned long gva = v->ldt_base + (off & PAGE_MASK);
+    mm_lock(v->domain);
     mfn_t mfn = guest_va_to_mfn(v, gva, false);
     if (mfn == INVALID_MFN || get_page_and_type(mfn, v->domain, PGT_seg_desc)) {
+        mm_unlock(v->domain);
         if (guest)
             pv_inject_trap(regs, TRAP_page_fault, true, regs->error_code,
                            v->ldt_base + off);
         return guest;
     }
     populate_perdomain_mapping(v, base + (off & PAGE_MASK), &mfn, 1);
+    mm_unlock(v->domain);
     this_cpu_count(ldt_map, 1);
     return true;
 }

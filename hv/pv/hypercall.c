@@ -7,6 +7,7 @@
 #include "lab.h"
 #include "lib.h"
 #include "mm_audit.h"
+#include "pvmm.h"
 #include "public/asilab.h"
 #include "public/version.h"
 #include "traps.h"
@@ -27,6 +28,17 @@ static void __attribute__((noinline)) audit_after_hypercall(struct domain *d)
     d->audits_failed += n != 0;
     d->audit_violations += n;
 }
+
+/* Hypercalls that change page types run under the domain's mm_lock (as
+ * does the audit after them). */
+#define MM_HYPERCALLS ((1UL << __HYPERVISOR_mmu_update) |                  \
+                       (1UL << __HYPERVISOR_set_gdt) |                     \
+                       (1UL << __HYPERVISOR_update_descriptor) |           \
+                       (1UL << __HYPERVISOR_update_va_mapping) |           \
+                       (1UL << __HYPERVISOR_vcpu_op) |                     \
+                       (1UL << __HYPERVISOR_mmuext_op) |                   \
+                       (1UL << __HYPERVISOR_asilab_op))
+BUILD_BUG_ON(NR_HYPERCALLS > 64);
 
 static hypercall_fn_t *const hypercall_table[NR_HYPERCALLS] = {
     [__HYPERVISOR_set_trap_table]   = do_set_trap_table,
@@ -63,10 +75,18 @@ void do_syscall(struct cpu_user_regs *regs)
         regs->rax = -XEN_ENOSYS;
         return;
     }
+    if (!((MM_HYPERCALLS >> nr) & 1)) {
+        regs->rax = hypercall_table[nr](regs->rdi, regs->rsi, regs->rdx,
+                                        regs->r10, regs->r8);
+        return;
+    }
+    struct domain *d = v->domain;
+    mm_lock(d);
     regs->rax = hypercall_table[nr](regs->rdi, regs->rsi, regs->rdx,
                                     regs->r10, regs->r8);
-    if (unlikely(v->domain->audit))
-        audit_after_hypercall(v->domain);
+    if (unlikely(d->audit))
+        audit_after_hypercall(d);
+    mm_unlock(d);
 }
 
 long do_xen_version(unsigned long cmd, unsigned long arg, unsigned long a3,

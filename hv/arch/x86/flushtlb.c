@@ -87,7 +87,7 @@ cpumask_t domain_dirty_cpumask(const struct domain *d)
     return m;
 }
 
-void page_flush_stale_writable(struct domain *d)
+void page_flush_stale_tlbs(struct domain *d)
 {
     flush_mask(domain_dirty_cpumask(d), FLUSH_TLB, 0);
 }
