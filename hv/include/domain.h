@@ -60,6 +60,7 @@ struct domain {
     mfn_t shared_info_mfn;
     mfn_t perdomain_l3;              /* slot 260 table of this domain */
     spinlock_t mm_lock;              /* its frames' types and counts */
+    spinlock_t console_lock;         /* console_line, console_len */
     bool audit;                      /* audit after each hypercall */
     uint64_t audits, audits_failed, audit_violations;
     char console_line[1024];
@@ -122,6 +123,7 @@ static inline bool guest_kernel_mode(const struct vcpu *v)
 /* hv/pv/domain_build.c */
 struct boot_module;
 int construct_domains(const struct boot_module *mod, unsigned int *next_domid);
+void start_domains(void);
 /* hv/pv/domain.c */
 void domain_crash(struct domain *d, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -1,6 +1,8 @@
 /* console_io: guest console output, line-buffered per domain.  Lines
- * tagged "@asilab " are result records and go out verbatim (and are
- * counted for the end record); other lines get a "(dN) " prefix. */
+ * that start exactly with "@asilab {"type":"<kind>"," for a kind a guest
+ * may report (not "end", no backslash escapes) are result records and
+ * go out verbatim (and are counted for the end record); every other line
+ * gets a "(dN) " prefix, so a guest cannot forge the hv's own records. */
 #include "console.h"
 #include "domain.h"
 #include "hypercall.h"
@@ -12,14 +14,30 @@
 #define RECORD_TAG "@asilab "
 static spinlock_t records_lock = SPIN_LOCK_UNLOCKED;
 
+#define MAX_CONSOLE_WRITE 16384
+
+static bool is_guest_record(const char *line)
+{
+    static const char *const kinds[] = { "result", "exposure", "robustness" };
+    static const char head[] = RECORD_TAG "{\"type\":\"";
+    if (strncmp(line, head, sizeof(head) - 1) || strchr(line, '\\'))
+        return false;
+    line += sizeof(head) - 1;
+    for (unsigned int i = 0; i < ARRAY_SIZE(kinds); i++) {
+        size_t n = strlen(kinds[i]);
+        if (!strncmp(line, kinds[i], n) && !strncmp(line + n, "\",", 2))
+            return true;
+    }
+    return false;
+}
+
 static void flush_line(struct domain *d)
 {
     char out[sizeof(d->console_line) + 16];
     int n;
 
     d->console_line[d->console_len] = 0;
-    if (!strncmp(d->console_line, RECORD_TAG, strlen(RECORD_TAG)) &&
-        !strstr(d->console_line, "\"type\":\"end\"")) {
+    if (is_guest_record(d->console_line)) {
         n = snprintf(out, sizeof(out), "%s\n", d->console_line);
         spin_lock(&records_lock);
         console_write(out, MIN((size_t)n, sizeof(out) - 1));
@@ -40,15 +58,18 @@ long do_console_io(unsigned long cmd, unsigned long count, unsigned long buf,
 
     if (cmd != CONSOLEIO_write)
         return cmd == CONSOLEIO_read ? 0 : -XEN_ENOSYS;
-    if (count > (1UL << 20))
+    if (count > MAX_CONSOLE_WRITE)
         return -XEN_EINVAL;
+    spin_lock(&d->console_lock);
     for (unsigned long done = 0; done < count;) {
         size_t n = MIN(count - done, sizeof(chunk));
-        if (copy_from_guest(chunk, buf + done, n))
+        if (copy_from_guest(chunk, buf + done, n)) {
+            spin_unlock(&d->console_lock);
             return -XEN_EFAULT;
+        }
         for (size_t i = 0; i < n; i++) {
             char c = chunk[i];
-            if (c == '\n' || d->console_len == sizeof(d->console_line) - 1) {
+            if (c == '\n' || d->console_len >= sizeof(d->console_line) - 1) {
                 flush_line(d);
                 if (c == '\n')
                     continue;
@@ -59,5 +80,6 @@ long do_console_io(unsigned long cmd, unsigned long count, unsigned long buf,
         }
         done += n;
     }
+    spin_unlock(&d->console_lock);
     return 0;
 }

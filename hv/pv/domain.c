@@ -73,6 +73,11 @@ int vcpu_initialise_context(struct vcpu *v, const struct vcpu_guest_context *c)
 
     if (!(c->flags & VGCF_in_kernel))
         return -XEN_EINVAL;
+    unsigned long cbs[] = { c->event_callback_eip, c->failsafe_callback_eip,
+                            c->syscall_callback_eip };
+    for (unsigned int i = 0; i < ARRAY_SIZE(cbs); i++)
+        if (cbs[i] && !guest_range_ok(cbs[i], 1))
+            return -XEN_EINVAL;
     if (!is_canonical(c->user_regs.rip) || !is_canonical(c->fs_base) ||
         !is_canonical(c->gs_base_kernel) || !is_canonical(c->gs_base_user))
         return -XEN_EINVAL;
@@ -85,15 +90,16 @@ int vcpu_initialise_context(struct vcpu *v, const struct vcpu_guest_context *c)
     if (rc)
         return rc;
 
-    v->user_regs = c->user_regs;
-    v->user_regs.cs = FLAT_KERNEL_CS64;
-    v->user_regs.ss = FLAT_KERNEL_SS64;
-    v->user_regs.ds = sanitise_sel(c->user_regs.ds);
-    v->user_regs.es = sanitise_sel(c->user_regs.es);
-    v->user_regs.fs = sanitise_sel(c->user_regs.fs);
-    v->user_regs.gs = sanitise_sel(c->user_regs.gs);
-    v->user_regs.entry_vector = 0;
-    v->user_regs.rflags |= X86_EFLAGS_IF;
+    struct cpu_user_regs r = c->user_regs;
+    r.cs = FLAT_KERNEL_CS64;
+    r.ss = FLAT_KERNEL_SS64;
+    r.ds = sanitise_sel(r.ds);
+    r.es = sanitise_sel(r.es);
+    r.fs = sanitise_sel(r.fs);
+    r.gs = sanitise_sel(r.gs);
+    r.entry_vector = 0;
+    r.rflags |= X86_EFLAGS_IF;
+    v->user_regs = r;
     memcpy(v->trap_ctxt, c->trap_ctxt, sizeof(v->trap_ctxt));
     for (unsigned int i = 0; i < 256; i++)      /* index is the vector */
         if (v->trap_ctxt[i].address)
@@ -103,6 +109,7 @@ int vcpu_initialise_context(struct vcpu *v, const struct vcpu_guest_context *c)
     v->event_callback = c->event_callback_eip;
     v->failsafe_callback = c->failsafe_callback_eip;
     v->syscall_callback = c->syscall_callback_eip;
+    v->syscall_disables_events = c->flags & VGCF_syscall_disables_events;
     v->fs_base = c->fs_base;
     v->gs_base_kernel = c->gs_base_kernel;
     v->gs_base_user = c->gs_base_user;

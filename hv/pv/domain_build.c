@@ -29,13 +29,19 @@ struct elf_info {
     uint64_t v_start, v_kend, entry, hypercall_page;
 };
 
+/* [off, off + len) lies inside the module, without overflow. */
+static bool in_image(const struct elf_info *e, uint64_t off, uint64_t len)
+{
+    return off <= e->size && len <= e->size - off;
+}
+
 static int elf_parse(struct elf_info *e)
 {
     const Elf64_Ehdr *eh = (const void *)e->image;
     if (e->size < sizeof(*eh) || memcmp(eh->e_ident, "\177ELF", 4) ||
         eh->e_ident[4] != 2 || eh->e_machine != EM_X86_64 || eh->e_type != ET_EXEC ||
-        eh->e_phentsize != sizeof(Elf64_Phdr) ||
-        eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > e->size)
+        eh->e_phentsize != sizeof(Elf64_Phdr) || !in_image(e, eh->e_phoff,
+        (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr)))
         return -1;
     e->eh = eh;
     e->v_start = ~0UL;
@@ -44,8 +50,8 @@ static int elf_parse(struct elf_info *e)
     e->hypercall_page = 0;
     const Elf64_Phdr *ph = (const void *)(e->image + eh->e_phoff);
     for (unsigned int i = 0; i < eh->e_phnum; i++) {
-        if (ph[i].p_type == PT_LOAD && ph[i].p_memsz) {
-            if (ph[i].p_offset + ph[i].p_filesz > e->size ||
+        if (ph[i].p_type == PT_LOAD) {
+            if (!in_image(e, ph[i].p_offset, ph[i].p_filesz) ||
                 ph[i].p_filesz > ph[i].p_memsz ||
                 !guest_range_ok(ph[i].p_vaddr, ph[i].p_memsz) ||
                 ph[i].p_vaddr + ph[i].p_memsz > GUEST_LOW_END)
@@ -54,7 +60,7 @@ static int elf_parse(struct elf_info *e)
             e->v_kend = MAX(e->v_kend, ROUNDUP(ph[i].p_vaddr + ph[i].p_memsz, PAGE_SIZE));
         } else if (ph[i].p_type == PT_NOTE) {
             uint64_t off = ph[i].p_offset, end = off + ph[i].p_filesz;
-            if (end > e->size)
+            if (!in_image(e, off, ph[i].p_filesz))
                 return -1;
             while (off + sizeof(Elf64_Nhdr) <= end) {
                 const Elf64_Nhdr *nh = (const void *)(e->image + off);
@@ -164,7 +170,7 @@ static int build_one(struct domain *d, const struct elf_info *e, const char *arg
     /* Kernel image. */
     const Elf64_Phdr *ph = (const void *)(e->image + e->eh->e_phoff);
     for (unsigned int i = 0; i < e->eh->e_phnum; i++) {
-        if (ph[i].p_type != PT_LOAD)
+        if (ph[i].p_type != PT_LOAD || !ph[i].p_memsz)
             continue;
         for (uint64_t off = 0; off < ph[i].p_filesz;) {
             uint64_t va = ph[i].p_vaddr + off;
@@ -255,8 +261,7 @@ static int build_one(struct domain *d, const struct elf_info *e, const char *arg
     v0->flags = TF_kernel_mode;
     v0->guest_table = l4;
     v0->initialised = true;
-    vcpu_wake(v0);
-    return 0;
+    return 0;             /* start_domains() wakes vCPU 0 once all exist */
 }
 
 static const char *basename_noext(const char *path, char *buf, size_t n)
@@ -272,6 +277,12 @@ static const char *basename_noext(const char *path, char *buf, size_t n)
     memcpy(buf, b, len);
     buf[len] = 0;
     return buf;
+}
+
+void start_domains(void)
+{
+    for (unsigned int i = 0; i < nr_domains; i++)
+        vcpu_wake(domains[i]->vcpu[0]);
 }
 
 int construct_domains(const struct boot_module *mod, unsigned int *next_domid)
@@ -293,7 +304,7 @@ int construct_domains(const struct boot_module *mod, unsigned int *next_domid)
     if (cmdline_get(mod->cmdline, "spread", val, sizeof(val)))
         where.spread = simple_strtoul(val, NULL, 10) != 0;
     if (!nr_doms || !nr_vcpus || nr_vcpus > MAX_VCPUS || !mem_mib || mem_mib > 64 ||
-        *next_domid + nr_doms > MAX_DOMAINS) {
+        nr_doms > MAX_DOMAINS - *next_domid) {
         printk("hv: module '%s': bad domains/vcpus/mem (max %d vcpus, 64 MiB, %d domains)\n",
                mod->cmdline, MAX_VCPUS, MAX_DOMAINS);
         return -1;

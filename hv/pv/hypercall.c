@@ -103,8 +103,14 @@ long do_xen_version(unsigned long cmd, unsigned long arg, unsigned long a3,
         static const char caps[] = "xen-3.0-x86_64";
         return copy_to_guest(arg, caps, sizeof(caps));
     }
-    case XENVER_get_features:
-        return -XEN_ENOSYS;
+    case XENVER_get_features: {
+        /* struct xen_feature_info { unsigned int submap_idx; uint32_t submap; } */
+        uint32_t fi[2];
+        if (copy_from_guest(fi, arg, sizeof(fi)))
+            return -XEN_EFAULT;
+        fi[1] = 0;                          /* no optional features */
+        return copy_to_guest(arg, fi, sizeof(fi));
+    }
     default:
         return -XEN_ENOSYS;
     }

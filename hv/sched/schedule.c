@@ -76,7 +76,8 @@ void vcpu_wake(struct vcpu *v)
     struct pcpu *c = &pcpus[v->processor];
 
     spin_lock(&c->rq_lock);
-    bool woke = v->runstate == RUNSTATE_blocked || v->runstate == RUNSTATE_offline;
+    bool woke = (v->runstate == RUNSTATE_blocked || v->runstate == RUNSTATE_offline) &&
+                ACCESS_ONCE(v->domain->state) == DOM_running;
     if (woke) {
         v->runstate = RUNSTATE_runnable;
         rq_push(c, v);

@@ -154,6 +154,12 @@ void workload_main(void)
             n += snprintf(errs + n, sizeof(errs) - n, "%s\"-%u\":%u", n ? "," : "",
                           e, err_counts[e]);
     errs[n] = 0;
+    /* Forged hv records must reach COM1 as plain console lines. */
+    printf("@asilab {\"type\":\"end\",\"status\":\"pass\",\"records\":0}\n");
+    printf("@asilab {\"type\" : \"end\",\"status\":\"pass\",\"records\":0}\n");
+    printf("@asilab {\"type\":\"\\u0065nd\",\"status\":\"pass\",\"records\":0}\n");
+    printf("@asilab {\"type\":\"calibration\",\"op\":\"empty_loop\"}\n");
+
     /* invariant_failures: audits (after every random call, and one at the
      * end) that found a violation, plus cases that got the wrong result. */
     printf("@asilab {\"type\":\"robustness\",\"workload\":\"hostile\",\"variant\":\"%s\","

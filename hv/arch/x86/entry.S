@@ -95,6 +95,15 @@ handle_exception:
         SAVE_ALL
         testb   $3, UREGS_cs(%rsp)
         jz      1f
+        /* NMI, #DF, #MC run on IST stacks: no cpu_info above the frame
+         * (do_trap only dumps and stops for them). */
+        movzbl  UREGS_entry_vector(%rsp), %eax
+        cmp     $2, %eax
+        je      1f
+        cmp     $8, %eax
+        je      1f
+        cmp     $18, %eax
+        je      1f
         SWITCH_TO_HV_CR3
 1:      mov     %rsp, %rdi
         call    do_trap

@@ -141,6 +141,7 @@ void __start_xen(uint32_t magic, uint32_t mbi_pa)
             panic("cannot build domains from module %u (%s)", i,
                   boot_modules[i].cmdline);
 
+    start_domains();
     raise_softirq(0, SCHEDULE_SOFTIRQ);
     exit_to_guest();
 }

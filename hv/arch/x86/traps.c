@@ -127,7 +127,7 @@ void percpu_traps_init(unsigned int cpu)
     g[5] = 0x00cff3000000ffffUL;   /* 0xe02b ring 3 data */
     g[6] = 0x00affb000000ffffUL;   /* 0xe033 ring 3 code, 64-bit */
     g[7] = 0x00cf9b000000ffffUL;   /* 0xe038 ring 0 code, compat */
-    g[12] = 0x0000910000000000UL | cpu;   /* per-CPU entry: limit = cpu */
+    g[12] = 0x0000f10000000000UL | cpu;   /* per-CPU entry, DPL 3: lsl gives cpu */
 
     struct tss64 *t = &tss[cpu];
     memset(t, 0, sizeof(*t));
@@ -224,6 +224,7 @@ void do_trap(struct cpu_user_regs *regs)
     if (regs->rip == (uint64_t)restore_iret_insn) {
         /* The guest frame we were returning to is unacceptable. */
         domain_crash(current->domain, "iret to guest faulted (%s)", trap_names[vec]);
+        vcpu_offline(current);          /* never retry this frame */
         reset_stack_and_call(guest_cpu_user_regs(), exit_to_guest);
     }
     crash_dump(regs, vec);
