@@ -24,6 +24,8 @@ const struct workload workload_table[] = {
       { { { "gdt_ldt.elf", NULL } } } },
     { "flush", false, "local/remote TLB flushes, live L1/L4 entry updates", 1,
       { { { "flush.elf vcpus=2 spread=1", NULL } } } },
+    { "leak", false, "hv stack contents after a switch (stack zeroing probe)", 1,
+      { { { "leak.elf domains=2", NULL } } } },
     { "hostile", true, "hostile domain vs hv invariants (crashes on purpose)", 2,
       { { { "hostile.elf random=10000 seed=1", "hypercall.elf", NULL } },
         { { "hostile.elf crash=iret", "hypercall.elf pcpu=1", NULL } } } },

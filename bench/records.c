@@ -177,6 +177,21 @@ static bool check_robustness(struct vctx *c)
     return true;
 }
 
+/* A probe: a yes/no observation the hv made (e.g. the stack-leak probe). */
+static bool check_probe(struct vctx *c, const struct expect *e)
+{
+    const char *op;
+    json_int_t v;
+    json_t *z = json_object_get(c->rec, "stack_zero");
+    if (!check_workload(c, e, true) || !get_str(c, "op", &op) ||
+        !want_str(c, "variant", e->variant) || !want_str(c, "mode", e->mode) ||
+        !get_int(c, c->rec, "found", 0, &v))
+        return false;
+    if (!json_is_boolean(z))
+        return bad(c, z ? "'stack_zero' is not a boolean" : "missing 'stack_zero'");
+    return true;
+}
+
 static bool check_end(struct vctx *c)
 {
     const char *st;
@@ -228,6 +243,8 @@ bool record_validate(json_t *rec, const struct expect *e, char *why, size_t n)
         return check_exposure(&c, e) && check_workload(&c, e, false);
     if (strcmp(c.type, "robustness") == 0)
         return check_robustness(&c) && check_workload(&c, e, false);
+    if (strcmp(c.type, "probe") == 0)
+        return check_probe(&c, e);
     if (strcmp(c.type, "end") == 0)
         return check_end(&c);
     snprintf(why, n, "unknown record type \"%s\"", c.type);

@@ -23,11 +23,7 @@ int strategy_vcpu_init(struct vcpu *v)
  * 260 is the domain's own per-domain L3. */
 void strategy_init_guest_l4(struct domain *d, mfn_t l4, uint64_t *tab)
 {
-    const uint64_t *idle = __va(idle_pg_table_maddr);
-    for (unsigned int s = HV_FIRST_SLOT; s <= HV_LAST_SLOT; s++)
-        tab[s] = idle[s];
-    tab[LINEAR_PT_SLOT] = (l4 << PAGE_SHIFT) | PAGE_TABLE | _PAGE_NX;
-    tab[PERDOMAIN_SLOT] = (d->perdomain_l3 << PAGE_SHIFT) | PAGE_TABLE;
+    stamp_hv_l4_slots(l4, tab, d->perdomain_l3);
 }
 
 void strategy_write_ptbase(struct vcpu *v)

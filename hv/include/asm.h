@@ -5,7 +5,7 @@
 #define HV_VIRT_START_ASM 0xffff82d040000000
 #define PA(x) ((x) - HV_VIRT_START_ASM)
 
-#define STACK_SIZE_ASM      16384
+#define STACK_SIZE_ASM      32768
 #define UREGS_r15            0
 #define UREGS_rax           80
 #define UREGS_rcx           88

@@ -83,6 +83,11 @@ struct pcpu {
     void *strategy_data;
     unsigned int ldt_ents_loaded;    /* what LDTR holds now (0: none) */
     struct vcpu *last_guest;         /* whose tables CR3 holds (idle keeps them) */
+    bool stack_zero_pending;         /* a non-lazy switch happened */
+    bool probe_armed;                /* stack-leak probe (lab hypercall) */
+    bool probe_scan_pending;
+    uint64_t probe_pattern;
+    long probe_found;                /* -1: not scanned yet */
     bool full_gdt_loaded;            /* GDTR points at curr's window */
 };
 extern struct pcpu pcpus[NR_CPUS];

@@ -16,6 +16,7 @@ extern unsigned long lab_records_emitted;
 /* Per image (hv/lab/variant.c, compiled with the variant's defines). */
 extern const char asilab_variant[];
 extern const char asilab_git_rev[];
+extern const bool asilab_stackzero;   /* the +stackzero option */
 void lab_calibrate(void);
 void lab_emit_end_and_exit(void) __noreturn;
 long do_asilab_op(unsigned long cmd, unsigned long arg);

@@ -28,6 +28,7 @@ void strategy_init_guest_l4(struct domain *d, mfn_t l4, uint64_t *tab);
 
 /* Provided by the core for strategies. */
 void write_cr3_counted(uint64_t cr3);
+void stamp_hv_l4_slots(mfn_t l4, uint64_t *tab, mfn_t perdomain_l3);
 extern uint64_t idle_pg_table_maddr;
 
 #endif

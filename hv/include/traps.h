@@ -23,6 +23,8 @@
 void percpu_traps_init(unsigned int cpu);
 void load_default_gdt(unsigned int cpu);
 uint64_t *reserved_gdt_page(unsigned int cpu);
+typedef void entry_region_fn(void *ctx, const void *start, size_t len, uint64_t flags);
+void percpu_entry_regions(unsigned int cpu, entry_region_fn *fn, void *ctx);
 void do_trap(struct cpu_user_regs *regs);
 void do_IRQ(struct cpu_user_regs *regs);
 void do_syscall(struct cpu_user_regs *regs);

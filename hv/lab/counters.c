@@ -52,6 +52,17 @@ long do_asilab_op(unsigned long cmd, unsigned long arg)
             return -XEN_EINVAL;
         v->domain->audit = arg;
         return audit_domain(v->domain);
+    case ASILAB_OP_probe_arm: {
+        struct pcpu *c = this_pcpu();
+        c->probe_pattern = arg;
+        c->probe_found = -1;
+        c->probe_armed = true;
+        return 0;
+    }
+    case ASILAB_OP_probe_result: {
+        struct pcpu *c = this_pcpu();
+        return c->probe_found < 0 ? -XEN_EAGAIN : c->probe_found;
+    }
     case ASILAB_OP_audit_result: {
         struct domain *d = v->domain;
         struct asilab_audit r = { d->audits, d->audits_failed, d->audit_violations };

@@ -6,6 +6,7 @@
 #include "lib.h"
 #include "mm.h"
 #include "pt.h"
+#include "strategy.h"
 #include "traps.h"
 #include "x86.h"
 
@@ -79,6 +80,17 @@ static void map_image(paddr_t l4, char *from, char *to, uint64_t flags)
     if (pt_map_range(l4, va, va - HV_VIRT_START, nr, flags | _PAGE_GLOBAL,
                      alloc_frame, PAGE_TABLE))
         panic("cannot map the hv image");
+}
+
+/* Slots 256-271 of a guest L4 as in idle_pg_table, but 258 maps the L4
+ * itself and 260 is the domain's per-domain L3 (strategies build on it). */
+void stamp_hv_l4_slots(mfn_t l4, uint64_t *tab, mfn_t perdomain_l3)
+{
+    const uint64_t *idle = __va(idle_pg_table_maddr);
+    for (unsigned int s = HV_FIRST_SLOT; s <= HV_LAST_SLOT; s++)
+        tab[s] = idle[s];
+    tab[LINEAR_PT_SLOT] = (l4 << PAGE_SHIFT) | PAGE_TABLE | _PAGE_NX;
+    tab[PERDOMAIN_SLOT] = (perdomain_l3 << PAGE_SHIFT) | PAGE_TABLE;
 }
 
 /* Build idle_pg_table and switch to it: the boot identity map goes. */

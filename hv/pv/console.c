@@ -18,7 +18,7 @@ static spinlock_t records_lock = SPIN_LOCK_UNLOCKED;
 
 static bool is_guest_record(const char *line)
 {
-    static const char *const kinds[] = { "result", "exposure", "robustness" };
+    static const char *const kinds[] = { "result", "exposure", "robustness", "probe" };
     static const char head[] = RECORD_TAG "{\"type\":\"";
     if (strncmp(line, head, sizeof(head) - 1) || strchr(line, '\\'))
         return false;

@@ -183,8 +183,12 @@ static void context_switch(struct pcpu *c, struct vcpu *prev, struct vcpu *next)
     ci->current_vcpu = next;
     if (!next->is_idle) {
         /* prev's tables stay live here only while idle keeps its CR3. */
-        if (c->last_guest && c->last_guest != next)
-            c->last_guest->dirty_cpu = NO_CPU;
+        if (c->last_guest != next) {
+            if (c->last_guest)
+                c->last_guest->dirty_cpu = NO_CPU;
+            c->stack_zero_pending = asilab_stackzero;   /* not a lazy return */
+            c->probe_scan_pending = c->probe_armed;
+        }
         c->last_guest = next;
         next->dirty_cpu = c->cpu_id;
         ci->guest_cpu_user_regs = next->user_regs;
@@ -235,6 +239,33 @@ void do_softirqs(void)
             schedule();
 }
 
+/* After a switch to another vCPU, on the fresh stack context: everything
+ * below our own frame is dead.  With +stackzero, zero it (Xen's ASI
+ * series zeroes the stack on context switch); then, if the leak probe is
+ * armed, count its pattern in what is left.  Inline, no calls: nothing
+ * below %rsp is live.  IST stacks need no zeroing here: an NMI, #DF or
+ * #MC ends the run with a crash dump. */
+static __attribute__((always_inline)) inline void stack_after_switch(struct pcpu *c)
+{
+    unsigned long rsp, bottom = ((unsigned long)get_cpu_info() & ~(STACK_SIZE - 1))
+                                + PRIMARY_STACK_BOTTOM;
+    __asm__ volatile("mov %%rsp, %0" : "=r"(rsp));
+    rsp &= ~7UL;
+    if (c->stack_zero_pending) {
+        unsigned long p = bottom, n = (rsp - bottom) / 8;
+        __asm__ volatile("rep stosq" : "+D"(p), "+c"(n) : "a"(0UL) : "memory");
+        this_cpu_count(stack_zero_bytes, rsp - bottom);
+        c->stack_zero_pending = false;
+    }
+    if (c->probe_scan_pending) {
+        long found = 0;
+        for (const volatile uint64_t *p = (uint64_t *)bottom; p < (uint64_t *)rsp; p++)
+            found += *p == c->probe_pattern;
+        c->probe_found = found;
+        c->probe_armed = c->probe_scan_pending = false;
+    }
+}
+
 /* Leave the hv: run softirqs, idle while nothing is runnable, then
  * sanitise the frame and restore_all_guest.  Never returns. */
 void exit_to_guest(void)
@@ -249,6 +280,9 @@ void exit_to_guest(void)
             break;
         __asm__ volatile("sti; hlt; cli" ::: "memory");
     }
+    struct pcpu *c = this_pcpu();
+    if (unlikely(c->stack_zero_pending | c->probe_scan_pending))
+        stack_after_switch(c);
     regs->cs = FLAT_RING3_CS64;
     regs->ss = FLAT_RING3_SS64;
     regs->rflags = (regs->rflags & ~(X86_EFLAGS_IOPL | X86_EFLAGS_NT |

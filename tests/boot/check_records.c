@@ -11,7 +11,9 @@
  *                          invariant failures; one has >= N calls
  *   --same OTHER.jsonl     result records match OTHER's exactly
  *                          (min/p10/median/p90/max and events)
- *   --pcpu W/OP=N          some result record of W/OP ran on pCPU N */
+ *   --pcpu W/OP=N          some result record of W/OP ran on pCPU N
+ *   --positive W/OP:e      event e of W/OP is above zero
+ *   --probe W/OP=zero|nonzero  the probe record's found count */
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
@@ -130,6 +132,8 @@ int main(int argc, char **argv)
         { "end", required_argument, 0, 'n' }, { "domain", required_argument, 0, 'd' },
         { "robust", required_argument, 0, 'R' }, { "same", required_argument, 0, 's' },
         { "pcpu", required_argument, 0, 'p' },
+        { "positive", required_argument, 0, 'P' },
+        { "probe", required_argument, 0, 'b' },
         { 0, 0, 0, 0 },
     };
     if (argc < 2) {
@@ -208,6 +212,42 @@ int main(int argc, char **argv)
         case 's':
             check_same(optarg);
             break;
+        case 'P': {
+            char spec[256];
+            snprintf(spec, sizeof(spec), "%s", optarg);
+            char *colon = strchr(spec, ':'), *slash = strchr(spec, '/');
+            if (!colon || !slash)
+                fail("bad --positive '%s'%s", optarg, "");
+            *colon = *slash = 0;
+            json_t *r = find_result(recs, nrecs, spec, slash + 1);
+            if (!r)
+                fail("no result record for %s/%s", spec, slash + 1);
+            if (!(json_number_value(json_object_get(json_object_get(r, "events"), colon + 1)) > 0))
+                fail("%s: event is not above zero%s", optarg, "");
+            break;
+        }
+        case 'b': {
+            char spec[256];
+            snprintf(spec, sizeof(spec), "%s", optarg);
+            char *eq = strchr(spec, '='), *slash = strchr(spec, '/');
+            if (!eq || !slash)
+                fail("bad --probe '%s'%s", optarg, "");
+            *eq = *slash = 0;
+            int found = 0;
+            for (size_t i = 0; i < nrecs; i++) {
+                json_t *r = recs[i];
+                if (strcmp(str(r, "type"), "probe") || strcmp(str(r, "workload"), spec) ||
+                    strcmp(str(r, "op"), slash + 1))
+                    continue;
+                found = 1;
+                long n = (long)json_integer_value(json_object_get(r, "found"));
+                if (!strcmp(eq + 1, "zero") ? n != 0 : n == 0)
+                    fail("probe %s: found is not %s", optarg, eq + 1);
+            }
+            if (!found)
+                fail("no probe record %s%s", optarg, "");
+            break;
+        }
         case 'p': {
             char wlop[256];
             snprintf(wlop, sizeof(wlop), "%s", optarg);

@@ -43,18 +43,41 @@
         pop     %rdi
 .endm
 
-/* From guest mode the frame sits at the top of the stack, so cpu_info is
- * right above it: switch to the hv's CR3 if the strategy asked for it. */
+/* %rcx = this pCPU's cpu_info, found from any of its stacks (primary or
+ * IST) by the block's alignment. */
+.macro GET_CPUINFO
+        mov     %rsp, %rcx
+        or      $(STACK_SIZE_ASM - 1), %rcx
+        sub     $(CPUINFO_sizeof - 1), %rcx
+.endm
+
+/* Entered from the guest: switch to the hv's CR3 if the strategy asked
+ * for one (cpu_info->xen_cr3), counting the load. */
 .macro SWITCH_TO_HV_CR3
-        mov     CPUINFO_xen_cr3(%rsp), %rax
+        GET_CPUINFO
+        mov     CPUINFO_xen_cr3(%rcx), %rax
         test    %rax, %rax
         jz      88f
         mov     %rax, %cr3
-        mov     CPUINFO_processor_id(%rsp), %eax
+        mov     CPUINFO_processor_id(%rcx), %eax
         imul    $COUNTERS_sizeof, %rax, %rax
         movabs  $lab_counters, %rcx
         incq    (%rcx,%rax)
 88:
+.endm
+
+/* Entered in ring 0 (an NMI or fault between loading the guest's CR3
+ * and leaving): if CR3 is still the strategy's guest-mode root, switch. */
+.macro SWITCH_TO_HV_CR3_IF_GUEST_ROOT
+        GET_CPUINFO
+        mov     CPUINFO_pv_cr3(%rcx), %rax
+        test    %rax, %rax
+        jz      89f
+        mov     %cr3, %rdx
+        cmp     %rax, %rdx
+        jne     89f
+        SWITCH_TO_HV_CR3
+89:
 .endm
 
 /* Exception stubs: vectors 0-31. */
@@ -94,17 +117,10 @@ irq_stubs:
 handle_exception:
         SAVE_ALL
         testb   $3, UREGS_cs(%rsp)
-        jz      1f
-        /* NMI, #DF, #MC run on IST stacks: no cpu_info above the frame
-         * (do_trap only dumps and stops for them). */
-        movzbl  UREGS_entry_vector(%rsp), %eax
-        cmp     $2, %eax
-        je      1f
-        cmp     $8, %eax
-        je      1f
-        cmp     $18, %eax
-        je      1f
+        jz      2f
         SWITCH_TO_HV_CR3
+        jmp     1f
+2:      SWITCH_TO_HV_CR3_IF_GUEST_ROOT
 1:      mov     %rsp, %rdi
         call    do_trap
         testb   $3, UREGS_cs(%rsp)
@@ -149,14 +165,14 @@ lstar_enter:
         .globl restore_all_guest
 restore_all_guest:
         mov     %rdi, %rsp
-        mov     CPUINFO_pv_cr3(%rsp), %rax
-        test    %rax, %rax
+        mov     CPUINFO_pv_cr3(%rsp), %rdx
+        test    %rdx, %rdx
         jz      1f
-        mov     %rax, %cr3
-        mov     CPUINFO_processor_id(%rsp), %eax
-        imul    $COUNTERS_sizeof, %rax, %rax
-        movabs  $lab_counters, %rcx
+        mov     CPUINFO_processor_id(%rsp), %eax    /* count first: the */
+        imul    $COUNTERS_sizeof, %rax, %rax        /* counters are not */
+        movabs  $lab_counters, %rcx                 /* in every root    */
         incq    (%rcx,%rax)
+        mov     %rdx, %cr3
 1:      RESTORE_ALL
         testl   $TRAP_syscall_asm, 4(%rsp)
         jz      2f

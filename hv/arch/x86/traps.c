@@ -7,6 +7,7 @@
 #include "domain.h"
 #include "lib.h"
 #include "mm.h"
+#include "pt.h"
 #include "public/asilab.h"
 #include "sched.h"
 #include "traps.h"
@@ -46,7 +47,6 @@ struct idt_gate {
 
 char cpu_stacks[NR_CPUS][STACK_SIZE]
     __attribute__((section(".bss.stacks"), aligned(4096)));
-static char ist_stacks[NR_CPUS][3][IST_STACK_SIZE] __aligned(4096);
 static uint64_t gdt_pages[NR_CPUS][NR_GDT_PAGES * 512] __aligned(4096);
 static struct tss64 tss[NR_CPUS] __aligned(128);
 static struct idt_gate idt[256] __aligned(4096);
@@ -105,6 +105,18 @@ void load_default_gdt(unsigned int cpu)
     lgdt(&p);
 }
 
+/* What the entry and exit paths touch on `cpu` before they switch to
+ * the hv's full tables: the entry text (stubs, restore_all_guest), this
+ * pCPU's stack block (primary and IST stacks, cpu_info), GDT, TSS, IDT. */
+void percpu_entry_regions(unsigned int cpu, entry_region_fn *fn, void *ctx)
+{
+    fn(ctx, _sentry, _eentry - _sentry, PAGE_HV_RX);
+    fn(ctx, cpu_stacks[cpu], STACK_SIZE, PAGE_HV_RW);
+    fn(ctx, gdt_pages[cpu], sizeof(gdt_pages[cpu]), PAGE_HV_RO);
+    fn(ctx, &tss[cpu], sizeof(tss[cpu]), PAGE_HV_RO);
+    fn(ctx, idt, sizeof(idt), PAGE_HV_RO);
+}
+
 /* The page holding this pCPU's hv entries (0xe000...): TSS, LDT, ... */
 uint64_t *reserved_gdt_page(unsigned int cpu)
 {
@@ -133,7 +145,7 @@ void percpu_traps_init(unsigned int cpu)
     memset(t, 0, sizeof(*t));
     t->rsp[0] = (uint64_t)&ci->guest_cpu_user_regs.es;
     for (int i = 0; i < 3; i++)
-        t->ist[i] = (uint64_t)ist_stacks[cpu][i] + IST_STACK_SIZE;
+        t->ist[i] = (uint64_t)cpu_stacks[cpu] + (i + 1) * IST_STACK_SIZE;
     t->iomap_base = sizeof(*t);
     uint64_t b = (uint64_t)t, lim = sizeof(*t) - 1;
     g[8] = (lim & 0xffff) | ((b & 0xffffff) << 16) | (0x89UL << 40) |

@@ -13,6 +13,11 @@
                                       on, 0 = stop; returns the violations
                                       found by an audit run right now     */
 #define ASILAB_OP_audit_result 3   /* arg: struct asilab_audit *         */
+#define ASILAB_OP_probe_arm    4   /* arg: a 64-bit pattern: at the next
+                                      switch on this pCPU, after any stack
+                                      zeroing, count it in the dead part of
+                                      this pCPU's hv stack                */
+#define ASILAB_OP_probe_result 5   /* returns that count, -EAGAIN before  */
 
 struct asilab_audit {
     uint64_t audits;         /* hypercalls audited so far                */

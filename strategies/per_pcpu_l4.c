@@ -1,0 +1,97 @@
+/* Strategy per_pcpu_l4: Xen's XPTI.  While a guest runs, CR3 is this
+ * pCPU's restricted root table: the guest's 496 slots, the current
+ * domain's per-domain slot, and in slot 261 only what the entry and exit
+ * paths need (entry text, this pCPU's stacks, GDT, TSS, IDT).  Every
+ * entry into the hv switches to the guest's full L4 (cpu_info->xen_cr3)
+ * before touching anything else; every exit copies the guest slots into
+ * the root if it is stale (root_pgt_changed) and loads it (pv_cr3).
+ * Global pages are off: nothing of the hv may survive in the TLB. */
+#include "console.h"
+#include "flushtlb.h"
+#include "lab.h"
+#include "lib.h"
+#include "mm.h"
+#include "pt.h"
+#include "strategy.h"
+#include "traps.h"
+#include "x86.h"
+
+static mfn_t root_pgt[NR_CPUS];
+
+static void map_region(void *ctx, const void *start, size_t len, uint64_t flags)
+{
+    paddr_t root = *(paddr_t *)ctx;
+    uint64_t va = (uint64_t)start & PAGE_MASK;
+    unsigned long nr = (ROUNDUP((uint64_t)start + len, PAGE_SIZE) - va) >> PAGE_SHIFT;
+    if (pt_map_range(root, va, virt_to_maddr((void *)va), nr, flags, alloc_frame, PAGE_TABLE))
+        panic("per_pcpu_l4: cannot build the restricted root table");
+}
+
+void strategy_cpu_init(struct pcpu *c)
+{
+    mfn_t root = alloc_frame();
+    if (!root)
+        panic("per_pcpu_l4: no memory for a root table");
+    paddr_t pa = root << PAGE_SHIFT;
+    percpu_entry_regions(c->cpu_id, map_region, &pa);
+    root_pgt[c->cpu_id] = root;
+    write_cr4(read_cr4() & ~X86_CR4_PGE);
+}
+
+int strategy_vcpu_init(struct vcpu *v)
+{
+    return 0;
+}
+
+void strategy_init_guest_l4(struct domain *d, mfn_t l4, uint64_t *tab)
+{
+    stamp_hv_l4_slots(l4, tab, d->perdomain_l3);
+}
+
+static mfn_t guest_root(const struct vcpu *v)
+{
+    return guest_kernel_mode(v) || !v->guest_table_user ? v->guest_table
+                                                        : v->guest_table_user;
+}
+
+/* In the hv: the guest's full L4.  Towards the guest: this pCPU's root,
+ * stale until the guest slots are copied in on the way out. */
+void strategy_write_ptbase(struct vcpu *v)
+{
+    struct cpu_info *ci = get_cpu_info();
+    uint64_t full = guest_root(v) << PAGE_SHIFT;
+    write_cr3_counted(full);
+    ci->xen_cr3 = full;
+    ci->pv_cr3 = root_pgt[ci->processor_id] << PAGE_SHIFT;
+    ci->root_pgt_changed = 1;
+}
+
+void strategy_exit_to_guest(struct vcpu *v)
+{
+    struct cpu_info *ci = get_cpu_info();
+    if (!ci->root_pgt_changed)
+        return;
+    uint64_t *root = mfn_to_virt(root_pgt[ci->processor_id]);
+    const uint64_t *g = mfn_to_virt(guest_root(v));
+    memcpy(root, g, HV_FIRST_SLOT * sizeof(uint64_t));
+    memcpy(root + HV_LAST_SLOT + 1, g + HV_LAST_SLOT + 1,
+           (511 - HV_LAST_SLOT) * sizeof(uint64_t));
+    root[PERDOMAIN_SLOT] = g[PERDOMAIN_SLOT];
+    this_cpu_count(l4_copy, 512 - (HV_LAST_SLOT - HV_FIRST_SLOT + 1));
+    ci->root_pgt_changed = 0;
+}
+
+void strategy_context_switch(struct vcpu *prev, struct vcpu *next)
+{
+}
+
+/* Every root built from this L4 must be refreshed before its next use. */
+unsigned int strategy_guest_l4_changed(struct domain *d, mfn_t l4, unsigned int slot)
+{
+    return FLUSH_ROOT_PGTBL;
+}
+
+mfn_t strategy_perdomain_l3(struct vcpu *v)
+{
+    return v->domain->perdomain_l3;
+}
