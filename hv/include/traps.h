@@ -48,6 +48,8 @@ void do_iret(struct cpu_user_regs *regs);
 
 extern char exception_stubs[], irq_stubs[], lstar_enter[], syscall_stubs[];
 extern char restore_iret_insn[];
+#include "config.h"
+extern char cpu_stacks[NR_CPUS][STACK_SIZE];     /* each pCPU's stack block */
 extern char _start[], _etext[], _erodata[], _edata[], _end[];
 extern char _sentry[], _eentry[];
 

@@ -124,9 +124,9 @@ void __start_xen(uint32_t magic, uint32_t mbi_pa)
     sched_init_cpu(0);
     pcpus[0].online = true;
     nr_cpus_online = 1;
-    strategy_cpu_init(&pcpus[0]);
-    apic_init();
+    apic_init();               /* maps the LAPIC: before strategies copy tables */
     pcpus[0].apic_id = apic_id();
+    strategy_cpu_init(&pcpus[0]);
     smp_boot_cpus();
     printk("hv: %u CPU(s) online, %u module(s)\n", nr_cpus_online, nr_boot_modules);
     selftest_crash(cmdline);

@@ -1,0 +1,174 @@
+/* Strategy per_vcpu_l4: the Xen ASI series' per-vCPU root tables.  Each
+ * vCPU owns a root L4: a shadow of its current guest L4's 496 slots plus
+ * the hv slots, with its own per-domain L3 in slot 260 (so its GDT/LDT
+ * window is invisible to its siblings) and, in slot 261, a per-pCPU copy
+ * of the image mapping that maps only the stack block of the pCPU it
+ * runs on.  That root is CR3 in guest and hv mode alike: entry and exit
+ * never switch.  The shadow is refreshed when the vCPU loads a new base
+ * pointer or toggles kernel/user, and when a FLUSH_ROOT_PGTBL arrives for
+ * the L4 it mirrors; a context switch loads the next vCPU's root, after
+ * pointing its stack slot at this pCPU's. */
+#include "console.h"
+#include "flushtlb.h"
+#include "lab.h"
+#include "lib.h"
+#include "mm.h"
+#include "pt.h"
+#include "strategy.h"
+#include "traps.h"
+#include "x86.h"
+
+struct vcpu_root {
+    mfn_t root;          /* the vCPU's L4 */
+    mfn_t perdomain_l3;  /* its slot 260 */
+    mfn_t shadow_src;    /* the guest L4 its guest slots mirror, 0: none */
+    bool stale;          /* that guest L4 changed since the copy */
+};
+static struct vcpu_root roots[MAX_DOMAINS * MAX_VCPUS];
+static unsigned int nr_roots;
+static mfn_t stack_l3[NR_CPUS];       /* slot 261 as pCPU n sees it */
+
+static struct vcpu_root *vr(const struct vcpu *v)
+{
+    return v->strategy_data;
+}
+
+/* Tables copied for one pCPU's stack slot (so far). */
+static mfn_t copies[8];
+static unsigned int nr_copies;
+
+static mfn_t copy_table(mfn_t shared)
+{
+    mfn_t copy = alloc_frame();
+    if (!copy || nr_copies == ARRAY_SIZE(copies))
+        panic("per_vcpu_l4: no memory for a stack slot");
+    memcpy(mfn_to_virt(copy), mfn_to_virt(shared), PAGE_SIZE);
+    return copies[nr_copies++] = copy;
+}
+
+static bool is_copy(mfn_t mfn)
+{
+    for (unsigned int i = 0; i < nr_copies; i++)
+        if (copies[i] == mfn)
+            return true;
+    return false;
+}
+
+/* The L1 entry for va under this pCPU's copy l3: tables on the way that
+ * are still shared with idle_pg_table are copied first. */
+static pte_t *private_l1e(mfn_t l3, uint64_t va)
+{
+    pte_t *tab = mfn_to_virt(l3);
+    for (int level = 3; level > 1; level--) {
+        pte_t *e = &tab[pt_index(va, level)];
+        mfn_t next = pte_addr(*e) >> PAGE_SHIFT;
+        if (!is_copy(next)) {
+            next = copy_table(next);
+            *e = (next << PAGE_SHIFT) | (*e & PTE_FLAGS_MASK);
+        }
+        tab = mfn_to_virt(next);
+    }
+    return &tab[pt_index(va, 1)];
+}
+
+void strategy_cpu_init(struct pcpu *c)
+{
+    const uint64_t *idle = __va(idle_pg_table_maddr);
+    nr_copies = 0;                  /* each pCPU runs this once, in turn */
+    mfn_t l3 = copy_table(pte_addr(idle[HV_TEXT_SLOT]) >> PAGE_SHIFT);
+    for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+        if (cpu == c->cpu_id)
+            continue;
+        for (unsigned long off = 0; off < STACK_SIZE; off += PAGE_SIZE)
+            *private_l1e(l3, (uint64_t)cpu_stacks[cpu] + off) = 0;
+    }
+    stack_l3[c->cpu_id] = l3;
+    write_cr4(read_cr4() | X86_CR4_PGE);
+}
+
+int strategy_vcpu_init(struct vcpu *v)
+{
+    if (nr_roots == ARRAY_SIZE(roots))
+        return -XEN_ENOMEM;
+    struct vcpu_root *r = &roots[nr_roots++];
+    r->root = alloc_frame();
+    r->perdomain_l3 = alloc_frame();
+    if (!r->root || !r->perdomain_l3)
+        return -XEN_ENOMEM;
+    stamp_hv_l4_slots(r->root, mfn_to_virt(r->root), r->perdomain_l3);
+    v->strategy_data = r;
+    return 0;
+}
+
+/* Guest L4s are never live here; their hv slots only keep the audit's
+ * and the guest's view consistent. */
+void strategy_init_guest_l4(struct domain *d, mfn_t l4, uint64_t *tab)
+{
+    stamp_hv_l4_slots(l4, tab, d->perdomain_l3);
+}
+
+static mfn_t guest_root(const struct vcpu *v)
+{
+    return guest_kernel_mode(v) || !v->guest_table_user ? v->guest_table
+                                                        : v->guest_table_user;
+}
+
+static void copy_shadow(struct vcpu *v, struct vcpu_root *r)
+{
+    uint64_t *root = mfn_to_virt(r->root);
+    const uint64_t *g = mfn_to_virt(guest_root(v));
+    memcpy(root, g, HV_FIRST_SLOT * sizeof(uint64_t));
+    memcpy(root + HV_LAST_SLOT + 1, g + HV_LAST_SLOT + 1,
+           (511 - HV_LAST_SLOT) * sizeof(uint64_t));
+    this_cpu_count(l4_copy, 512 - (HV_LAST_SLOT - HV_FIRST_SLOT + 1));
+    r->shadow_src = guest_root(v);
+    r->stale = false;
+}
+
+void strategy_write_ptbase(struct vcpu *v)
+{
+    struct vcpu_root *r = vr(v);
+    uint64_t *root = mfn_to_virt(r->root);
+    unsigned int cpu = smp_processor_id();
+    pte_t slot = (stack_l3[cpu] << PAGE_SHIFT) | PAGE_TABLE;
+
+    if (r->shadow_src != guest_root(v) || r->stale)
+        copy_shadow(v, r);
+    if (root[HV_TEXT_SLOT] != slot)
+        root[HV_TEXT_SLOT] = slot;            /* the stack slot follows the pCPU */
+    write_cr3_counted(r->root << PAGE_SHIFT);
+}
+
+void strategy_exit_to_guest(struct vcpu *v)
+{
+    struct cpu_info *ci = get_cpu_info();
+    if (!ci->root_pgt_changed)
+        return;
+    ci->root_pgt_changed = 0;
+    struct vcpu_root *r = vr(v);
+    if (r->stale) {                           /* live: copy, then flush */
+        copy_shadow(v, r);
+        write_cr3_counted(r->root << PAGE_SHIFT);
+    }
+}
+
+void strategy_context_switch(struct vcpu *prev, struct vcpu *next)
+{
+}
+
+/* Mark the shadows built from l4; where one is live, the pCPU refreshes
+ * it on its way back to the guest. */
+unsigned int strategy_guest_l4_changed(struct domain *d, mfn_t l4, unsigned int slot)
+{
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu_root *r = vr(d->vcpu[i]);
+        if (r->shadow_src == l4)
+            r->stale = true;
+    }
+    return FLUSH_ROOT_PGTBL;
+}
+
+mfn_t strategy_perdomain_l3(struct vcpu *v)
+{
+    return vr(v)->perdomain_l3;
+}
