@@ -164,10 +164,11 @@ void records_write(FILE *f, const struct boot_out *b, json_t *prov);
 /* ---- sha256.c ---- */
 void sha256(const unsigned char *data, size_t len, unsigned char out[32]);
 
-/* ---- table.c: the summary table printed after a run ---- */
+/* ---- table.c: the summary tables printed after a run ---- */
 struct table;
 struct table *table_new(void);
 void table_add(struct table *t, json_t *result, const char *note);
+void table_add_record(struct table *t, json_t *rec);  /* exposure, probe */
 void table_print(const struct table *t, FILE *f);
 void table_free(struct table *t);
 

@@ -85,7 +85,8 @@ static void account(struct bctx *c, struct rec *r)
         o->end_seen = true;
         o->end_status = json_string_value(json_object_get(r->obj, "status"));
         o->end_count = json_integer_value(json_object_get(r->obj, "records"));
-    } else if (strcmp(type, "result") == 0 || strcmp(type, "probe") == 0) {
+    } else if (strcmp(type, "result") == 0 || strcmp(type, "probe") == 0 ||
+               strcmp(type, "exposure") == 0) {
         o->nresults++;          /* a measurement or an observation */
     } else if (strcmp(type, "calibration") == 0 && !o->have_calib) {
         o->have_calib = true;

@@ -26,6 +26,8 @@ const struct workload workload_table[] = {
       { { { "flush.elf vcpus=2 spread=1", NULL } } } },
     { "leak", false, "hv stack contents after a switch (stack zeroing probe)", 1,
       { { { "leak.elf domains=2", NULL } } } },
+    { "exposure", false, "isolation audit: bytes mapped per class, guest and hv mode", 1,
+      { { { "exposure.elf domains=2 vcpus=2 spread=1", NULL } } } },
     { "hostile", true, "hostile domain vs hv invariants (crashes on purpose)", 2,
       { { { "hostile.elf random=10000 seed=1", "hypercall.elf", NULL } },
         { { "hostile.elf crash=iret", "hypercall.elf pcpu=1", NULL } } } },

@@ -219,6 +219,8 @@ static void run_boot(struct run *r, struct boot_spec *s, const char *bid)
         if (result)
             table_add(r->table, x->obj, o.status != BOOT_PASS ? st
                                         : timings_valid ? "" : "invalid timing");
+        else if (x->obj && !x->error)
+            table_add_record(r->table, x->obj);
     }
     json_t *prov = provenance_make(&r->host, s, bid, st);
     records_write(r->records, &o, prov);

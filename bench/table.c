@@ -1,27 +1,113 @@
-/* table.c — the human-readable table printed after a run: one row per
- * result record with its cost and the events that explain it. */
+/* table.c — the human-readable tables printed after a run: one row per
+ * result record with its cost and the events that explain it; then, if
+ * any arrived, the exposure of each (variant, address space) and the
+ * probe observations. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "asilab.h"
 
-static const char *const header[] = {
+/* An aligned text grid: header, rows of owned strings; columns
+ * [right_from, right_to) are right-aligned numbers. */
+struct grid {
+    const char *const *head;
+    size_t ncol, right_from, right_to;
+    char **cells;                  /* n rows of ncol cells, row-major */
+    size_t n, cap;
+};
+
+static const char *const res_head[] = {
     "variant", "workload", "op", "unit", "min", "median", "max",
     "cr3_load", "tlb_flush", "invlpg", "ctx_switch", "gdt_load", "note",
 };
-#define NCOL (sizeof header / sizeof *header)
-#define FIRST_NUM 4   /* columns from here on are right-aligned numbers */
+#define RES_NCOL (sizeof res_head / sizeof *res_head)
+
+/* The byte classes of an exposure record, in column order; the last
+ * three are foreign to the space's owner (summed in via_directmap). */
+static const char *const exp_class[] = {
+    "own_domain", "other_domain", "hv_private", "this_pcpu_stack",
+    "other_pcpu_stack", "other_vcpu_window",
+};
+#define NCLASS (sizeof exp_class / sizeof *exp_class)
+static const char *const exp_head[] = {
+    "variant", "space", "own_domain", "other_domain", "hv_private",
+    "this_pcpu_stack", "other_pcpu_stack", "other_vcpu_window", "via_directmap",
+};
+#define EXP_NCOL (sizeof exp_head / sizeof *exp_head)
+
+static const char *const probe_head[] = {
+    "variant", "workload", "op", "found", "stack_zero",
+};
+#define PROBE_NCOL (sizeof probe_head / sizeof *probe_head)
+
+/* One exposure row, printed in KiB (bytes / 1024, rounded down); its
+ * via_directmap column sums the directmap part of the three foreign
+ * classes.  Each value is the largest over the records of its
+ * (variant, space): several spaces of one kind show the worst one. */
+struct exposure {
+    char *variant, *space;
+    long long bytes[NCLASS];
+    long long via_foreign;         /* via_directmap of the foreign classes */
+};
 
 struct table {
-    char *(*rows)[NCOL];
-    size_t n, cap;
+    struct grid res, probe;
+    struct exposure *exp;
+    size_t nexp, capexp;
 };
 
 struct table *table_new(void)
 {
     struct table *t = xmalloc(sizeof *t);
     memset(t, 0, sizeof *t);
+    t->res = (struct grid){ res_head, RES_NCOL, 4, RES_NCOL - 1, NULL, 0, 0 };
+    t->probe = (struct grid){ probe_head, PROBE_NCOL, 3, 4, NULL, 0, 0 };
     return t;
+}
+
+static char **grid_row(struct grid *g)
+{
+    if (g->n == g->cap) {
+        g->cap = g->cap ? 2 * g->cap : 16;
+        g->cells = xrealloc(g->cells, g->cap * g->ncol * sizeof *g->cells);
+    }
+    return g->cells + g->n++ * g->ncol;
+}
+
+static void grid_print(const struct grid *g, FILE *f)
+{
+    size_t *w = xmalloc(g->ncol * sizeof *w);
+    for (size_t c = 0; c < g->ncol; c++) {
+        w[c] = strlen(g->head[c]);
+        for (size_t i = 0; i < g->n; i++)
+            if (strlen(g->cells[i * g->ncol + c]) > w[c])
+                w[c] = strlen(g->cells[i * g->ncol + c]);
+    }
+    for (size_t i = 0; i <= g->n; i++) {
+        const char *const *r = i ? (const char *const *)g->cells + (i - 1) * g->ncol
+                                 : g->head;
+        char line[4096];
+        size_t k = 0;
+        for (size_t c = 0; c < g->ncol && k < sizeof line; c++) {
+            bool right = c >= g->right_from && c < g->right_to;
+            int n = snprintf(line + k, sizeof line - k, "%s%*s%s", c ? "  " : "",
+                             right ? (int)w[c] : -(int)w[c], r[c], "");
+            k += n > 0 ? (size_t)n : 0;
+        }
+        if (k >= sizeof line)
+            k = sizeof line - 1;
+        while (k && line[k - 1] == ' ')
+            line[--k] = '\0';
+        fprintf(f, "%s\n", line);
+    }
+    free(w);
+}
+
+static void grid_free(struct grid *g)
+{
+    for (size_t i = 0; i < g->n * g->ncol; i++)
+        free(g->cells[i]);
+    free(g->cells);
 }
 
 static char *num(json_t *o, const char *k)
@@ -41,11 +127,7 @@ static char *str(json_t *o, const char *k)
 void table_add(struct table *t, json_t *result, const char *note)
 {
     json_t *ev = json_object_get(result, "events");
-    if (t->n == t->cap) {
-        t->cap = t->cap ? 2 * t->cap : 16;
-        t->rows = xrealloc(t->rows, t->cap * sizeof *t->rows);
-    }
-    char **r = t->rows[t->n++];
+    char **r = grid_row(&t->res);
     r[0] = str(result, "variant");
     r[1] = str(result, "workload");
     r[2] = str(result, "op");
@@ -53,47 +135,108 @@ void table_add(struct table *t, json_t *result, const char *note)
     r[4] = num(result, "min");
     r[5] = num(result, "median");
     r[6] = num(result, "max");
-    for (size_t c = 7; c < NCOL - 1; c++)
-        r[c] = num(ev, header[c]);
-    r[NCOL - 1] = xstrdup(note);
+    for (size_t c = 7; c < RES_NCOL - 1; c++)
+        r[c] = num(ev, res_head[c]);
+    r[RES_NCOL - 1] = xstrdup(note);
+}
+
+static void add_probe(struct table *t, json_t *p)
+{
+    char **r = grid_row(&t->probe);
+    r[0] = str(p, "variant");
+    r[1] = str(p, "workload");
+    r[2] = str(p, "op");
+    r[3] = num(p, "found");
+    r[4] = xstrdup(json_is_true(json_object_get(p, "stack_zero")) ? "true" : "false");
+}
+
+static long long int_of(json_t *o, const char *k)
+{
+    return (long long)json_integer_value(json_object_get(o, k));   /* 0 if absent */
+}
+
+static void add_exposure(struct table *t, json_t *e)
+{
+    const char *variant = json_string_value(json_object_get(e, "variant"));
+    const char *space = json_string_value(json_object_get(e, "space"));
+    json_t *bytes = json_object_get(e, "bytes");
+    json_t *via = json_object_get(e, "via_directmap");
+    struct exposure *x = NULL;
+    variant = variant ? variant : "-";
+    space = space ? space : "-";
+    for (size_t i = 0; i < t->nexp && !x; i++)
+        if (strcmp(t->exp[i].variant, variant) == 0 && strcmp(t->exp[i].space, space) == 0)
+            x = &t->exp[i];
+    if (!x) {
+        if (t->nexp == t->capexp) {
+            t->capexp = t->capexp ? 2 * t->capexp : 8;
+            t->exp = xrealloc(t->exp, t->capexp * sizeof *t->exp);
+        }
+        x = &t->exp[t->nexp++];
+        memset(x, 0, sizeof *x);
+        x->variant = xstrdup(variant);
+        x->space = xstrdup(space);
+    }
+    for (size_t c = 0; c < NCLASS; c++)
+        if (int_of(bytes, exp_class[c]) > x->bytes[c])
+            x->bytes[c] = int_of(bytes, exp_class[c]);
+    long long foreign = int_of(via, "other_domain") + int_of(via, "other_pcpu_stack") +
+                        int_of(via, "other_vcpu_window");
+    if (foreign > x->via_foreign)
+        x->via_foreign = foreign;
+}
+
+/* rec: a validated record; exposure and probe records go into their
+ * tables, other types are ignored. */
+void table_add_record(struct table *t, json_t *rec)
+{
+    const char *type = json_string_value(json_object_get(rec, "type"));
+    if (type && strcmp(type, "exposure") == 0)
+        add_exposure(t, rec);
+    else if (type && strcmp(type, "probe") == 0)
+        add_probe(t, rec);
+}
+
+/* Blank line, then header line and rows. */
+static void print_exposure(const struct table *t, FILE *f)
+{
+    struct grid g = { exp_head, EXP_NCOL, 2, EXP_NCOL, NULL, 0, 0 };
+    for (size_t i = 0; i < t->nexp; i++) {
+        const struct exposure *x = &t->exp[i];
+        char **r = grid_row(&g);
+        r[0] = xstrdup(x->variant);
+        r[1] = xstrdup(x->space);
+        for (size_t c = 0; c < NCLASS; c++)
+            r[2 + c] = xasprintf("%lld", x->bytes[c] / 1024);
+        r[EXP_NCOL - 1] = xasprintf("%lld", x->via_foreign / 1024);
+    }
+    fputc('\n', f);
+    grid_print(&g, f);
+    grid_free(&g);
 }
 
 void table_print(const struct table *t, FILE *f)
 {
-    size_t w[NCOL];
-    if (t->n == 0) {
+    if (t->res.n == 0)
         fputs("(no result records)\n", f);
-        return;
-    }
-    for (size_t c = 0; c < NCOL; c++) {
-        w[c] = strlen(header[c]);
-        for (size_t i = 0; i < t->n; i++)
-            if (strlen(t->rows[i][c]) > w[c])
-                w[c] = strlen(t->rows[i][c]);
-    }
-    for (size_t i = 0; i <= t->n; i++) {
-        const char *const *r = i ? (const char *const *)t->rows[i - 1] : header;
-        char line[4096];
-        size_t k = 0;
-        for (size_t c = 0; c < NCOL && k < sizeof line; c++) {
-            bool right = c >= FIRST_NUM && c < NCOL - 1;
-            int n = snprintf(line + k, sizeof line - k, "%s%*s%s", c ? "  " : "",
-                             right ? (int)w[c] : -(int)w[c], r[c], "");
-            k += n > 0 ? (size_t)n : 0;
-        }
-        if (k >= sizeof line)
-            k = sizeof line - 1;
-        while (k && line[k - 1] == ' ')
-            line[--k] = '\0';
-        fprintf(f, "%s\n", line);
+    else
+        grid_print(&t->res, f);
+    if (t->nexp)
+        print_exposure(t, f);
+    if (t->probe.n) {
+        fputc('\n', f);
+        grid_print(&t->probe, f);
     }
 }
 
 void table_free(struct table *t)
 {
-    for (size_t i = 0; i < t->n; i++)
-        for (size_t c = 0; c < NCOL; c++)
-            free(t->rows[i][c]);
-    free(t->rows);
+    grid_free(&t->res);
+    grid_free(&t->probe);
+    for (size_t i = 0; i < t->nexp; i++) {
+        free(t->exp[i].variant);
+        free(t->exp[i].space);
+    }
+    free(t->exp);
     free(t);
 }

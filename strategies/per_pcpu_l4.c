@@ -91,6 +91,13 @@ unsigned int strategy_guest_l4_changed(struct domain *d, mfn_t l4, unsigned int 
     return FLUSH_ROOT_PGTBL;
 }
 
+void strategy_live_roots(struct vcpu *v, mfn_t *guest_mode, mfn_t *hv_mode)
+{
+    strategy_exit_to_guest(v);            /* refresh the root if stale */
+    *guest_mode = root_pgt[smp_processor_id()];
+    *hv_mode = guest_root(v);
+}
+
 mfn_t strategy_perdomain_l3(struct vcpu *v)
 {
     return v->domain->perdomain_l3;

@@ -168,6 +168,11 @@ unsigned int strategy_guest_l4_changed(struct domain *d, mfn_t l4, unsigned int 
     return FLUSH_ROOT_PGTBL;
 }
 
+void strategy_live_roots(struct vcpu *v, mfn_t *guest_mode, mfn_t *hv_mode)
+{
+    *guest_mode = *hv_mode = vr(v)->root;
+}
+
 mfn_t strategy_perdomain_l3(struct vcpu *v)
 {
     return vr(v)->perdomain_l3;

@@ -47,6 +47,12 @@ unsigned int strategy_guest_l4_changed(struct domain *d, mfn_t l4, unsigned int 
     return 0;
 }
 
+void strategy_live_roots(struct vcpu *v, mfn_t *guest_mode, mfn_t *hv_mode)
+{
+    *guest_mode = *hv_mode = guest_kernel_mode(v) || !v->guest_table_user
+                             ? v->guest_table : v->guest_table_user;
+}
+
 mfn_t strategy_perdomain_l3(struct vcpu *v)
 {
     return v->domain->perdomain_l3;

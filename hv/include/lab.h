@@ -18,6 +18,10 @@ extern const char asilab_variant[];
 extern const char asilab_git_rev[];
 extern const bool asilab_stackzero;   /* the +stackzero option */
 void lab_calibrate(void);
+void lab_emit_record(const char *line, size_t n);
+/* Walk the tables live for the current vCPU in guest and in hv mode and
+ * emit one exposure record for each (hv/lab/exposure.c). */
+void lab_emit_exposure(void);
 void lab_emit_end_and_exit(void) __noreturn;
 long do_asilab_op(unsigned long cmd, unsigned long arg);
 

@@ -21,6 +21,9 @@ void strategy_context_switch(struct vcpu *prev, struct vcpu *next);
  * live: returns the FLUSH_* flags every pCPU where it is live needs
  * (e.g. FLUSH_ROOT_PGTBL), 0 for none. */
 unsigned int strategy_guest_l4_changed(struct domain *d, mfn_t l4, unsigned int slot);
+/* The root tables live for v (current on this pCPU) in guest mode and in
+ * hv mode, as they will be on its next exit (for the isolation audit). */
+void strategy_live_roots(struct vcpu *v, mfn_t *guest_mode, mfn_t *hv_mode);
 /* The L3 behind slot 260 (the per-domain area) as v sees it. */
 mfn_t strategy_perdomain_l3(struct vcpu *v);
 /* Fill the hv slots (256-271) of a new guest L4 `l4` (mapped at `tab`). */

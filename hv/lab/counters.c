@@ -63,6 +63,9 @@ long do_asilab_op(unsigned long cmd, unsigned long arg)
         struct pcpu *c = this_pcpu();
         return c->probe_found < 0 ? -XEN_EAGAIN : c->probe_found;
     }
+    case ASILAB_OP_exposure:
+        lab_emit_exposure();
+        return 0;
     case ASILAB_OP_audit_result: {
         struct domain *d = v->domain;
         struct asilab_audit r = { d->audits, d->audits_failed, d->audit_violations };

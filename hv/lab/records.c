@@ -5,10 +5,21 @@
 #include "domain.h"
 #include "lab.h"
 #include "lib.h"
+#include "spinlock.h"
 #include "public/sched.h"
 #include "x86.h"
 
 unsigned long lab_records_emitted;
+static spinlock_t records_lock = SPIN_LOCK_UNLOCKED;
+
+/* One complete "@asilab {...}\n" line, counted for the end record. */
+void lab_emit_record(const char *line, size_t n)
+{
+    spin_lock(&records_lock);
+    console_write(line, n);
+    lab_records_emitted++;
+    spin_unlock(&records_lock);
+}
 
 #define CAL_ITERS   1000
 #define CAL_SAMPLES 11
@@ -57,8 +68,7 @@ void lab_calibrate(void)
         asilab_variant, lab_mode == ASILAB_MODE_TIMING ? "timing" : "deterministic",
         lab_mode == ASILAB_MODE_TIMING ? "cycles" : "insns",
         CAL_ITERS, CAL_SAMPLES, mn, p10, med, p90, mx);
-    console_write(line, MIN((size_t)n, sizeof(line) - 1));
-    lab_records_emitted++;
+    lab_emit_record(line, MIN((size_t)n, sizeof(line) - 1));
 }
 
 static const char *const state_names[] = { "running", "shutdown", "crashed" };

@@ -12,7 +12,6 @@
 #include "traps.h"
 
 #define RECORD_TAG "@asilab "
-static spinlock_t records_lock = SPIN_LOCK_UNLOCKED;
 
 #define MAX_CONSOLE_WRITE 16384
 
@@ -39,10 +38,7 @@ static void flush_line(struct domain *d)
     d->console_line[d->console_len] = 0;
     if (is_guest_record(d->console_line)) {
         n = snprintf(out, sizeof(out), "%s\n", d->console_line);
-        spin_lock(&records_lock);
-        console_write(out, MIN((size_t)n, sizeof(out) - 1));
-        lab_records_emitted++;
-        spin_unlock(&records_lock);
+        lab_emit_record(out, MIN((size_t)n, sizeof(out) - 1));
     } else {
         n = snprintf(out, sizeof(out), "(d%u) %s\n", d->domain_id, d->console_line);
         console_write(out, MIN((size_t)n, sizeof(out) - 1));

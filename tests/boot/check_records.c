@@ -13,7 +13,10 @@
  *                          (min/p10/median/p90/max and events)
  *   --pcpu W/OP=N          some result record of W/OP ran on pCPU N
  *   --positive W/OP:e      event e of W/OP is above zero
- *   --probe W/OP=zero|nonzero  the probe record's found count */
+ *   --probe W/OP=zero|nonzero  the probe record's found count
+ *   --exposure SPACE:CLASS=zero|nonzero|direct_only  every exposure
+ *                          record of that space: bytes of CLASS are 0,
+ *                          above 0, or above 0 and all via the directmap */
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
@@ -134,6 +137,7 @@ int main(int argc, char **argv)
         { "pcpu", required_argument, 0, 'p' },
         { "positive", required_argument, 0, 'P' },
         { "probe", required_argument, 0, 'b' },
+        { "exposure", required_argument, 0, 'x' },
         { 0, 0, 0, 0 },
     };
     if (argc < 2) {
@@ -246,6 +250,38 @@ int main(int argc, char **argv)
             }
             if (!found)
                 fail("no probe record %s%s", optarg, "");
+            break;
+        }
+        case 'x': {
+            char spec[256];
+            snprintf(spec, sizeof(spec), "%s", optarg);
+            char *colon = strchr(spec, ':'), *eq = strchr(spec, '=');
+            if (!colon || !eq || eq < colon)
+                fail("bad --exposure '%s'%s", optarg, "");
+            *colon = *eq = 0;
+            const char *cls = colon + 1, *want = eq + 1;
+            int seen = 0;
+            for (size_t i = 0; i < nrecs; i++) {
+                json_t *r = recs[i];
+                if (strcmp(str(r, "type"), "exposure") || strcmp(str(r, "space"), spec))
+                    continue;
+                seen = 1;
+                json_int_t all = json_integer_value(json_object_get(json_object_get(r, "bytes"), cls));
+                json_int_t dm = json_integer_value(json_object_get(json_object_get(r, "via_directmap"), cls));
+                int ok = !strcmp(want, "zero") ? all == 0
+                       : !strcmp(want, "nonzero") ? all > 0
+                       : !strcmp(want, "direct_only") ? all > 0 && all == dm : -1;
+                if (ok < 0)
+                    fail("bad --exposure expectation '%s'%s", want, "");
+                if (!ok) {
+                    char msg[1024];
+                    snprintf(msg, sizeof(msg), "%s:%s = %lld bytes (%lld via directmap), expected %s",
+                             spec, cls, (long long)all, (long long)dm, want);
+                    fail("exposure %s%s", msg, "");
+                }
+            }
+            if (!seen)
+                fail("no exposure record for space %s%s", spec, "");
             break;
         }
         case 'p': {

@@ -10,7 +10,7 @@ T=$(cd "$T" && pwd -P)
 B=$T/build O=$T/out Q=$T/qemu
 mkdir -p "$B/workloads"
 printf 'not an elf\n' >"$B/hv-shared_l4.elf"
-for w in hypercall syscall ctxsw gdt_ldt flush leak hostile; do printf 'dummy\n' >"$B/workloads/$w.elf"; done
+for w in hypercall syscall ctxsw gdt_ldt flush leak exposure hostile; do printf 'dummy\n' >"$B/workloads/$w.elf"; done
 cp "$FAKE" "$Q" && chmod +x "$Q"
 export FAKE_QEMU_LOG="$T/argv.log"
 unset FAKE_QEMU_LINES FAKE_QEMU_EXIT FAKE_QEMU_HANG FAKE_QEMU_PIDFILE FAKE_QEMU_CALIB \
@@ -71,18 +71,18 @@ shared_l4 hypercall null_hypercall insns 120 121 130 2 1 0.50 4 3
 all)
     tcg --variant all --workload all --smp 1
     want_rc 0
-    has "$T/stderr" "[1/8] shared_l4 hypercall ... pass (2 records, "
+    has "$T/stderr" "[1/9] shared_l4 hypercall ... pass (2 records, "
     has "$T/stderr" ", ETA "
-    has "$T/stderr" "[3/8] shared_l4 ctxsw (mode=same vcpus=2) ... pass"
-    has "$T/stderr" "[4/8] shared_l4 ctxsw (mode=cross domains=2) ... pass"
-    has "$T/stderr" "[5/8] shared_l4 ctxsw (mode=preempt domains=2 samples=3) ... pass"
-    has "$T/stderr" "[6/8] shared_l4 gdt_ldt ... pass"
-    has "$T/stderr" "[7/8] shared_l4 flush (vcpus=2 spread=1) ... pass"
+    has "$T/stderr" "[3/9] shared_l4 ctxsw (mode=same vcpus=2) ... pass"
+    has "$T/stderr" "[4/9] shared_l4 ctxsw (mode=cross domains=2) ... pass"
+    has "$T/stderr" "[5/9] shared_l4 ctxsw (mode=preempt domains=2 samples=3) ... pass"
+    has "$T/stderr" "[6/9] shared_l4 gdt_ldt ... pass"
+    has "$T/stderr" "[7/9] shared_l4 flush (vcpus=2 spread=1) ... pass"
     lacks "$T/argv.log" hostile
     count "$T/argv.log" "$B/workloads/ctxsw.elf mode=cross domains=2" 1
     count "$T/argv.log" "$B/workloads/syscall.elf" 1
-    lines "$O/records.jsonl" 24
-    has "$T/stdout" "8 boots: 8 passed, 0 failed"
+    lines "$O/records.jsonl" 27
+    has "$T/stdout" "9 boots: 9 passed, 0 failed"
     ;;
 hostile)
     canned <<END
@@ -105,6 +105,60 @@ END
     has "$T/stderr" "): hv code 0 (pass), but workload 'hostile' is expected to fail with hv code 1"
     lacks "$T/stderr" "(+"
     ;;
+exposure)
+    # exposure and probe records get their own tables after the results
+    printf 'x\n' >"$B/hv-per_vcpu_l4.elf"
+    canned <<END
+$CAL
+@asilab {"type":"result","workload":"@WORKLOAD@",$RES,"min":1,"p10":1,"median":1,"p90":1,"max":1,"events":@EVENTS@}
+@asilab {"type":"exposure","workload":"@WORKLOAD@","variant":"@VARIANT@","mode":"@MODE@","space":"guest","pcpu":0,"domid":0,"vcpu":0,"bytes":{"own_domain":8392704,"other_domain":2097152,"hv_private":1536,"this_pcpu_stack":32768,"other_pcpu_stack":0,"other_vcpu_window":4096},"via_directmap":{"own_domain":8392704,"other_domain":0,"hv_private":0,"this_pcpu_stack":0,"other_pcpu_stack":0,"other_vcpu_window":0}}
+@asilab {"type":"exposure","workload":"@WORKLOAD@","variant":"@VARIANT@","mode":"@MODE@","space":"hv","pcpu":0,"domid":0,"vcpu":0,"bytes":{"own_domain":16777216,"other_domain":16777216,"hv_private":1048576,"this_pcpu_stack":32768,"other_pcpu_stack":32768,"other_vcpu_window":8192},"via_directmap":{"own_domain":16777216,"other_domain":16777216,"hv_private":1048576,"this_pcpu_stack":32768,"other_pcpu_stack":32768,"other_vcpu_window":1023}}
+@asilab {"type":"probe","workload":"@WORKLOAD@","op":"stack_pattern_after_switch","variant":"@VARIANT@","mode":"@MODE@","found":3,"stack_zero":false}
+@asilab {"type":"end","status":"pass","records":5}
+END
+    tcg --variant all --workload leak
+    want_rc 0
+    has "$T/stderr" "[1/2] per_vcpu_l4 leak (domains=2) ... pass (5 records, "
+    has "$T/stderr" "[2/2] shared_l4 leak (domains=2) ... pass (5 records, "
+    count "$O/records.jsonl" '{"type":"exposure",' 4
+    count "$O/records.jsonl" '{"type":"probe",' 2
+    squeeze "$T/stdout" >"$T/table"
+    want_file "$T/table" "variant workload op unit min median max cr3_load tlb_flush invlpg ctx_switch gdt_load note
+per_vcpu_l4 leak null_hypercall insns 1 1 1 2 1 0.50 4 3
+shared_l4 leak null_hypercall insns 1 1 1 2 1 0.50 4 3
+
+variant space own_domain other_domain hv_private this_pcpu_stack other_pcpu_stack other_vcpu_window via_directmap
+per_vcpu_l4 guest 8196 2048 1 32 0 4 0
+per_vcpu_l4 hv 16384 16384 1024 32 32 8 16416
+shared_l4 guest 8196 2048 1 32 0 4 0
+shared_l4 hv 16384 16384 1024 32 32 8 16416
+
+variant workload op found stack_zero
+per_vcpu_l4 leak stack_pattern_after_switch 3 false
+shared_l4 leak stack_pattern_after_switch 3 false
+2 boots: 2 passed, 0 failed"
+    # the numbers are right-aligned under their headers
+    has "$T/stdout" "per_vcpu_l4  hv          16384         16384        1024               32                32                  8          16416"
+    # several spaces of one (variant, space) show the largest of each class
+    canned <<END
+$CAL
+@asilab {"type":"exposure","workload":"@WORKLOAD@","variant":"@VARIANT@","mode":"@MODE@","space":"guest","pcpu":0,"domid":1,"vcpu":0,"bytes":{"own_domain":4096,"other_domain":0,"hv_private":2048,"this_pcpu_stack":0,"other_pcpu_stack":8192,"other_vcpu_window":0},"via_directmap":{"own_domain":0,"other_domain":0,"hv_private":0,"this_pcpu_stack":0,"other_pcpu_stack":8192,"other_vcpu_window":0}}
+@asilab {"type":"exposure","workload":"@WORKLOAD@","variant":"@VARIANT@","mode":"@MODE@","space":"guest","pcpu":1,"domid":2,"vcpu":0,"bytes":{"own_domain":8192,"other_domain":0,"hv_private":1024,"this_pcpu_stack":0,"other_pcpu_stack":0,"other_vcpu_window":0},"via_directmap":{"own_domain":0,"other_domain":0,"hv_private":0,"this_pcpu_stack":0,"other_pcpu_stack":0,"other_vcpu_window":0}}
+@asilab {"type":"probe","workload":"@WORKLOAD@","op":"stack_pattern_after_switch","variant":"@VARIANT@","mode":"@MODE@","found":0,"stack_zero":true}
+@asilab {"type":"end","status":"pass","records":4}
+END
+    tcg --variant shared_l4 --workload leak
+    want_rc 0
+    squeeze "$T/stdout" >"$T/table"
+    want_file "$T/table" "(no result records)
+
+variant space own_domain other_domain hv_private this_pcpu_stack other_pcpu_stack other_vcpu_window via_directmap
+shared_l4 guest 8 0 2 0 8 0 8
+
+variant workload op found stack_zero
+shared_l4 leak stack_pattern_after_switch 0 true
+1 boots: 1 passed, 0 failed"
+    ;;
 unknown_variant)
     printf 'x\n' >"$B/hv-per_vcpu_l4+stackzero.elf"
     tcg --variant shared_l4,nope --workload hypercall
@@ -115,7 +169,7 @@ unknown_variant)
 unknown_workload)
     tcg --variant shared_l4 --workload hypercall,bogus
     want_rc 2
-    want_file "$T/stderr" "asilab: unknown workload 'bogus' (valid: hypercall, syscall, ctxsw, gdt_ldt, flush, leak, hostile)"
+    want_file "$T/stderr" "asilab: unknown workload 'bogus' (valid: hypercall, syscall, ctxsw, gdt_ldt, flush, leak, exposure, hostile)"
     rm "$B/workloads/syscall.elf"
     tcg --variant shared_l4 --workload syscall
     want_rc 2

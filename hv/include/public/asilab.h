@@ -18,6 +18,9 @@
                                       zeroing, count it in the dead part of
                                       this pCPU's hv stack                */
 #define ASILAB_OP_probe_result 5   /* returns that count, -EAGAIN before  */
+#define ASILAB_OP_exposure     6   /* the hv emits exposure records for the
+                                      tables live for the caller in guest
+                                      mode and in hv mode                 */
 
 struct asilab_audit {
     uint64_t audits;         /* hypercalls audited so far                */

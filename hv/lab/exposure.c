@@ -1,0 +1,112 @@
+/* The isolation auditor: walk the page tables that are live for the
+ * current vCPU in guest mode and in hv mode, and classify every mapping
+ * reachable at supervisor level (present, whatever its user bit), 4 KiB
+ * by 4 KiB: this domain's frames, other domains' frames, hv-private
+ * frames, this pCPU's stack block, other pCPUs' stack blocks, and other
+ * vCPUs' per-domain windows (by address, in slot 260).  Aliases count
+ * each time they are mapped; what is mapped through the directmap is
+ * also reported on its own.  One exposure record per address space. */
+#include "console.h"
+#include "domain.h"
+#include "lab.h"
+#include "lib.h"
+#include "mm.h"
+#include "pt.h"
+#include "strategy.h"
+#include "traps.h"
+
+enum { OWN, OTHER_DOM, HV, THIS_STACK, OTHER_STACK, OTHER_WINDOW, NR_CLASSES };
+static const char *const class_names[NR_CLASSES] = {
+    "own_domain", "other_domain", "hv_private", "this_pcpu_stack",
+    "other_pcpu_stack", "other_vcpu_window",
+};
+
+struct walk {
+    const struct vcpu *v;
+    unsigned int cpu;
+    uint64_t bytes[NR_CLASSES], direct[NR_CLASSES];
+};
+
+static int classify(const struct walk *w, uint64_t va, mfn_t mfn)
+{
+    if (va >= PERDOMAIN_VIRT_START && va < PERDOMAIN_VIRT_START + (1UL << 39)) {
+        unsigned long vid = (va - PERDOMAIN_VIRT_START) >> GDT_LDT_VCPU_SHIFT;
+        if (vid != w->v->vcpu_id)
+            return OTHER_WINDOW;
+    }
+    paddr_t pa = mfn << PAGE_SHIFT;
+    for (unsigned int c = 0; c < nr_cpus_online; c++) {   /* others: unused */
+        paddr_t s = virt_to_maddr(cpu_stacks[c]);
+        if (pa >= s && pa < s + STACK_SIZE)
+            return c == w->cpu ? THIS_STACK : OTHER_STACK;
+    }
+    if (mfn > max_mfn)
+        return HV;                           /* MMIO (the LAPIC), holes */
+    unsigned int owner = frame_table[mfn].owner;
+    if (owner == w->v->domain->domain_id)
+        return OWN;
+    return owner < DOMID_HV ? OTHER_DOM : HV;
+}
+
+static void walk_table(struct walk *w, mfn_t table, int level, uint64_t base)
+{
+    const pte_t *tab = mfn_to_virt(table);
+    for (unsigned int i = 0; i < 512; i++) {
+        pte_t e = tab[i];
+        if (!(e & _PAGE_PRESENT))
+            continue;
+        uint64_t va = base | ((uint64_t)i << (12 + 9 * (level - 1)));
+        if (level == 4 && (va & (1UL << 47)))
+            va |= 0xffff000000000000UL;      /* canonical upper half */
+        mfn_t mfn = pte_addr(e) >> PAGE_SHIFT;
+        if (level > 1 && !((e & _PAGE_PSE) && level <= 3)) {
+            walk_table(w, mfn, level - 1, va);
+            continue;
+        }
+        unsigned long pages = level == 1 ? 1 : 1UL << (9 * (level - 1));
+        mfn &= ~(pages - 1);
+        bool direct = va >= DIRECTMAP_VIRT_START && va < DIRECTMAP_VIRT_END;
+        for (unsigned long p = 0; p < pages; p++) {
+            int c = classify(w, va + p * PAGE_SIZE, mfn + p);
+            w->bytes[c] += PAGE_SIZE;
+            if (direct)
+                w->direct[c] += PAGE_SIZE;
+        }
+    }
+}
+
+static int fmt_classes(char *buf, size_t n, const uint64_t *v)
+{
+    int len = 0;
+    for (int c = 0; c < NR_CLASSES; c++)
+        len += snprintf(buf + len, n - len, "%s\"%s\":%lu", c ? "," : "",
+                        class_names[c], v[c]);
+    return len;
+}
+
+static void emit(const struct vcpu *v, const char *space, mfn_t root)
+{
+    struct walk w = { .v = v, .cpu = smp_processor_id() };
+    char line[768], bytes[256], direct[256];
+
+    walk_table(&w, root, 4, 0);
+    fmt_classes(bytes, sizeof(bytes), w.bytes);
+    fmt_classes(direct, sizeof(direct), w.direct);
+    int n = snprintf(line, sizeof(line),
+        "@asilab {\"type\":\"exposure\",\"workload\":\"%s\",\"variant\":\"%s\","
+        "\"mode\":\"%s\",\"space\":\"%s\",\"pcpu\":%u,\"domid\":%u,\"vcpu\":%u,"
+        "\"bytes\":{%s},\"via_directmap\":{%s}}\n",
+        v->domain->name, asilab_variant,
+        lab_mode == ASILAB_MODE_TIMING ? "timing" : "deterministic", space,
+        w.cpu, v->domain->domain_id, v->vcpu_id, bytes, direct);
+    lab_emit_record(line, MIN((size_t)n, sizeof(line) - 1));
+}
+
+void lab_emit_exposure(void)
+{
+    struct vcpu *v = current;
+    mfn_t guest_mode, hv_mode;
+    strategy_live_roots(v, &guest_mode, &hv_mode);
+    emit(v, "guest", guest_mode);
+    emit(v, "hv", hv_mode);
+}
