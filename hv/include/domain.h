@@ -83,9 +83,14 @@ struct pcpu {
     void *strategy_data;
     unsigned int ldt_ents_loaded;    /* what LDTR holds now (0: none) */
     struct vcpu *last_guest;         /* whose tables CR3 holds (idle keeps them) */
-    bool stack_zero_pending;         /* a non-lazy switch happened */
+    union {                          /* work for exit_to_guest after a switch */
+        struct {
+            bool stack_zero_pending; /* +stackzero: a non-lazy switch */
+            bool probe_scan_pending; /* the armed leak probe */
+        };
+        uint16_t after_switch;
+    };
     bool probe_armed;                /* stack-leak probe (lab hypercall) */
-    bool probe_scan_pending;
     uint64_t probe_pattern;
     long probe_found;                /* -1: not scanned yet */
     bool full_gdt_loaded;            /* GDTR points at curr's window */

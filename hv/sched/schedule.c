@@ -275,13 +275,14 @@ void exit_to_guest(void)
 
     for (;;) {
         local_irq_disable();
-        do_softirqs();
+        if (ACCESS_ONCE(pcpus[ci->processor_id].softirq_pending))
+            do_softirqs();
         if (!ci->current_vcpu->is_idle)
             break;
         __asm__ volatile("sti; hlt; cli" ::: "memory");
     }
-    struct pcpu *c = this_pcpu();
-    if (unlikely(c->stack_zero_pending | c->probe_scan_pending))
+    struct pcpu *c = &pcpus[ci->processor_id];
+    if (unlikely(c->after_switch))
         stack_after_switch(c);
     regs->cs = FLAT_RING3_CS64;
     regs->ss = FLAT_RING3_SS64;

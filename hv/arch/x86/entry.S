@@ -52,9 +52,8 @@
 .endm
 
 /* Entered from the guest: switch to the hv's CR3 if the strategy asked
- * for one (cpu_info->xen_cr3), counting the load. */
+ * for one (cpu_info->xen_cr3), counting the load.  %rcx = cpu_info. */
 .macro SWITCH_TO_HV_CR3
-        GET_CPUINFO
         mov     CPUINFO_xen_cr3(%rcx), %rax
         test    %rax, %rax
         jz      88f
@@ -80,24 +79,35 @@
 89:
 .endm
 
-/* Exception stubs: vectors 0-31. */
-.macro EXC vec, has_err
+/* From the guest on the primary stack, the frame is at the top: cpu_info
+ * is right above %rsp, no alignment arithmetic needed. */
+.macro SWITCH_TO_HV_CR3_FROM_GUEST
+        mov     %rsp, %rcx
+        SWITCH_TO_HV_CR3
+.endm
+
+/* Exception stubs: vectors 0-31 (NMI, #DF, #MC arrive on IST stacks). */
+.macro EXC vec, has_err, ist=0
         .align 16
 exc_\vec:
         .if \has_err == 0
         push    $0
         .endif
         movl    $\vec, 4(%rsp)
+        .if \ist
+        jmp     handle_ist_exception
+        .else
         jmp     handle_exception
+        .endif
 .endm
 
         .align 16
         .globl exception_stubs
 exception_stubs:
-        EXC 0,0;  EXC 1,0;  EXC 2,0;  EXC 3,0;  EXC 4,0;  EXC 5,0
-        EXC 6,0;  EXC 7,0;  EXC 8,1;  EXC 9,0;  EXC 10,1; EXC 11,1
+        EXC 0,0;  EXC 1,0;  EXC 2,0,1; EXC 3,0;  EXC 4,0;  EXC 5,0
+        EXC 6,0;  EXC 7,0;  EXC 8,1,1; EXC 9,0;  EXC 10,1; EXC 11,1
         EXC 12,1; EXC 13,1; EXC 14,1; EXC 15,0; EXC 16,0; EXC 17,1
-        EXC 18,0; EXC 19,0; EXC 20,0; EXC 21,1; EXC 22,0; EXC 23,0
+        EXC 18,0,1; EXC 19,0; EXC 20,0; EXC 21,1; EXC 22,0; EXC 23,0
         EXC 24,0; EXC 25,0; EXC 26,0; EXC 27,0; EXC 28,0; EXC 29,1
         EXC 30,1; EXC 31,0
 
@@ -114,11 +124,24 @@ irq_stubs:
         vec = vec + 1
         .endr
 
+/* NMI, #DF, #MC: on an IST stack, from anywhere; do_trap dumps and stops. */
+handle_ist_exception:
+        SAVE_ALL
+        testb   $3, UREGS_cs(%rsp)
+        jz      2f
+        GET_CPUINFO
+        SWITCH_TO_HV_CR3
+        jmp     1f
+2:      SWITCH_TO_HV_CR3_IF_GUEST_ROOT
+1:      mov     %rsp, %rdi
+        call    do_trap
+        ud2
+
 handle_exception:
         SAVE_ALL
         testb   $3, UREGS_cs(%rsp)
         jz      2f
-        SWITCH_TO_HV_CR3
+        SWITCH_TO_HV_CR3_FROM_GUEST
         jmp     1f
 2:      SWITCH_TO_HV_CR3_IF_GUEST_ROOT
 1:      mov     %rsp, %rdi
@@ -133,7 +156,7 @@ handle_interrupt:
         SAVE_ALL
         testb   $3, UREGS_cs(%rsp)
         jz      1f
-        SWITCH_TO_HV_CR3
+        SWITCH_TO_HV_CR3_FROM_GUEST
 1:      mov     %rsp, %rdi
         call    do_IRQ
         testb   $3, UREGS_cs(%rsp)
@@ -155,7 +178,7 @@ lstar_enter:
         push    $0
         movl    $TRAP_syscall_asm, 4(%rsp)
         SAVE_ALL
-        SWITCH_TO_HV_CR3
+        SWITCH_TO_HV_CR3_FROM_GUEST
         mov     %rsp, %rdi
         call    do_syscall
         jmp     exit_to_guest
