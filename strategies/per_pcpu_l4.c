@@ -7,6 +7,7 @@
  * the root if it is stale (root_pgt_changed) and loads it (pv_cr3).
  * Global pages are off: nothing of the hv may survive in the TLB. */
 #include "console.h"
+#include "domain.h"
 #include "flushtlb.h"
 #include "lab.h"
 #include "lib.h"
@@ -66,19 +67,25 @@ void strategy_write_ptbase(struct vcpu *v)
     ci->root_pgt_changed = 1;
 }
 
-void strategy_exit_to_guest(struct vcpu *v)
+int strategy_exit_to_guest(struct vcpu *v)
 {
     struct cpu_info *ci = get_cpu_info();
     if (!ci->root_pgt_changed)
-        return;
+        return 0;
+    mfn_t src = guest_root(v);
+    if (src > max_mfn || mfn_to_page(src)->type != PGT_l4 || !mfn_to_page(src)->type_count) {
+        domain_crash(v->domain, "per_pcpu_l4: root refresh from %#lx, not a live L4", src);
+        return -1;
+    }
     uint64_t *root = mfn_to_virt(root_pgt[ci->processor_id]);
-    const uint64_t *g = mfn_to_virt(guest_root(v));
+    const uint64_t *g = mfn_to_virt(src);
     memcpy(root, g, HV_FIRST_SLOT * sizeof(uint64_t));
     memcpy(root + HV_LAST_SLOT + 1, g + HV_LAST_SLOT + 1,
            (511 - HV_LAST_SLOT) * sizeof(uint64_t));
     root[PERDOMAIN_SLOT] = g[PERDOMAIN_SLOT];
     this_cpu_count(l4_copy, 512 - (HV_LAST_SLOT - HV_FIRST_SLOT + 1));
     ci->root_pgt_changed = 0;
+    return 0;
 }
 
 void strategy_context_switch(struct vcpu *prev, struct vcpu *next)

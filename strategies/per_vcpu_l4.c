@@ -9,6 +9,7 @@
  * the L4 it mirrors; a context switch loads the next vCPU's root, after
  * pointing its stack slot at this pCPU's. */
 #include "console.h"
+#include "domain.h"
 #include "flushtlb.h"
 #include "lab.h"
 #include "lib.h"
@@ -139,17 +140,27 @@ void strategy_write_ptbase(struct vcpu *v)
     write_cr3_counted(r->root << PAGE_SHIFT);
 }
 
-void strategy_exit_to_guest(struct vcpu *v)
+int strategy_exit_to_guest(struct vcpu *v)
 {
     struct cpu_info *ci = get_cpu_info();
     if (!ci->root_pgt_changed)
-        return;
+        return 0;
     ci->root_pgt_changed = 0;
     struct vcpu_root *r = vr(v);
+    if (!r) {
+        domain_crash(v->domain, "per_vcpu_l4: vCPU %u has no root", v->vcpu_id);
+        return -1;
+    }
     if (r->stale) {                           /* live: copy, then flush */
+        mfn_t src = guest_root(v);
+        if (src > max_mfn || mfn_to_page(src)->type != PGT_l4) {
+            domain_crash(v->domain, "per_vcpu_l4: shadow of %#lx, not an L4", src);
+            return -1;
+        }
         copy_shadow(v, r);
         write_cr3_counted(r->root << PAGE_SHIFT);
     }
+    return 0;
 }
 
 void strategy_context_switch(struct vcpu *prev, struct vcpu *next)

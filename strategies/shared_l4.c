@@ -33,8 +33,9 @@ void strategy_write_ptbase(struct vcpu *v)
     write_cr3_counted(root << PAGE_SHIFT);
 }
 
-void strategy_exit_to_guest(struct vcpu *v)
+int strategy_exit_to_guest(struct vcpu *v)
 {
+    return 0;
 }
 
 void strategy_context_switch(struct vcpu *prev, struct vcpu *next)

@@ -13,8 +13,11 @@ int strategy_vcpu_init(struct vcpu *v);
  * new base pointer): the CR3 in force from now on, and whatever CR3s the
  * entry/exit paths must switch between (cpu_info->xen_cr3/pv_cr3). */
 void strategy_write_ptbase(struct vcpu *v);
-/* Called on the exit path just before restore_all_guest, interrupts off. */
-void strategy_exit_to_guest(struct vcpu *v);
+/* Called on the exit path before restore_all_guest, interrupts off.
+ * Nonzero: an impossible state (e.g. a root it cannot refresh); the
+ * strategy has crashed the domain with the reason, and the core never
+ * enters v again. */
+int strategy_exit_to_guest(struct vcpu *v);
 /* Switching prev -> next on this pCPU (before next's ptbase is loaded). */
 void strategy_context_switch(struct vcpu *prev, struct vcpu *next);
 /* A guest L4 of d changed in slot `slot` while some vCPU may have it

@@ -277,9 +277,16 @@ void exit_to_guest(void)
         local_irq_disable();
         if (ACCESS_ONCE(pcpus[ci->processor_id].softirq_pending))
             do_softirqs();
-        if (!ci->current_vcpu->is_idle)
+        struct vcpu *v = ci->current_vcpu;
+        if (v->is_idle) {
+            __asm__ volatile("sti; hlt; cli" ::: "memory");
+            continue;
+        }
+        if (likely(!strategy_exit_to_guest(v)))
             break;
-        __asm__ volatile("sti; hlt; cli" ::: "memory");
+        /* The strategy found a state it cannot run the guest in: it has
+         * crashed the domain; never enter this vCPU again. */
+        vcpu_offline(v);
     }
     struct pcpu *c = &pcpus[ci->processor_id];
     if (unlikely(c->after_switch))
@@ -292,6 +299,5 @@ void exit_to_guest(void)
                    | X86_EFLAGS_IF | X86_EFLAGS_MBS;
     if (!is_canonical(regs->rip))
         regs->entry_vector &= ~TRAP_syscall;
-    strategy_exit_to_guest(ci->current_vcpu);
     restore_all_guest(regs);
 }
