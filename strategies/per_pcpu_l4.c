@@ -49,18 +49,12 @@ void strategy_init_guest_l4(struct domain *d, mfn_t l4, uint64_t *tab)
     stamp_hv_l4_slots(l4, tab, d->perdomain_l3);
 }
 
-static mfn_t guest_root(const struct vcpu *v)
-{
-    return guest_kernel_mode(v) || !v->guest_table_user ? v->guest_table
-                                                        : v->guest_table_user;
-}
-
 /* In the hv: the guest's full L4.  Towards the guest: this pCPU's root,
  * stale until the guest slots are copied in on the way out. */
 void strategy_write_ptbase(struct vcpu *v)
 {
     struct cpu_info *ci = get_cpu_info();
-    uint64_t full = guest_root(v) << PAGE_SHIFT;
+    uint64_t full = vcpu_guest_root(v) << PAGE_SHIFT;
     write_cr3_counted(full);
     ci->xen_cr3 = full;
     ci->pv_cr3 = root_pgt[ci->processor_id] << PAGE_SHIFT;
@@ -72,7 +66,7 @@ int strategy_exit_to_guest(struct vcpu *v)
     struct cpu_info *ci = get_cpu_info();
     if (!ci->root_pgt_changed)
         return 0;
-    mfn_t src = guest_root(v);
+    mfn_t src = vcpu_guest_root(v);
     if (src > max_mfn || mfn_to_page(src)->type != PGT_l4 || !mfn_to_page(src)->type_count) {
         domain_crash(v->domain, "per_pcpu_l4: root refresh from %#lx, not a live L4", src);
         return -1;
@@ -102,7 +96,7 @@ void strategy_live_roots(struct vcpu *v, mfn_t *guest_mode, mfn_t *hv_mode)
 {
     strategy_exit_to_guest(v);            /* refresh the root if stale */
     *guest_mode = root_pgt[smp_processor_id()];
-    *hv_mode = guest_root(v);
+    *hv_mode = vcpu_guest_root(v);
 }
 
 mfn_t strategy_perdomain_l3(struct vcpu *v)

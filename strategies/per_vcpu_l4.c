@@ -108,21 +108,15 @@ void strategy_init_guest_l4(struct domain *d, mfn_t l4, uint64_t *tab)
     stamp_hv_l4_slots(l4, tab, d->perdomain_l3);
 }
 
-static mfn_t guest_root(const struct vcpu *v)
-{
-    return guest_kernel_mode(v) || !v->guest_table_user ? v->guest_table
-                                                        : v->guest_table_user;
-}
-
 static void copy_shadow(struct vcpu *v, struct vcpu_root *r)
 {
     uint64_t *root = mfn_to_virt(r->root);
-    const uint64_t *g = mfn_to_virt(guest_root(v));
+    const uint64_t *g = mfn_to_virt(vcpu_guest_root(v));
     memcpy(root, g, HV_FIRST_SLOT * sizeof(uint64_t));
     memcpy(root + HV_LAST_SLOT + 1, g + HV_LAST_SLOT + 1,
            (511 - HV_LAST_SLOT) * sizeof(uint64_t));
     this_cpu_count(l4_copy, 512 - (HV_LAST_SLOT - HV_FIRST_SLOT + 1));
-    r->shadow_src = guest_root(v);
+    r->shadow_src = vcpu_guest_root(v);
     r->stale = false;
 }
 
@@ -133,7 +127,7 @@ void strategy_write_ptbase(struct vcpu *v)
     unsigned int cpu = smp_processor_id();
     pte_t slot = (stack_l3[cpu] << PAGE_SHIFT) | PAGE_TABLE;
 
-    if (r->shadow_src != guest_root(v) || r->stale)
+    if (r->shadow_src != vcpu_guest_root(v) || r->stale)
         copy_shadow(v, r);
     if (root[HV_TEXT_SLOT] != slot)
         root[HV_TEXT_SLOT] = slot;            /* the stack slot follows the pCPU */
@@ -152,7 +146,7 @@ int strategy_exit_to_guest(struct vcpu *v)
         return -1;
     }
     if (r->stale) {                           /* live: copy, then flush */
-        mfn_t src = guest_root(v);
+        mfn_t src = vcpu_guest_root(v);
         if (src > max_mfn || mfn_to_page(src)->type != PGT_l4) {
             domain_crash(v->domain, "per_vcpu_l4: shadow of %#lx, not an L4", src);
             return -1;

@@ -28,9 +28,7 @@ void strategy_init_guest_l4(struct domain *d, mfn_t l4, uint64_t *tab)
 
 void strategy_write_ptbase(struct vcpu *v)
 {
-    mfn_t root = guest_kernel_mode(v) || !v->guest_table_user
-                 ? v->guest_table : v->guest_table_user;
-    write_cr3_counted(root << PAGE_SHIFT);
+    write_cr3_counted(vcpu_guest_root(v) << PAGE_SHIFT);
 }
 
 int strategy_exit_to_guest(struct vcpu *v)
@@ -50,8 +48,7 @@ unsigned int strategy_guest_l4_changed(struct domain *d, mfn_t l4, unsigned int 
 
 void strategy_live_roots(struct vcpu *v, mfn_t *guest_mode, mfn_t *hv_mode)
 {
-    *guest_mode = *hv_mode = guest_kernel_mode(v) || !v->guest_table_user
-                             ? v->guest_table : v->guest_table_user;
+    *guest_mode = *hv_mode = vcpu_guest_root(v);
 }
 
 mfn_t strategy_perdomain_l3(struct vcpu *v)

@@ -130,6 +130,14 @@ static inline bool guest_kernel_mode(const struct vcpu *v)
     return v->flags & TF_kernel_mode;
 }
 
+/* The guest L4 of v's current mode (user mode without a user L4 never
+ * runs: do_iret refuses it). */
+static inline mfn_t vcpu_guest_root(const struct vcpu *v)
+{
+    return guest_kernel_mode(v) || !v->guest_table_user ? v->guest_table
+                                                        : v->guest_table_user;
+}
+
 /* hv/pv/domain_build.c */
 struct boot_module;
 int construct_domains(const struct boot_module *mod, unsigned int *next_domid);

@@ -15,9 +15,7 @@
 
 mfn_t guest_va_to_mfn(struct vcpu *v, unsigned long va, bool need_rw)
 {
-    mfn_t root = guest_kernel_mode(v) || !v->guest_table_user
-                 ? v->guest_table : v->guest_table_user;
-    pte_t *tab = mfn_to_virt(root);
+    pte_t *tab = mfn_to_virt(vcpu_guest_root(v));
 
     if (!guest_range_ok(va, 1))
         return INVALID_MFN;
