@@ -8,6 +8,7 @@
 
 extern struct asilab_counters lab_counters[NR_CPUS];
 extern unsigned int lab_mode;    /* ASILAB_MODE_* from the hv cmdline */
+extern uint64_t lab_tsc_khz;     /* measured at boot (timing mode)     */
 
 #define lab_count(cpu, e, n) (lab_counters[(cpu)].ev[EV_##e] += (n))
 #define this_cpu_count(e, n) lab_count(smp_processor_id(), e, n)

@@ -45,6 +45,7 @@ long do_asilab_op(unsigned long cmd, unsigned long arg)
         info.domid = v->domain->domain_id;
         info.vcpu_id = v->vcpu_id;
         info.tsc_invariant = tsc_invariant();
+        info.tsc_khz = lab_tsc_khz;
         return copy_to_guest(arg, &info, sizeof(info));
     }
     case ASILAB_OP_audit:

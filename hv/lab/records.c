@@ -47,11 +47,32 @@ static int fmt_per_op(char *buf, size_t n, uint64_t total, uint64_t ops)
     return snprintf(buf, n, "%lu.%03lu", milli / 1000, milli % 1000);
 }
 
+uint64_t lab_tsc_khz;
+
+/* TSC ticks per ms against the PIT (channel 2, 10 ms, speaker gate).
+ * Under icount the TSC counts instructions at a nominal 1 GHz. */
+static uint64_t measure_tsc_khz(void)
+{
+    if (lab_mode != ASILAB_MODE_TIMING)
+        return 1000000;
+    const unsigned int count = 11932;          /* 10 ms at 1.193182 MHz */
+    outb(0x61, (inb(0x61) & ~0x02) | 0x01);
+    outb(0x43, 0xb0);                          /* ch 2, lo/hi, mode 0 */
+    outb(0x42, count & 0xff);
+    outb(0x42, count >> 8);
+    uint64_t t0 = rdtsc_ordered();
+    for (unsigned long spin = 0; !(inb(0x61) & 0x20); spin++)
+        if (spin > 100000000UL)
+            return 0;                          /* no PIT: unknown */
+    return (rdtsc_ordered() - t0) / 10;
+}
+
 void lab_calibrate(void)
 {
     uint64_t s[CAL_SAMPLES];
     char mn[32], p10[32], med[32], p90[32], mx[32], line[512];
 
+    lab_tsc_khz = measure_tsc_khz();
     empty_loop(CAL_ITERS);                       /* warm-up */
     for (int i = 0; i < CAL_SAMPLES; i++)
         s[i] = empty_loop(CAL_ITERS);
@@ -64,10 +85,11 @@ void lab_calibrate(void)
     int n = snprintf(line, sizeof(line),
         "@asilab {\"type\":\"calibration\",\"workload\":\"hv\",\"op\":\"empty_loop\","
         "\"variant\":\"%s\",\"mode\":\"%s\",\"unit\":\"%s\",\"ops\":%d,"
-        "\"samples\":%d,\"min\":%s,\"p10\":%s,\"median\":%s,\"p90\":%s,\"max\":%s}\n",
+        "\"samples\":%d,\"min\":%s,\"p10\":%s,\"median\":%s,\"p90\":%s,\"max\":%s,"
+        "\"tsc_khz\":%lu}\n",
         asilab_variant, lab_mode == ASILAB_MODE_TIMING ? "timing" : "deterministic",
         lab_mode == ASILAB_MODE_TIMING ? "cycles" : "insns",
-        CAL_ITERS, CAL_SAMPLES, mn, p10, med, p90, mx);
+        CAL_ITERS, CAL_SAMPLES, mn, p10, med, p90, mx, lab_tsc_khz);
     lab_emit_record(line, MIN((size_t)n, sizeof(line) - 1));
 }
 

@@ -4,7 +4,12 @@
  * the hv's event-counter deltas per op, emitted as one @asilab record.
  * Events are counted around SAMPLES batches of n ops minus SAMPLES empty
  * batches (n = 0), so what a batch costs around its ops (e.g. entering
- * guest user mode) is not charged to the op. */
+ * guest user mode) is not charged to the op.
+ * Overhead: the same batch loop with no operation in it is timed too;
+ * when its samples are stable (p90 - p10 within 2% of the median) its
+ * per-op cost is subtracted, and the record says whether it was.
+ * Multi-modal: the sorted samples have a gap wider than 10% of the median
+ * with at least a fifth of them on each side. */
 #include "guest.h"
 
 #define BATCH_BUDGET 20000      /* TSC ticks: instructions under icount */
@@ -22,6 +27,24 @@ static const char *const event_names[] = {
 static uint64_t time_batch(bench_fn *fn, void *ctx, unsigned long n)
 {
     return fn(ctx, n);
+}
+
+/* The batch loop with nothing in it: what timing and looping cost. */
+static uint64_t empty_batch(void *ctx, unsigned long n)
+{
+    uint64_t t0 = rdtsc_fenced();
+    for (unsigned long i = 0; i < n; i++)
+        __asm__ volatile("" ::: "memory");
+    return rdtsc_fenced() - t0;
+}
+
+static bool multimodal(const uint64_t *s, unsigned int n)
+{
+    uint64_t med = s[n / 2];
+    for (unsigned int i = n / 5; i + 1 < n && i + 1 <= n - n / 5; i++)
+        if (i >= 1 && s[i] - s[i - 1] > med / 10 && i >= n / 5 && n - i >= n / 5)
+            return true;
+    return false;
 }
 
 static void get_counters(struct asilab_counters *c)
@@ -70,22 +93,39 @@ void bench_op(const char *op, bench_fn *fn, void *ctx, unsigned int ops_per_iter
         s[i] = time_batch(fn, ctx, n);
     get_counters(&c2);
 
+    /* The empty loop, same n, same number of samples. */
+    uint64_t eb[MAX_SAMPLES];
+    for (unsigned int i = 0; i < samples; i++)
+        eb[i] = empty_batch(NULL, n);
+    sort_u64(eb, samples);
+    uint64_t emed = eb[samples / 2];
+    bool stable = eb[samples * 9 / 10] - eb[samples / 10] <= emed / 50 + 1;
+    uint64_t overhead = stable ? emed : 0;       /* per batch */
+
     sort_u64(s, samples);
+    bool modes = multimodal(s, samples);
     uint64_t ops = (uint64_t)n * ops_per_iter;
-    fmt_ratio(num[0], 32, s[0], ops);
-    fmt_ratio(num[1], 32, s[samples / 10], ops);
-    fmt_ratio(num[2], 32, s[samples / 2], ops);
-    fmt_ratio(num[3], 32, s[samples * 9 / 10], ops);
-    fmt_ratio(num[4], 32, s[samples - 1], ops);
+    const unsigned int at[5] = { 0, samples / 10, samples / 2, samples * 9 / 10, samples - 1 };
+    for (int k = 0; k < 5; k++) {
+        uint64_t v = s[at[k]] > overhead ? s[at[k]] - overhead : 0;
+        fmt_ratio(num[k], 32, v, ops);
+    }
+    char ovh[32], tsc[96] = "";
+    fmt_ratio(ovh, sizeof(ovh), emed, ops);
     bool timing = lab_info.mode == ASILAB_MODE_TIMING;
+    if (timing)
+        snprintf(tsc, sizeof(tsc), ",\"tsc_khz\":%lu,\"tsc_invariant\":%s",
+                 lab_info.tsc_khz, lab_info.tsc_invariant ? "true" : "false");
     len = snprintf(rec, sizeof(rec),
         "@asilab {\"type\":\"result\",\"workload\":\"%s\",\"op\":\"%s\","
         "\"variant\":\"%s\",\"mode\":\"%s\",\"unit\":\"%s\",\"ops\":%lu,"
         "\"samples\":%d,\"min\":%s,\"p10\":%s,\"median\":%s,\"p90\":%s,"
-        "\"max\":%s,\"pcpu\":%u,\"domid\":%u,\"events\":{",
+        "\"max\":%s,\"overhead\":%s,\"overhead_subtracted\":%s,\"multimodal\":%s%s,"
+        "\"pcpu\":%u,\"domid\":%u,\"events\":{",
         workload_name, op, lab_info.variant, timing ? "timing" : "deterministic",
         timing ? "cycles" : "insns", ops, samples,
-        num[0], num[1], num[2], num[3], num[4], lab_info.pcpu, lab_info.domid);
+        num[0], num[1], num[2], num[3], num[4], ovh, stable ? "true" : "false",
+        modes ? "true" : "false", tsc, lab_info.pcpu, lab_info.domid);
     for (int e = 0; e < NR_ASILAB_EVENTS; e++) {
         char v[32];
         uint64_t with = c2.ev[e] - c1.ev[e], without = c1.ev[e] - c0.ev[e];
