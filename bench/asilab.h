@@ -11,7 +11,7 @@
 #include <jansson.h>
 
 #define ASILAB_MAX_MODULES 4
-#define ASILAB_MAX_BOOTS 4
+#define ASILAB_MAX_BOOTS 8
 #define ASILAB_CONSOLE_KEEP 40   /* console noise lines kept per boot */
 #define ASILAB_STDERR_KEEP 20    /* QEMU stderr lines kept per boot */
 #define ASILAB_NATIVE_MAX 20.0   /* calibration cycles/iter above this = emulated */

@@ -15,10 +15,13 @@ const struct workload workload_table[] = {
       { { { "hypercall.elf", NULL } } } },
     { "syscall", false, "guest syscall round trips via the hv", 1,
       { { { "syscall.elf", NULL } } } },
-    { "ctxsw", false, "vCPU context switches: same domain, cross domain, "
-      "and back from a spinning domain by timer preemption", 3,
+    { "ctxsw", false, "vCPU context switches: same domain, cross domain (also "
+      "with a runstate area, in one page or straddling two), and back from a "
+      "spinning domain by timer preemption", 5,
       { { { "ctxsw.elf mode=same vcpus=2", NULL } },
         { { "ctxsw.elf mode=cross domains=2", NULL } },
+        { { "ctxsw.elf mode=cross domains=2 runstate=inpage", NULL } },
+        { { "ctxsw.elf mode=cross domains=2 runstate=straddle", NULL } },
         { { "ctxsw.elf mode=preempt domains=2 samples=3", NULL } } } },
     { "gdt_ldt", false, "set_gdt, update_descriptor, SET_LDT, lazy LDT first touch", 1,
       { { { "gdt_ldt.elf", NULL } } } },

@@ -4,12 +4,13 @@
 #include "types.h"
 #include "config.h"
 #include "public/xen.h"
+#include "public/vcpu.h"
 #include "spinlock.h"
 
 struct domain;
 
-enum runstate { RUNSTATE_running, RUNSTATE_runnable, RUNSTATE_blocked,
-                RUNSTATE_offline };
+/* A vCPU's runstate: RUNSTATE_running/runnable/blocked/offline, Xen's
+ * values (public/vcpu.h). */
 
 #define TF_kernel_mode (1U << 0)
 
@@ -18,7 +19,7 @@ struct vcpu {
     struct domain *domain;
     unsigned int processor;          /* pCPU it is assigned to */
     unsigned int dirty_cpu;          /* pCPU whose TLB may hold its tables, or NO_CPU */
-    enum runstate runstate;
+    unsigned int runstate;
     bool initialised;
     bool is_idle;
     struct vcpu *rq_next;            /* run-queue link */
@@ -42,6 +43,11 @@ struct vcpu {
     unsigned int ldt_ents;
 
     void *strategy_data;             /* owned by the linked strategy */
+
+    /* VCPUOP_register_runstate_memory_area */
+    unsigned long runstate_area;     /* guest virtual address, 0: none */
+    uint64_t runstate_entry;         /* hv time (ns) of the last change */
+    uint64_t runstate_time[4];       /* ns spent in each runstate */
 };
 
 enum domain_state { DOM_running, DOM_shutdown, DOM_crashed };

@@ -14,5 +14,7 @@ void vcpu_yield(struct vcpu *v);
 void vcpu_offline(struct vcpu *v);
 void sched_timer_tick(void);
 void write_ptbase(struct vcpu *v);
+int vcpu_register_runstate(struct vcpu *v, unsigned long area);
+uint64_t hv_time_ns(void);
 
 #endif

@@ -5,6 +5,7 @@
 #include "domain.h"
 #include "lab.h"
 #include "lib.h"
+#include "sched.h"
 #include "spinlock.h"
 #include "public/sched.h"
 #include "x86.h"
@@ -49,6 +50,14 @@ static int fmt_per_op(char *buf, size_t n, uint64_t total, uint64_t ops)
 
 uint64_t lab_tsc_khz;
 
+static uint64_t ns_per_tick_32;     /* 32.32 fixed point */
+
+/* hv system time in ns, from the TSC. */
+uint64_t hv_time_ns(void)
+{
+    return (uint64_t)(((unsigned __int128)rdtsc_ordered() * ns_per_tick_32) >> 32);
+}
+
 /* TSC ticks per ms against the PIT (channel 2, 10 ms, speaker gate).
  * Under icount the TSC counts instructions at a nominal 1 GHz. */
 static uint64_t measure_tsc_khz(void)
@@ -73,6 +82,7 @@ void lab_calibrate(void)
     char mn[32], p10[32], med[32], p90[32], mx[32], line[512];
 
     lab_tsc_khz = measure_tsc_khz();
+    ns_per_tick_32 = (1000000UL << 32) / (lab_tsc_khz ? lab_tsc_khz : 1000000);
     empty_loop(CAL_ITERS);                       /* warm-up */
     for (int i = 0; i < CAL_SAMPLES; i++)
         s[i] = empty_loop(CAL_ITERS);

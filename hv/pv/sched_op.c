@@ -72,6 +72,12 @@ long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg,
         return 0;
     case VCPUOP_is_up:
         return v->runstate != RUNSTATE_offline;
+    case VCPUOP_register_runstate_memory_area: {
+        struct vcpu_register_runstate_memory_area a;
+        if (copy_from_guest(&a, arg, sizeof(a)))
+            return -XEN_EFAULT;
+        return vcpu_register_runstate(v, a.addr.p);
+    }
     default:
         return -XEN_ENOSYS;
     }

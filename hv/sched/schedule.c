@@ -17,6 +17,41 @@ struct pcpu pcpus[NR_CPUS];
 unsigned int nr_cpus_online;
 static struct vcpu idle_vcpus[NR_CPUS];
 
+/* Runstate accounting, in ns of hv time, as Xen's vcpu_runstate_info. */
+static void set_runstate(struct vcpu *v, unsigned int new)
+{
+    uint64_t now = hv_time_ns();
+    if (v->runstate <= RUNSTATE_offline)
+        v->runstate_time[v->runstate] += now - v->runstate_entry;
+    v->runstate_entry = now;
+    v->runstate = new;
+}
+
+/* Write v's runstate into its registered guest area; v's tables must be
+ * the live ones.  The area may straddle a page boundary. */
+static void update_runstate_area(struct vcpu *v)
+{
+    if (!v->runstate_area)
+        return;
+    struct vcpu_runstate_info ri = {
+        .state = v->runstate, .state_entry_time = v->runstate_entry,
+        .time = { v->runstate_time[0], v->runstate_time[1],
+                  v->runstate_time[2], v->runstate_time[3] },
+    };
+    if (copy_to_guest(v->runstate_area, &ri, sizeof(ri)))
+        v->runstate_area = 0;                 /* as Xen: stop on failure */
+}
+
+int vcpu_register_runstate(struct vcpu *v, unsigned long area)
+{
+    if (area && !guest_range_ok(area, sizeof(struct vcpu_runstate_info)))
+        return -XEN_EFAULT;
+    v->runstate_area = area;
+    if (v == current)
+        update_runstate_area(v);
+    return 0;
+}
+
 void raise_softirq(unsigned int cpu, unsigned int nr)
 {
     __atomic_or_fetch(&pcpus[cpu].softirq_pending, 1UL << nr, __ATOMIC_SEQ_CST);
@@ -79,7 +114,7 @@ void vcpu_wake(struct vcpu *v)
     bool woke = (v->runstate == RUNSTATE_blocked || v->runstate == RUNSTATE_offline) &&
                 ACCESS_ONCE(v->domain->state) == DOM_running;
     if (woke) {
-        v->runstate = RUNSTATE_runnable;
+        set_runstate(v, RUNSTATE_runnable);
         rq_push(c, v);
     }
     spin_unlock(&c->rq_lock);
@@ -93,7 +128,7 @@ void vcpu_block(struct vcpu *v)
 
     spin_lock(&c->rq_lock);
     if (v->runstate == RUNSTATE_running)
-        v->runstate = RUNSTATE_blocked;
+        set_runstate(v, RUNSTATE_blocked);
     spin_unlock(&c->rq_lock);
     raise_softirq(v->processor, SCHEDULE_SOFTIRQ);
 }
@@ -110,7 +145,7 @@ void vcpu_offline(struct vcpu *v)
     spin_lock(&c->rq_lock);
     if (v->runstate == RUNSTATE_runnable)
         rq_remove(c, v);
-    v->runstate = RUNSTATE_offline;
+    set_runstate(v, RUNSTATE_offline);
     bool running = c->curr == v;
     spin_unlock(&c->rq_lock);
     if (running)
@@ -178,6 +213,7 @@ static void context_switch(struct pcpu *c, struct vcpu *prev, struct vcpu *next)
     if (!prev->is_idle) {
         prev->user_regs = ci->guest_cpu_user_regs;
         save_segments(prev);
+        update_runstate_area(prev);           /* its tables are still live */
     }
     strategy_context_switch(prev, next);
     ci->current_vcpu = next;
@@ -196,6 +232,7 @@ static void context_switch(struct pcpu *c, struct vcpu *prev, struct vcpu *next)
         write_ptbase(next);
         descriptors_switch_in(next);
         load_segments(next);
+        update_runstate_area(next);
     }
     this_cpu_count(ctx_switch, 1);
 }
@@ -208,13 +245,13 @@ static void schedule(void)
 
     spin_lock(&c->rq_lock);
     if (!prev->is_idle && prev->runstate == RUNSTATE_running) {
-        prev->runstate = RUNSTATE_runnable;
+        set_runstate(prev, RUNSTATE_runnable);
         rq_push(c, prev);
     }
     next = rq_pop(c);
     if (!next)
         next = c->idle;
-    next->runstate = RUNSTATE_running;
+    set_runstate(next, RUNSTATE_running);
     c->curr = next;
     waiting = c->rq_head != NULL;
     spin_unlock(&c->rq_lock);

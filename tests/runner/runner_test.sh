@@ -71,18 +71,20 @@ shared_l4 hypercall null_hypercall insns 120 121 130 2 1 0.50 4 3
 all)
     tcg --variant all --workload all --smp 1
     want_rc 0
-    has "$T/stderr" "[1/9] shared_l4 hypercall ... pass (2 records, "
+    has "$T/stderr" "[1/11] shared_l4 hypercall ... pass (2 records, "
     has "$T/stderr" ", ETA "
-    has "$T/stderr" "[3/9] shared_l4 ctxsw (mode=same vcpus=2) ... pass"
-    has "$T/stderr" "[4/9] shared_l4 ctxsw (mode=cross domains=2) ... pass"
-    has "$T/stderr" "[5/9] shared_l4 ctxsw (mode=preempt domains=2 samples=3) ... pass"
-    has "$T/stderr" "[6/9] shared_l4 gdt_ldt ... pass"
-    has "$T/stderr" "[7/9] shared_l4 flush (vcpus=2 spread=1) ... pass"
+    has "$T/stderr" "[3/11] shared_l4 ctxsw (mode=same vcpus=2) ... pass"
+    has "$T/stderr" "[4/11] shared_l4 ctxsw (mode=cross domains=2) ... pass"
+    has "$T/stderr" "[5/11] shared_l4 ctxsw (mode=cross domains=2 runstate=inpage) ... pass"
+    has "$T/stderr" "[6/11] shared_l4 ctxsw (mode=cross domains=2 runstate=straddle) ... pass"
+    has "$T/stderr" "[7/11] shared_l4 ctxsw (mode=preempt domains=2 samples=3) ... pass"
+    has "$T/stderr" "[8/11] shared_l4 gdt_ldt ... pass"
+    has "$T/stderr" "[9/11] shared_l4 flush (vcpus=2 spread=1) ... pass"
     lacks "$T/argv.log" hostile
-    count "$T/argv.log" "$B/workloads/ctxsw.elf mode=cross domains=2" 1
+    count "$T/argv.log" "$B/workloads/ctxsw.elf mode=cross domains=2" 3
     count "$T/argv.log" "$B/workloads/syscall.elf" 1
-    lines "$O/records.jsonl" 27
-    has "$T/stdout" "9 boots: 9 passed, 0 failed"
+    lines "$O/records.jsonl" 33
+    has "$T/stdout" "11 boots: 11 passed, 0 failed"
     ;;
 hostile)
     canned <<END
@@ -381,7 +383,7 @@ list_help)
     squeeze "$T/stdout" >"$T/squeezed"
     has "$T/squeezed" " hypercall 1 boot built null hypercall"
     has "$T/squeezed" " syscall 1 boot missing "
-    has "$T/squeezed" " ctxsw 3 boots built "
+    has "$T/squeezed" " ctxsw 5 boots built "
     has "$T/squeezed" "[expected to fail; not in 'all']"
     run --help
     want_rc 0

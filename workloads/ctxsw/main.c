@@ -5,7 +5,11 @@
  * and the strategy's page-table switch (write_ptbase).
  * mode=preempt: the partner domain spins and never yields, so each of
  * our yields comes back only through the hv's timer preemption (one
- * time slice per round trip). */
+ * time slice per round trip).
+ * runstate=inpage|straddle (with mode=cross): the measuring vCPU first
+ * registers a runstate area (VCPUOP_register_runstate_memory_area),
+ * inside one page or across a page boundary, which the hv rewrites on
+ * every switch; the workload checks the area really moves. */
 #include "guest.h"
 
 const char workload_name[] = "ctxsw";
@@ -59,6 +63,33 @@ static uint64_t yields(void *ctx, unsigned long n)
     return rdtsc_fenced() - t0;
 }
 
+/* A page pair with room for the area at the end of the first page. */
+static char runstate_pages[2 * PAGE_SIZE] __aligned(4096);
+
+static struct vcpu_runstate_info *register_runstate(const char *where)
+{
+    struct vcpu_runstate_info *ri = (void *)(runstate_pages + 64);
+    if (!strcmp(where, "straddle"))
+        ri = (void *)(runstate_pages + PAGE_SIZE - 24);
+    else if (strcmp(where, "inpage"))
+        guest_panic("runstate=inpage or runstate=straddle expected, got '%s'", where);
+    struct vcpu_register_runstate_memory_area a = { .addr.v = ri };
+    long rc = HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area, 0, &a);
+    if (rc)
+        guest_panic("registering the runstate area failed: %ld", rc);
+    return ri;
+}
+
+static void check_runstate(volatile struct vcpu_runstate_info *ri, uint64_t entry0,
+                           uint64_t run0, uint64_t wait0)
+{
+    if (ri->state != RUNSTATE_running || ri->state_entry_time <= entry0 ||
+        ri->time[RUNSTATE_running] <= run0 || ri->time[RUNSTATE_runnable] <= wait0)
+        guest_panic("runstate area not updated: state %d entry %lu->%lu running %lu->%lu "
+                    "runnable %lu->%lu", ri->state, entry0, ri->state_entry_time, run0,
+                    ri->time[RUNSTATE_running], wait0, ri->time[RUNSTATE_runnable]);
+}
+
 void workload_main(void)
 {
     char mode[16] = "", inst[8] = "0";
@@ -75,7 +106,17 @@ void workload_main(void)
     } else if (!strcmp(mode, "cross")) {
         if (strcmp(inst, "0"))
             partner_loop();
-        bench_op("yield_cross_domain", yields, NULL, 2);
+        char where[16];
+        if (arg_get("runstate", where, sizeof(where))) {
+            volatile struct vcpu_runstate_info *ri = register_runstate(where);
+            uint64_t e0 = ri->state_entry_time, r0 = ri->time[RUNSTATE_running],
+                     w0 = ri->time[RUNSTATE_runnable];
+            bench_op(!strcmp(where, "straddle") ? "yield_cross_domain_runstate_straddle"
+                                                : "yield_cross_domain_runstate", yields, NULL, 2);
+            check_runstate(ri, e0, r0, w0);
+        } else {
+            bench_op("yield_cross_domain", yields, NULL, 2);
+        }
         check_bases(0);
     } else if (!strcmp(mode, "preempt")) {
         if (strcmp(inst, "0"))

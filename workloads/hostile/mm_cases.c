@@ -161,8 +161,25 @@ static void descriptor_cases(void)
     expect_rc("unpin the L1", mmuext1(MMUEXT_UNPIN_TABLE, virt_to_mfn(l1), 0), 0);
 }
 
+static void runstate_cases(void)
+{
+    struct vcpu_register_runstate_memory_area a = { .addr.p = 0xffff830000000000UL };
+    expect_rc("runstate area in hv memory",
+              HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area, 0, &a), -XEN_EFAULT);
+    a.addr.p = 0x00007fffffffffe0UL;               /* runs past the lower half */
+    expect_rc("runstate area across the canonical hole",
+              HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area, 0, &a), -XEN_EFAULT);
+    expect_rc("runstate area argument in hv memory",
+              HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area, 0,
+                                 (void *)0xffff830000000000UL), -XEN_EFAULT);
+    a.addr.p = 0;
+    expect_rc("runstate area off", HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area,
+              0, &a), 0);
+}
+
 void probe_mm(void)
 {
+    runstate_cases();
     page_table_cases();
     descriptor_cases();
     long v = HYPERVISOR_asilab_op(ASILAB_OP_audit, (void *)0UL);

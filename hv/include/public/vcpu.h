@@ -5,4 +5,18 @@
 #define VCPUOP_up           1
 #define VCPUOP_down         2
 #define VCPUOP_is_up        3
+#define VCPUOP_register_runstate_memory_area 5
+
+#define RUNSTATE_running  0
+#define RUNSTATE_runnable 1
+#define RUNSTATE_blocked  2
+#define RUNSTATE_offline  3
+struct vcpu_runstate_info {
+    int state;
+    uint64_t state_entry_time;     /* hv system time (ns) */
+    uint64_t time[4];              /* ns in each RUNSTATE_* */
+};
+struct vcpu_register_runstate_memory_area {
+    union { struct vcpu_runstate_info *v; uint64_t p; } addr;
+};
 #endif
