@@ -44,7 +44,10 @@ void ring_free(struct ring *r);
 extern volatile sig_atomic_t asilab_interrupted;
 
 /* ---- catalog.c: workload recipes and hv variants in the build dir ---- */
-struct wl_boot { const char *modules[ASILAB_MAX_MODULES + 1]; };  /* "file args" */
+struct wl_boot {
+    const char *modules[ASILAB_MAX_MODULES + 1];   /* "file args" */
+    int min_smp;              /* skipped on fewer virtual CPUs (0: any) */
+};
 struct workload {
     const char *name;
     bool expect_fail;          /* hv code 1 is the expected outcome; not in 'all' */

@@ -12,28 +12,29 @@
  * modules "file args" (file under <build>/workloads/). */
 const struct workload workload_table[] = {
     { "hypercall", false, "null hypercall round trips", 1,
-      { { { "hypercall.elf", NULL } } } },
+      { { { "hypercall.elf", NULL }, 0 } } },
     { "syscall", false, "guest syscall round trips via the hv", 1,
-      { { { "syscall.elf", NULL } } } },
+      { { { "syscall.elf", NULL }, 0 } } },
     { "ctxsw", false, "vCPU context switches: same domain, cross domain (also "
       "with a runstate area, in one page or straddling two), and back from a "
-      "spinning domain by timer preemption", 5,
-      { { { "ctxsw.elf mode=same vcpus=2", NULL } },
-        { { "ctxsw.elf mode=cross domains=2", NULL } },
-        { { "ctxsw.elf mode=cross domains=2 runstate=inpage", NULL } },
-        { { "ctxsw.elf mode=cross domains=2 runstate=straddle", NULL } },
-        { { "ctxsw.elf mode=preempt domains=2 samples=3", NULL } } } },
+      "spinning domain by timer preemption; a wake-up across pCPUs", 6,
+      { { { "ctxsw.elf mode=same vcpus=2", NULL }, 0 },
+        { { "ctxsw.elf mode=cross domains=2", NULL }, 0 },
+        { { "ctxsw.elf mode=cross domains=2 runstate=inpage", NULL }, 0 },
+        { { "ctxsw.elf mode=cross domains=2 runstate=straddle", NULL }, 0 },
+        { { "ctxsw.elf mode=preempt domains=2 samples=3", NULL }, 0 },
+        { { "ctxsw.elf mode=wake vcpus=2 spread=1", NULL }, 2 } } },
     { "gdt_ldt", false, "set_gdt, update_descriptor, SET_LDT, lazy LDT first touch", 1,
-      { { { "gdt_ldt.elf", NULL } } } },
+      { { { "gdt_ldt.elf", NULL }, 0 } } },
     { "flush", false, "local/remote TLB flushes, live L1/L4 entry updates", 1,
-      { { { "flush.elf vcpus=2 spread=1", NULL } } } },
+      { { { "flush.elf vcpus=2 spread=1", NULL }, 0 } } },
     { "leak", false, "hv stack contents after a switch (stack zeroing probe)", 1,
-      { { { "leak.elf domains=2", NULL } } } },
+      { { { "leak.elf domains=2", NULL }, 0 } } },
     { "exposure", false, "isolation audit: bytes mapped per class, guest and hv mode", 1,
-      { { { "exposure.elf domains=2 vcpus=2 spread=1", NULL } } } },
+      { { { "exposure.elf domains=2 vcpus=2 spread=1", NULL }, 0 } } },
     { "hostile", true, "hostile domain vs hv invariants (crashes on purpose)", 2,
-      { { { "hostile.elf random=10000 seed=1", "hypercall.elf", NULL } },
-        { { "hostile.elf crash=iret", "hypercall.elf pcpu=1", NULL } } } },
+      { { { "hostile.elf random=10000 seed=1", "hypercall.elf", NULL }, 0 },
+        { { "hostile.elf crash=iret", "hypercall.elf pcpu=1", NULL }, 0 } } },
 };
 const size_t workload_count = sizeof workload_table / sizeof workload_table[0];
 

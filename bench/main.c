@@ -301,8 +301,11 @@ static int cmd_run(const struct opts *op, struct config *cfg)
     if (!(r.records = fopen(path, "w")))
         usage_error("cannot write '%s': %s", path, strerror(errno));
     r.table = table_new();
-    for (size_t i = 0; i < wls.n; i++)
-        r.total += (size_t)workload_find(wls.v[i])->nboots * vars.n;
+    for (size_t i = 0; i < wls.n; i++) {
+        const struct workload *wl = workload_find(wls.v[i]);
+        for (int b = 0; b < wl->nboots; b++)
+            r.total += wl->boots[b].min_smp <= cfg->smp ? vars.n : 0;
+    }
 
     for (size_t v = 0; v < vars.n && !asilab_interrupted; v++) {
         char *hv = xasprintf("%s/hv-%s.elf", cfg->build, vars.v[v]);
@@ -310,6 +313,8 @@ static int cmd_run(const struct opts *op, struct config *cfg)
         for (size_t w = 0; w < wls.n && !asilab_interrupted; w++) {
             const struct workload *wl = workload_find(wls.v[w]);
             for (int b = 0; b < wl->nboots && !asilab_interrupted; b++) {
+                if (wl->boots[b].min_smp > cfg->smp)
+                    continue;          /* e.g. a wake-up across pCPUs on -smp 1 */
                 struct boot_spec s;
                 boot_spec_init(&s, cfg, vars.v[v], wl, b, kvm);
                 run_boot(&r, &s, bid);

@@ -9,6 +9,10 @@
 
 struct domain;
 
+#define NR_EVTCHN   64
+#define EVTCHN_free 0
+#define EVTCHN_ipi  1
+
 /* A vCPU's runstate: RUNSTATE_running/runnable/blocked/offline, Xen's
  * values (public/vcpu.h). */
 
@@ -67,6 +71,8 @@ struct domain {
     mfn_t perdomain_l3;              /* slot 260 table of this domain */
     spinlock_t mm_lock;              /* its frames' types and counts */
     spinlock_t console_lock;         /* console_line, console_len */
+    spinlock_t evtchn_lock;
+    struct { uint8_t state; uint16_t vcpu; } evtchn[NR_EVTCHN];
     bool audit;                      /* audit after each hypercall */
     uint64_t audits, audits_failed, audit_violations;
     char console_line[1024];
@@ -100,6 +106,7 @@ struct pcpu {
     uint64_t probe_pattern;
     long probe_found;                /* -1: not scanned yet */
     bool full_gdt_loaded;            /* GDTR points at curr's window */
+    bool timer_armed;                /* the LAPIC one-shot is counting */
 };
 extern struct pcpu pcpus[NR_CPUS];
 extern unsigned int nr_cpus_online;
@@ -148,6 +155,9 @@ static inline mfn_t vcpu_guest_root(const struct vcpu *v)
 struct boot_module;
 int construct_domains(const struct boot_module *mod, unsigned int *next_domid);
 void start_domains(void);
+/* hv/pv/event_channel.c */
+void evtchn_set_pending(struct domain *d, unsigned int port);
+bool vcpu_events_pending(struct vcpu *v);
 /* hv/pv/domain.c */
 void domain_crash(struct domain *d, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -55,6 +55,7 @@ static hypercall_fn_t *const hypercall_table[NR_HYPERCALLS] = {
     [__HYPERVISOR_mmuext_op]        = do_mmuext_op,
     [__HYPERVISOR_sched_op]         = do_sched_op,
     [__HYPERVISOR_callback_op]      = do_callback_op,
+    [__HYPERVISOR_event_channel_op] = do_event_channel_op,
     [__HYPERVISOR_asilab_op]        = asilab_op,
 };
 

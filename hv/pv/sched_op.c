@@ -18,12 +18,12 @@ long do_sched_op(unsigned long cmd, unsigned long arg, unsigned long a3,
     case SCHEDOP_yield:
         vcpu_yield(v);
         return 0;
-    case SCHEDOP_block: {
-        struct shared_info *si = mfn_to_virt(v->domain->shared_info_mfn);
-        if (!si->vcpu_info[v->vcpu_id].evtchn_upcall_pending)
-            vcpu_block(v);
+    case SCHEDOP_block:
+        /* Block, then look again: a send in between must not be lost. */
+        vcpu_block(v);
+        if (vcpu_events_pending(v))
+            vcpu_wake(v);
         return 0;
-    }
     case SCHEDOP_shutdown: {
         struct sched_shutdown s;
         if (copy_from_guest(&s, arg, sizeof(s)))

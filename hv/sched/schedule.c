@@ -255,14 +255,23 @@ static void schedule(void)
     c->curr = next;
     waiting = c->rq_head != NULL;
     spin_unlock(&c->rq_lock);
-    /* Preempt only when someone else is waiting. */
-    apic_timer_oneshot(waiting ? TIMESLICE_NS : 0);
+    /* Preempt only when someone else is waiting: a fresh slice for a new
+     * vCPU; stop the timer when nobody waits.  (No LAPIC write when
+     * nothing changes: a yield with an empty queue touches no MMIO.) */
+    if (waiting && (next != prev || !c->timer_armed)) {
+        apic_timer_oneshot(TIMESLICE_NS);
+        c->timer_armed = true;
+    } else if (!waiting && c->timer_armed) {
+        apic_timer_oneshot(0);
+        c->timer_armed = false;
+    }
     if (next != prev)
         context_switch(c, prev, next);
 }
 
 void sched_timer_tick(void)
 {
+    this_pcpu()->timer_armed = false;       /* one-shot: it has fired */
     if (this_pcpu()->rq_head)
         raise_softirq(smp_processor_id(), SCHEDULE_SOFTIRQ);
 }

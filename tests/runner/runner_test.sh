@@ -78,6 +78,7 @@ all)
     has "$T/stderr" "[5/11] shared_l4 ctxsw (mode=cross domains=2 runstate=inpage) ... pass"
     has "$T/stderr" "[6/11] shared_l4 ctxsw (mode=cross domains=2 runstate=straddle) ... pass"
     has "$T/stderr" "[7/11] shared_l4 ctxsw (mode=preempt domains=2 samples=3) ... pass"
+    lacks "$T/argv.log" "mode=wake"     # needs -smp 2
     has "$T/stderr" "[8/11] shared_l4 gdt_ldt ... pass"
     has "$T/stderr" "[9/11] shared_l4 flush (vcpus=2 spread=1) ... pass"
     lacks "$T/argv.log" hostile
@@ -383,7 +384,7 @@ list_help)
     squeeze "$T/stdout" >"$T/squeezed"
     has "$T/squeezed" " hypercall 1 boot built null hypercall"
     has "$T/squeezed" " syscall 1 boot missing "
-    has "$T/squeezed" " ctxsw 5 boots built "
+    has "$T/squeezed" " ctxsw 6 boots built "
     has "$T/squeezed" "[expected to fail; not in 'all']"
     run --help
     want_rc 0

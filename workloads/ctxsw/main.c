@@ -9,8 +9,12 @@
  * runstate=inpage|straddle (with mode=cross): the measuring vCPU first
  * registers a runstate area (VCPUOP_register_runstate_memory_area),
  * inside one page or across a page boundary, which the hv rewrites on
- * every switch; the workload checks the area really moves. */
-#include "guest.h"
+ * every switch; the workload checks the area really moves.
+ * mode=wake (vcpus=2 spread=1, two or more pCPUs): cross-pCPU wake-up.
+ * vCPU 1 blocks on another pCPU; vCPU 0 sends it an IPI event channel
+ * and blocks; vCPU 1 wakes (the hv's IPI to its pCPU), sends back.  One
+ * op is one wake-up across pCPUs (two per round trip). */
+#include "event.h"
 
 const char workload_name[] = "ctxsw";
 static char partner_stack[8192] __aligned(16);
@@ -90,6 +94,48 @@ static void check_runstate(volatile struct vcpu_runstate_info *ri, uint64_t entr
                     ri->time[RUNSTATE_running], wait0, ri->time[RUNSTATE_runnable]);
 }
 
+static unsigned int port0, port1;
+static volatile unsigned int partner_pcpu = ~0U;
+
+static void waker(void)
+{
+    struct asilab_info info;
+    HYPERVISOR_asilab_op(ASILAB_OP_get_info, &info);
+    partner_pcpu = info.pcpu;
+    for (;;) {
+        evtchn_wait(1, port1);
+        evtchn_send(port0);
+    }
+}
+
+static uint64_t wake_round_trips(void *ctx, unsigned long n)
+{
+    uint64_t t0 = rdtsc_fenced();
+    for (unsigned long i = 0; i < n; i++) {
+        evtchn_send(port1);
+        evtchn_wait(0, port0);
+    }
+    return rdtsc_fenced() - t0;
+}
+
+static void cross_pcpu_wake(void)
+{
+    if (lab_info.nr_pcpus < 2) {
+        printf("ctxsw: mode=wake needs two pCPUs; none to wake across, nothing measured\n");
+        return;
+    }
+    map_shared_info();
+    port0 = evtchn_bind_ipi(0);
+    port1 = evtchn_bind_ipi(1);
+    if (vcpu_start(1, waker, partner_stack + sizeof(partner_stack)))
+        guest_panic("starting vCPU 1 failed");
+    while (partner_pcpu == ~0U)       /* pause: lets QEMU run the other pCPU */
+        __asm__ volatile("pause" ::: "memory");
+    if (partner_pcpu == lab_info.pcpu)
+        guest_panic("vCPU 1 runs on pCPU %u too: not a cross-pCPU wake-up", partner_pcpu);
+    bench_op("wake_cross_pcpu", wake_round_trips, NULL, 2);
+}
+
 void workload_main(void)
 {
     char mode[16] = "", inst[8] = "0";
@@ -118,11 +164,13 @@ void workload_main(void)
             bench_op("yield_cross_domain", yields, NULL, 2);
         }
         check_bases(0);
+    } else if (!strcmp(mode, "wake")) {
+        cross_pcpu_wake();
     } else if (!strcmp(mode, "preempt")) {
         if (strcmp(inst, "0"))
             spinner();
         bench_op("yield_to_spinner", yields, NULL, 2);
     } else {
-        guest_panic("mode=same, cross or preempt expected, got '%s'", mode);
+        guest_panic("mode=same, cross, wake or preempt expected, got '%s'", mode);
     }
 }
