@@ -80,7 +80,7 @@ all)
     has "$T/stderr" "[7/11] shared_l4 ctxsw (mode=preempt domains=2 samples=3) ... pass"
     lacks "$T/argv.log" "mode=wake"     # needs -smp 2
     has "$T/stderr" "[8/11] shared_l4 gdt_ldt ... pass"
-    has "$T/stderr" "[9/11] shared_l4 flush (vcpus=2 spread=1) ... pass"
+    has "$T/stderr" "[9/11] shared_l4 flush (ops=local) ... pass"
     lacks "$T/argv.log" hostile
     count "$T/argv.log" "$B/workloads/ctxsw.elf mode=cross domains=2" 3
     count "$T/argv.log" "$B/workloads/syscall.elf" 1

@@ -1,10 +1,14 @@
-/* flush: TLB flushes and live page-table updates.  With vcpus=2 spread=1
- * on two or more pCPUs it first checks that a remote flush really
- * reaches the other pCPU (vCPU 1 keeps seeing a stale translation after
- * an unflushed PTE update and the fresh one after TLB_FLUSH_MULTI), then
+/* flush: TLB flushes and live page-table updates.  With vcpus=N spread=1
+ * (N <= pCPUs) it first checks that a remote flush really reaches
+ * another pCPU (vCPU 1 keeps seeing a stale translation after an
+ * unflushed PTE update and the fresh one after TLB_FLUSH_MULTI), then
  * measures: local full flush, INVLPG, mmu_update of one L1 entry and of
- * one L4 entry of the live table, and a flush of the one remote pCPU.
- * Exposes flush and root-table propagation costs (XPTI, ASI). */
+ * one L4 entry of the live table, a flush of k = 1..N-1 remote pCPUs
+ * (IPI shootdown), and the refill after a local flush: touching P
+ * distinct pages (refill=P1,P2,..., default 1,8,64,512), with the same
+ * touches without a flush as the baseline.  ops=remote: only the
+ * remote check and the remote flushes; ops=local: everything else.  Exposes flush and root-table
+ * propagation costs (XPTI, ASI) and, in timing mode, the refill. */
 #include "mm.h"
 
 const char workload_name[] = "flush";
@@ -30,6 +34,15 @@ static void map_probe(unsigned long mfn)
 }
 
 /* vCPU 1, on another pCPU: read the probe before, between and after. */
+static char blocker_stacks[8][4096] __aligned(16);
+
+/* vCPUs 2..N-1: make their pCPUs dirty for the domain, then stay off. */
+static void blocker(void)
+{
+    for (;;)
+        HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+}
+
 static void partner(void)
 {
     (void)*(volatile char *)probe;           /* cache the translation */
@@ -109,11 +122,58 @@ static uint64_t op_mmu_update_l4(void *ctx, unsigned long n)
 
 static uint64_t op_flush_remote(void *ctx, unsigned long n)
 {
-    unsigned long mask = 1UL << 1;
+    unsigned long k = (unsigned long)ctx, mask = ((1UL << k) - 1) << 1;   /* vCPUs 1..k */
     uint64_t t0 = rdtsc_fenced();
     for (unsigned long i = 0; i < n; i++)
         mmuext1(MMUEXT_TLB_FLUSH_MULTI, 0, (unsigned long)&mask);
     return rdtsc_fenced() - t0;
+}
+
+extern char __image_start[];
+
+static uint64_t touch(unsigned long pages)
+{
+    uint64_t sum = 0;
+    for (unsigned long p = 0; p < pages; p++)
+        sum += *(volatile unsigned char *)(__image_start + p * PAGE_SIZE);
+    return sum;
+}
+
+static uint64_t op_touch(void *ctx, unsigned long n)
+{
+    uint64_t t0 = rdtsc_fenced();
+    for (unsigned long i = 0; i < n; i++)
+        touch((unsigned long)ctx);
+    return rdtsc_fenced() - t0;
+}
+
+static uint64_t op_flush_touch(void *ctx, unsigned long n)
+{
+    uint64_t t0 = rdtsc_fenced();
+    for (unsigned long i = 0; i < n; i++) {
+        mmuext1(MMUEXT_TLB_FLUSH_LOCAL, 0, 0);
+        touch((unsigned long)ctx);
+    }
+    return rdtsc_fenced() - t0;
+}
+
+static void refill_ops(void)
+{
+    char list[64] = "1,8,64,512", op[48];
+    arg_get("refill", list, sizeof(list));
+    for (const char *p = list; *p;) {
+        const char *end;
+        unsigned long pages = simple_strtoul(p, &end, 10);
+        if (end == p || !pages || pages > start_info->nr_pages)
+            guest_panic("refill=%s: page counts must be 1..%lu", list, start_info->nr_pages);
+        snprintf(op, sizeof(op), "touch_%lu", pages);
+        bench_op(op, op_touch, (void *)pages, 1);
+        snprintf(op, sizeof(op), "tlb_flush_local_touch_%lu", pages);
+        bench_op(op, op_flush_touch, (void *)pages, 1);
+        p = *end == ',' ? end + 1 : end;
+        if (*end && *end != ',')
+            guest_panic("refill=%s: a comma-separated list of page counts", list);
+    }
 }
 
 void workload_main(void)
@@ -133,15 +193,37 @@ void workload_main(void)
     l3_entry = ((uint64_t)virt_to_mfn(l3) << 12) | PTE_FLAGS_RW;
     l4_slot_ma = ((uint64_t)virt_to_mfn((void *)start_info->pt_base) << 12) + 300 * 8;
 
-    /* The remote cases need vCPU 1 on another pCPU: vcpus=2 spread=1. */
-    bool remote = lab_info.nr_pcpus > 1 && arg_get("spread", NULL, 0);
-    if (remote)
+    char ops[16] = "all";
+    arg_get("ops", ops, sizeof(ops));
+    bool local = strcmp(ops, "remote"), want_remote = strcmp(ops, "local");
+    if (!local && !want_remote)
+        guest_panic("ops=%s: all, local or remote", ops);
+    /* The remote cases need vCPUs 1..N-1 on other pCPUs: spread=1. */
+    char arg[16];
+    unsigned long nv = arg_get("vcpus", arg, sizeof(arg)) ? simple_strtoul(arg, NULL, 10) : 1;
+    bool remote = want_remote && nv > 1 && arg_get("spread", NULL, 0);
+    if (remote && nv > lab_info.nr_pcpus)
+        guest_panic("vcpus=%lu spread=1 needs %lu pCPUs, there are %u", nv, nv,
+                    lab_info.nr_pcpus);
+    if (remote) {
         check_remote_flush();
+        for (unsigned int v = 2; v < nv; v++)
+            if (vcpu_start(v, blocker, blocker_stacks[v] + sizeof(blocker_stacks[v])))
+                guest_panic("starting vCPU %u failed", v);
+    }
 
-    bench_op("tlb_flush_local", op_flush_local, NULL, 1);
-    bench_op("invlpg_local", op_invlpg, NULL, 1);
-    bench_op("mmu_update_l1", op_mmu_update_l1, NULL, 1);
-    bench_op("mmu_update_l4", op_mmu_update_l4, NULL, 1);
+    if (local) {
+        bench_op("tlb_flush_local", op_flush_local, NULL, 1);
+        bench_op("invlpg_local", op_invlpg, NULL, 1);
+        bench_op("mmu_update_l1", op_mmu_update_l1, NULL, 1);
+        bench_op("mmu_update_l4", op_mmu_update_l4, NULL, 1);
+    }
     if (remote)
-        bench_op("flush_remote_1", op_flush_remote, NULL, 1);
+        for (unsigned long k = 1; k < nv; k++) {
+            char op[32];
+            snprintf(op, sizeof(op), "flush_remote_%lu", k);
+            bench_op(op, op_flush_remote, (void *)k, 1);
+        }
+    if (local)
+        refill_ops();
 }
