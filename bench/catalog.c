@@ -29,6 +29,9 @@ const struct workload workload_table[] = {
     { "flush", false, "local/remote TLB flushes, live L1/L4 entry updates, refill", 2,
       { { { "flush.elf ops=local", NULL }, 0 },
         { { "flush.elf ops=remote vcpus=2 spread=1", NULL }, 2 } } },
+    { "procswitch", false, "guest process switch (NEW_BASEPTR + NEW_USER_BASEPTR), "
+      "then touching P pages", 1,
+      { { { "procswitch.elf", NULL }, 0 } } },
     { "leak", false, "hv stack contents after a switch (stack zeroing probe)", 1,
       { { { "leak.elf domains=2", NULL }, 0 } } },
     { "exposure", false, "isolation audit: bytes mapped per class, guest and hv mode", 1,

@@ -10,7 +10,7 @@ T=$(cd "$T" && pwd -P)
 B=$T/build O=$T/out Q=$T/qemu
 mkdir -p "$B/workloads"
 printf 'not an elf\n' >"$B/hv-shared_l4.elf"
-for w in hypercall syscall ctxsw gdt_ldt flush leak exposure hostile; do printf 'dummy\n' >"$B/workloads/$w.elf"; done
+for w in hypercall syscall ctxsw gdt_ldt flush procswitch leak exposure hostile; do printf 'dummy\n' >"$B/workloads/$w.elf"; done
 cp "$FAKE" "$Q" && chmod +x "$Q"
 export FAKE_QEMU_LOG="$T/argv.log"
 unset FAKE_QEMU_LINES FAKE_QEMU_EXIT FAKE_QEMU_HANG FAKE_QEMU_PIDFILE FAKE_QEMU_CALIB \
@@ -71,21 +71,21 @@ shared_l4 hypercall null_hypercall insns 120 121 130 2 1 0.50 4 3
 all)
     tcg --variant all --workload all --smp 1
     want_rc 0
-    has "$T/stderr" "[1/11] shared_l4 hypercall ... pass (2 records, "
+    has "$T/stderr" "[1/12] shared_l4 hypercall ... pass (2 records, "
     has "$T/stderr" ", ETA "
-    has "$T/stderr" "[3/11] shared_l4 ctxsw (mode=same vcpus=2) ... pass"
-    has "$T/stderr" "[4/11] shared_l4 ctxsw (mode=cross domains=2) ... pass"
-    has "$T/stderr" "[5/11] shared_l4 ctxsw (mode=cross domains=2 runstate=inpage) ... pass"
-    has "$T/stderr" "[6/11] shared_l4 ctxsw (mode=cross domains=2 runstate=straddle) ... pass"
-    has "$T/stderr" "[7/11] shared_l4 ctxsw (mode=preempt domains=2 samples=3) ... pass"
+    has "$T/stderr" "[3/12] shared_l4 ctxsw (mode=same vcpus=2) ... pass"
+    has "$T/stderr" "[4/12] shared_l4 ctxsw (mode=cross domains=2) ... pass"
+    has "$T/stderr" "[5/12] shared_l4 ctxsw (mode=cross domains=2 runstate=inpage) ... pass"
+    has "$T/stderr" "[6/12] shared_l4 ctxsw (mode=cross domains=2 runstate=straddle) ... pass"
+    has "$T/stderr" "[7/12] shared_l4 ctxsw (mode=preempt domains=2 samples=3) ... pass"
     lacks "$T/argv.log" "mode=wake"     # needs -smp 2
-    has "$T/stderr" "[8/11] shared_l4 gdt_ldt ... pass"
-    has "$T/stderr" "[9/11] shared_l4 flush (ops=local) ... pass"
+    has "$T/stderr" "[8/12] shared_l4 gdt_ldt ... pass"
+    has "$T/stderr" "[9/12] shared_l4 flush (ops=local) ... pass"
     lacks "$T/argv.log" hostile
     count "$T/argv.log" "$B/workloads/ctxsw.elf mode=cross domains=2" 3
     count "$T/argv.log" "$B/workloads/syscall.elf" 1
-    lines "$O/records.jsonl" 33
-    has "$T/stdout" "11 boots: 11 passed, 0 failed"
+    lines "$O/records.jsonl" 36
+    has "$T/stdout" "12 boots: 12 passed, 0 failed"
     ;;
 hostile)
     canned <<END
@@ -172,7 +172,7 @@ unknown_variant)
 unknown_workload)
     tcg --variant shared_l4 --workload hypercall,bogus
     want_rc 2
-    want_file "$T/stderr" "asilab: unknown workload 'bogus' (valid: hypercall, syscall, ctxsw, gdt_ldt, flush, leak, exposure, hostile)"
+    want_file "$T/stderr" "asilab: unknown workload 'bogus' (valid: hypercall, syscall, ctxsw, gdt_ldt, flush, procswitch, leak, exposure, hostile)"
     rm "$B/workloads/syscall.elf"
     tcg --variant shared_l4 --workload syscall
     want_rc 2

@@ -75,7 +75,7 @@ void bench_op(const char *op, bench_fn *fn, void *ctx, unsigned int ops_per_iter
     unsigned long n = 1;
     unsigned int samples = SAMPLES;
     char arg[16];
-    char rec[1536], num[5][32];
+    char rec[2048], num[5][32];
     int len;
 
     if (arg_get("samples", arg, sizeof(arg)))

@@ -6,12 +6,22 @@
 extern char __image_start[];
 static unsigned long next_free;
 
-void *page_alloc(void)
+static unsigned long free_end(void)
 {
     if (!next_free)
         next_free = start_info->pt_base + start_info->nr_pt_frames * PAGE_SIZE
                     + 4 * PAGE_SIZE;            /* the builder's boot stack */
-    unsigned long end = (unsigned long)__image_start + start_info->nr_pages * PAGE_SIZE;
+    return (unsigned long)__image_start + start_info->nr_pages * PAGE_SIZE;
+}
+
+unsigned long pages_free(void)
+{
+    return (free_end() - next_free) / PAGE_SIZE;
+}
+
+void *page_alloc(void)
+{
+    unsigned long end = free_end();
     if (next_free >= end)
         guest_panic("out of guest pages");
     void *p = (void *)next_free;

@@ -31,6 +31,7 @@ static inline long HYPERVISOR_update_descriptor(uint64_t ma, uint64_t desc)
 
 /* A zeroed page from the memory after the bootstrap tables (mapped RW). */
 void *page_alloc(void);
+unsigned long pages_free(void);
 /* Guest virtual address of an own frame. */
 void *mfn_to_virt_guest(unsigned long mfn);
 /* Machine address of the level-`level` entry that maps va. */
