@@ -25,7 +25,7 @@ const struct workload workload_table[] = {
         { { "ctxsw.elf mode=preempt domains=2 samples=3", NULL }, 0 },
         { { "ctxsw.elf mode=wake vcpus=2 spread=1", NULL }, 2 } } },
     { "gdt_ldt", false, "set_gdt, update_descriptor, SET_LDT, lazy LDT first touch", 1,
-      { { { "gdt_ldt.elf", NULL }, 0 } } },
+      { { { "gdt_ldt.elf vcpus=2", NULL }, 0 } } },
     { "flush", false, "local/remote TLB flushes, live L1/L4 entry updates, refill", 2,
       { { { "flush.elf ops=local", NULL }, 0 },
         { { "flush.elf ops=remote vcpus=2 spread=1", NULL }, 2 } } },

@@ -79,7 +79,7 @@ all)
     has "$T/stderr" "[6/12] shared_l4 ctxsw (mode=cross domains=2 runstate=straddle) ... pass"
     has "$T/stderr" "[7/12] shared_l4 ctxsw (mode=preempt domains=2 samples=3) ... pass"
     lacks "$T/argv.log" "mode=wake"     # needs -smp 2
-    has "$T/stderr" "[8/12] shared_l4 gdt_ldt ... pass"
+    has "$T/stderr" "[8/12] shared_l4 gdt_ldt (vcpus=2) ... pass"
     has "$T/stderr" "[9/12] shared_l4 flush (ops=local) ... pass"
     lacks "$T/argv.log" hostile
     count "$T/argv.log" "$B/workloads/ctxsw.elf mode=cross domains=2" 3

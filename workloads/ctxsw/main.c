@@ -161,7 +161,16 @@ void workload_main(void)
                                                 : "yield_cross_domain_runstate", yields, NULL, 2);
             check_runstate(ri, e0, r0, w0);
         } else {
-            bench_op("yield_cross_domain", yields, NULL, 2);
+            /* domains=K: one yield goes round all K domains (a scaling
+             * series: K vCPUs sharing the pCPU). */
+            char dv[8] = "2", op[40] = "yield_cross_domain";
+            arg_get("domains", dv, sizeof(dv));
+            unsigned long k = simple_strtoul(dv, NULL, 10);
+            if (k < 2 || k > 8)
+                guest_panic("mode=cross needs domains=2..8, got '%s'", dv);
+            if (k > 2)
+                snprintf(op, sizeof(op), "yield_cross_domain_x%lu", k);
+            bench_op(op, yields, NULL, k);
         }
         check_bases(0);
     } else if (!strcmp(mode, "wake")) {

@@ -3,7 +3,10 @@
  * that each LDT page is mapped lazily exactly once (the ldt_map event),
  * then measures set_gdt (1 and 14 frames), update_descriptor on a live
  * GDT page, MMUEXT_SET_LDT, and the first touch of a lazily mapped LDT
- * page.  Exposes what a strategy pays to keep per-vCPU GDT/LDT windows. */
+ * page, a segment reload through an LDT selector, and (vcpus=2) vCPU
+ * switches between two vCPUs on the default GDT vs. two with their own
+ * GDTs (each switch then loads the full GDT of the next vCPU).
+ * Exposes what a strategy pays to keep per-vCPU GDT/LDT windows. */
 #include "mm.h"
 
 const char workload_name[] = "gdt_ldt";
@@ -119,6 +122,58 @@ static uint64_t op_ldt_first_touch(void *ctx, unsigned long n)
     return total;
 }
 
+static uint64_t op_ldt_reload(void *ctx, unsigned long n)
+{
+    uint64_t t0 = rdtsc_fenced();
+    for (unsigned long i = 0; i < n; i++)
+        __asm__ volatile("mov %0, %%fs" :: "r"(7) : "memory");
+    uint64_t t = rdtsc_fenced() - t0;
+    __asm__ volatile("mov %0, %%fs" :: "r"(0));
+    return t;
+}
+
+/* vCPU 1 of the domain yields forever; it takes its own GDT when told. */
+static char partner_stack[8192] __aligned(16);
+static volatile int partner_want_gdt, partner_has_gdt;
+static unsigned long partner_frame;
+
+static void partner(void)
+{
+    for (;;) {
+        if (partner_want_gdt && !partner_has_gdt) {
+            if (HYPERVISOR_set_gdt(&partner_frame, 512))
+                guest_panic("vCPU 1: set_gdt failed");
+            partner_has_gdt = 1;
+        }
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    }
+}
+
+static uint64_t op_yields(void *ctx, unsigned long n)
+{
+    uint64_t t0 = rdtsc_fenced();
+    for (unsigned long i = 0; i < n; i++)
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    return rdtsc_fenced() - t0;
+}
+
+static void gdt_switches(void)
+{
+    void *pg = page_alloc();
+    make_readonly(pg);
+    partner_frame = virt_to_mfn(pg);
+    HYPERVISOR_set_gdt(NULL, 0);                 /* both on the default GDT */
+    if (vcpu_start(1, partner, partner_stack + sizeof(partner_stack)))
+        guest_panic("starting vCPU 1 failed");
+    bench_op("yield_default_gdt", op_yields, NULL, 2);
+    partner_want_gdt = 1;
+    while (!partner_has_gdt)
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    if (HYPERVISOR_set_gdt(gdt_frames, 512))
+        guest_panic("set_gdt failed");
+    bench_op("yield_own_gdt", op_yields, NULL, 2);
+}
+
 void workload_main(void)
 {
     for (int i = 0; i < 14; i++) {
@@ -135,4 +190,11 @@ void workload_main(void)
     bench_op("update_descriptor", op_update_descriptor, NULL, 1);
     bench_op("set_ldt", op_set_ldt, NULL, 1);
     bench_op("ldt_first_touch", op_ldt_first_touch, NULL, 1);
+    set_ldt();
+    __asm__ volatile("mov %0, %%fs; mov %1, %%fs" :: "r"(7), "r"(0));   /* map it */
+    bench_op("ldt_selector_reload", op_ldt_reload, NULL, 1);
+    char v[8] = "1";
+    arg_get("vcpus", v, sizeof(v));
+    if (strcmp(v, "1"))
+        gdt_switches();
 }
