@@ -66,6 +66,14 @@ void workload_missing(const char *build, const struct workload *w,
 void select_names(const char *arg, const char *kind, const struct strlist *valid,
                   const struct strlist *all, struct strlist *out);
 
+/* ---- series.c: scaling series, boots generated from --series NAME[=VALUES] ---- */
+/* A workload (name of the catalog workload, what = the series' name) of the
+ * series' boots; bad names or values, or a missing module, are usage
+ * errors.  smp: the --smp value (flush_targets boots one vCPU per pCPU). */
+struct workload *series_make(const char *arg, int smp, const char *build);
+void series_free(struct workload *w);
+void series_list(const char *build, FILE *f);   /* for 'asilab list' */
+
 /* ---- qemu.c: command line, process with timeout, version ---- */
 struct config {
     const char *build;    /* absolute */

@@ -14,6 +14,7 @@
 
 static const char usage_text[] =
     "usage: asilab run --variant NAMES --workload NAMES [options]\n"
+    "       asilab run --variant NAMES --series NAME[=VALUES] ... [options]\n"
     "       asilab list [--build DIR]\n"
     "       asilab --help\n"
     "\n"
@@ -25,6 +26,18 @@ static const char usage_text[] =
     "options:\n"
     "  -v, --variant NAMES   hv variants (hv-<variant>.elf in the build dir)\n"
     "  -w, --workload NAMES  workloads (see 'asilab list')\n"
+    "      --series NAME[=VALUES]\n"
+    "                        a scaling series: extra boots generated from\n"
+    "                        VALUES (comma-separated; default: see 'asilab\n"
+    "                        list'); may be repeated, and with --workload\n"
+    "                        both run.  Series:\n"
+    "                          ctxsw_vcpus[=K,...]   a ctxsw boot per K, 2..8:\n"
+    "                            K domains' vCPUs on one pCPU (default 2..8)\n"
+    "                          flush_targets         a flush boot: remote\n"
+    "                            flushes of 1..N-1 pCPUs, N = --smp (>= 2)\n"
+    "                          refill_pages[=P,...]  a flush boot: refill\n"
+    "                            after a local flush touching P pages, 1..512\n"
+    "                            (default 1,2,4,...,512; at most 16 values)\n"
     "  -a, --accel MODE      auto (default), tcg (deterministic, icount) or\n"
     "                        kvm (timing); auto takes kvm only if a probe boot\n"
     "                        shows ring 0 running natively\n"
@@ -42,6 +55,7 @@ static const char usage_text[] =
 
 struct opts {
     const char *variant, *workload, *out, *build, *qemu, *kvm_cpu;
+    struct strlist series;     /* --series arguments, in order */
     enum accel accel;
     int smp;
     double timeout;
@@ -91,6 +105,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         { "build", required_argument, NULL, 'b' },
         { "qemu", required_argument, NULL, 'q' },
         { "kvm-cpu", required_argument, NULL, 'c' },
+        { "series", required_argument, NULL, 'S' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -107,6 +122,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case 'b': o->build = optarg; break;
         case 'q': o->qemu = optarg; break;
         case 'c': o->kvm_cpu = optarg; break;
+        case 'S': strlist_push(&o->series, optarg); break;
         case 'h': fputs(usage_text, stdout); exit(0);
         case ':': usage_error("option '%s' needs a value", argv[optind - 1]);
         default:
@@ -154,6 +170,7 @@ static int cmd_list(const char *build)
                w->expect_fail ? " [expected to fail; not in 'all']" : "");
         strlist_free(&miss);
     }
+    series_list(build, stdout);
     strlist_free(&v);
     return 0;
 }
@@ -253,8 +270,8 @@ static int cmd_run(const struct opts *op, struct config *cfg)
 {
     struct strlist valid_v = { 0 }, valid_w = { 0 }, all_w = { 0 };
     struct strlist vars = { 0 }, wls = { 0 };
-    if (!op->variant || !op->workload)
-        usage_error("run needs --variant and --workload (see asilab --help)");
+    if (!op->variant || (!op->workload && !op->series.n))
+        usage_error("run needs --variant and --workload or --series (see asilab --help)");
     scan_variants(cfg->build, &valid_v);
     for (size_t i = 0; i < workload_count; i++) {
         strlist_push(&valid_w, workload_table[i].name);
@@ -262,13 +279,22 @@ static int cmd_run(const struct opts *op, struct config *cfg)
             strlist_push(&all_w, workload_table[i].name);
     }
     select_names(op->variant, "variant", &valid_v, &valid_v, &vars);
-    select_names(op->workload, "workload", &valid_w, &all_w, &wls);
+    if (op->workload)
+        select_names(op->workload, "workload", &valid_w, &all_w, &wls);
     for (size_t i = 0; i < wls.n; i++) {
         struct strlist miss = { 0 };
         workload_missing(cfg->build, workload_find(wls.v[i]), &miss);
         if (miss.n)
             usage_error("workload '%s' is not built: %s missing", wls.v[i], miss.v[0]);
     }
+    /* What runs: the selected workloads' recipes, then the series' boots. */
+    size_t nrun = 0, nser = op->series.n;
+    const struct workload **runs = xmalloc((wls.n + nser) * sizeof *runs);
+    struct workload **ser = xmalloc((nser ? nser : 1) * sizeof *ser);
+    for (size_t i = 0; i < wls.n; i++)
+        runs[nrun++] = workload_find(wls.v[i]);
+    for (size_t i = 0; i < nser; i++)
+        runs[nrun++] = ser[i] = series_make(op->series.v[i], cfg->smp, cfg->build);
     char *why = NULL;
     char *qemu = qemu_find(op->qemu, &why);
     if (!qemu && why)
@@ -291,7 +317,7 @@ static int cmd_run(const struct opts *op, struct config *cfg)
     struct strlist miss = { 0 };
     workload_missing(cfg->build, probe, &miss);
     if (miss.n)
-        probe = workload_find(wls.v[0]);
+        probe = runs[0];
     strlist_free(&miss);
     bool kvm = accel_choose(cfg, op->accel, vars.v[0], probe);
 
@@ -301,8 +327,8 @@ static int cmd_run(const struct opts *op, struct config *cfg)
     if (!(r.records = fopen(path, "w")))
         usage_error("cannot write '%s': %s", path, strerror(errno));
     r.table = table_new();
-    for (size_t i = 0; i < wls.n; i++) {
-        const struct workload *wl = workload_find(wls.v[i]);
+    for (size_t i = 0; i < nrun; i++) {
+        const struct workload *wl = runs[i];
         for (int b = 0; b < wl->nboots; b++)
             r.total += wl->boots[b].min_smp <= cfg->smp ? vars.n : 0;
     }
@@ -310,8 +336,8 @@ static int cmd_run(const struct opts *op, struct config *cfg)
     for (size_t v = 0; v < vars.n && !asilab_interrupted; v++) {
         char *hv = xasprintf("%s/hv-%s.elf", cfg->build, vars.v[v]);
         char *bid = build_id(hv);
-        for (size_t w = 0; w < wls.n && !asilab_interrupted; w++) {
-            const struct workload *wl = workload_find(wls.v[w]);
+        for (size_t w = 0; w < nrun && !asilab_interrupted; w++) {
+            const struct workload *wl = runs[w];
             for (int b = 0; b < wl->nboots && !asilab_interrupted; b++) {
                 if (wl->boots[b].min_smp > cfg->smp)
                     continue;          /* e.g. a wake-up across pCPUs on -smp 1 */
@@ -342,6 +368,10 @@ static int cmd_run(const struct opts *op, struct config *cfg)
     strlist_free(&all_w);
     strlist_free(&vars);
     strlist_free(&wls);
+    for (size_t i = 0; i < nser; i++)
+        series_free(ser[i]);
+    free(ser);
+    free(runs);
     return rc;
 }
 
@@ -365,6 +395,7 @@ int main(int argc, char **argv)
         cfg.build = build;
         int rc = strcmp(cmd, "list") == 0 ? cmd_list(build) : cmd_run(&op, &cfg);
         free(build);
+        strlist_free(&op.series);
         return rc;
     }
     usage_error("unknown command '%s' (expected run or list; see asilab --help)", cmd);

@@ -65,7 +65,20 @@ char **qemu_argv(const struct config *cfg, const char *hv, bool kvm,
                  const struct strlist *modules)
 {
     char **v = NULL, *smp = xasprintf("%d", cfg->smp);
-    char *initrd = strlist_join(modules, ",");
+    /* -initrd separates modules with ','; ",," is a comma inside one */
+    struct strlist esc = { 0 };
+    for (size_t i = 0; i < modules->n; i++) {
+        const char *m = modules->v[i];
+        char *e = xmalloc(2 * strlen(m) + 1), *o = e;
+        for (; *m; m++)
+            if ((*o++ = *m) == ',')
+                *o++ = ',';
+        *o = '\0';
+        strlist_push(&esc, e);
+        free(e);
+    }
+    char *initrd = strlist_join(&esc, ",");
+    strlist_free(&esc);
     size_t n = 0;
     const char *cpu = !kvm ? "max" : cfg->kvm_cpu ? cfg->kvm_cpu : "host";
     const char *fixed[] = { cfg->qemu, "-nodefaults", "-machine", "pc",

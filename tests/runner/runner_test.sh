@@ -194,7 +194,7 @@ bad_numbers)
     want_file "$T/stderr" "asilab: bad --timeout 'abc': expected seconds, > 0 and <= 86400"
     run run --build "$B" --variant shared_l4
     want_rc 2
-    want_file "$T/stderr" "asilab: run needs --variant and --workload (see asilab --help)"
+    want_file "$T/stderr" "asilab: run needs --variant and --workload or --series (see asilab --help)"
     [ ! -e "$T/argv.log" ] || fail "qemu was started"
     ;;
 qemu_missing)
@@ -386,15 +386,102 @@ list_help)
     has "$T/squeezed" " syscall 1 boot missing "
     has "$T/squeezed" " ctxsw 6 boots built "
     has "$T/squeezed" "[expected to fail; not in 'all']"
+    has "$T/stdout" "series (run --series NAME[=VALUES], default values shown):"
+    has "$T/stdout" "  ctxsw_vcpus=2,3,4,5,6,7,8"
+    countx "$T/stdout" "  flush_targets" 1
+    has "$T/stdout" "  refill_pages=1,2,4,8,16,32,64,128,256,512"
     run --help
     want_rc 0
     has "$T/stdout" "usage: asilab run --variant NAMES --workload NAMES [options]"
+    has "$T/stdout" "       asilab run --variant NAMES --series NAME[=VALUES] ... [options]"
+    has "$T/stdout" "      --series NAME[=VALUES]"
     run
     want_rc 2
     has "$T/stderr" "usage: asilab run"
     run frobnicate
     want_rc 2
     want_file "$T/stderr" "asilab: unknown command 'frobnicate' (expected run or list; see asilab --help)"
+    ;;
+series)
+    # initrd FILE: the -initrd argument of each boot in the fake's argv log
+    initrd() { awk 'p { print; p = 0 } $0 == "-initrd" { p = 1 }' "$T/argv.log" >"$1"; }
+    tcg --variant shared_l4 --series ctxsw_vcpus=2,4
+    want_rc 0
+    initrd "$T/initrd"
+    want_file "$T/initrd" "$B/workloads/ctxsw.elf mode=cross domains=2
+$B/workloads/ctxsw.elf mode=cross domains=4"
+    has "$T/stderr" "[1/2] shared_l4 ctxsw (mode=cross domains=2) ... pass (2 records, "
+    has "$T/stderr" "[2/2] shared_l4 ctxsw (mode=cross domains=4) ... pass (2 records, "
+    count "$O/records.jsonl" '"variant":"shared_l4","workload":"ctxsw","build_id"' 6
+    count "$O/records.jsonl" "\"boot\":[\"$B/workloads/ctxsw.elf mode=cross domains=4\"]" 3
+    has "$T/stdout" "2 boots: 2 passed, 0 failed"
+    # one boot with the whole list; a comma inside a module is ",," for -initrd
+    rm "$T/argv.log"
+    tcg --variant shared_l4 --series refill_pages=1,8
+    want_rc 0
+    initrd "$T/initrd"
+    want_file "$T/initrd" "$B/workloads/flush.elf ops=local refill=1,,8"
+    has "$T/stderr" "[1/1] shared_l4 flush (ops=local refill=1,8) ... pass (2 records, "
+    count "$O/records.jsonl" "\"boot\":[\"$B/workloads/flush.elf ops=local refill=1,8\"]" 3
+    count "$O/records.jsonl" "-initrd '$B/workloads/flush.elf ops=local refill=1,,8'\"" 3
+    # defaults; flush_targets takes N from --smp; with --workload both run
+    rm "$T/argv.log"
+    tcg --variant shared_l4 --workload hypercall --series ctxsw_vcpus \
+        --series flush_targets --series refill_pages --smp 3
+    want_rc 0
+    initrd "$T/initrd"
+    want_file "$T/initrd" "$B/workloads/hypercall.elf
+$B/workloads/ctxsw.elf mode=cross domains=2
+$B/workloads/ctxsw.elf mode=cross domains=3
+$B/workloads/ctxsw.elf mode=cross domains=4
+$B/workloads/ctxsw.elf mode=cross domains=5
+$B/workloads/ctxsw.elf mode=cross domains=6
+$B/workloads/ctxsw.elf mode=cross domains=7
+$B/workloads/ctxsw.elf mode=cross domains=8
+$B/workloads/flush.elf ops=remote vcpus=3 spread=1
+$B/workloads/flush.elf ops=local refill=1,,2,,4,,8,,16,,32,,64,,128,,256,,512"
+    countx "$T/argv.log" "-smp" 10
+    has "$T/stderr" "[1/10] shared_l4 hypercall ... pass"
+    has "$T/stderr" "[8/10] shared_l4 ctxsw (mode=cross domains=8) ... pass"
+    has "$T/stderr" "[9/10] shared_l4 flush (ops=remote vcpus=3 spread=1) ... pass"
+    has "$T/stderr" "[10/10] shared_l4 flush (ops=local refill=1,2,4,8,16,32,64,128,256,512) ... pass"
+    has "$T/stdout" "10 boots: 10 passed, 0 failed"
+    ;;
+series_errors)
+    tcg --variant shared_l4 --series flush_targets --smp 1
+    want_rc 2
+    want_file "$T/stderr" "asilab: --series flush_targets needs --smp 2 or more"
+    tcg --variant shared_l4 --series bogus
+    want_rc 2
+    want_file "$T/stderr" "asilab: unknown series 'bogus' (valid: ctxsw_vcpus, flush_targets, refill_pages)"
+    tcg --variant shared_l4 --series refill_pages=0
+    want_rc 2
+    want_file "$T/stderr" "asilab: bad --series refill_pages value '0': expected integers 1..512"
+    tcg --variant shared_l4 --workload hypercall --series ctxsw_vcpus=2,9
+    want_rc 2
+    want_file "$T/stderr" "asilab: bad --series ctxsw_vcpus value '9': expected integers 2..8"
+    tcg --variant shared_l4 --series ctxsw_vcpus=3,3
+    want_file "$T/stderr" "asilab: --series ctxsw_vcpus: value 3 given twice"
+    tcg --variant shared_l4 --series refill_pages=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17
+    want_file "$T/stderr" "asilab: --series refill_pages: at most 16 values"
+    tcg --variant shared_l4 --series flush_targets=4
+    want_file "$T/stderr" "asilab: --series flush_targets takes no values (it uses --smp)"
+    for a in "" = bogus=2 refill_pages= refill_pages=513 refill_pages=1,,2 refill_pages=1, \
+             refill_pages=,1 refill_pages=x refill_pages=-1 refill_pages=+1 refill_pages=1.5 \
+             ctxsw_vcpus=1 ctxsw_vcpus=99999999999999999999 Ctxsw_vcpus; do
+        tcg --variant shared_l4 --series "$a"
+        want_rc 2
+        lines "$T/stderr" 1
+        has "$T/stderr" "asilab: "
+    done
+    tcg --variant shared_l4 --series
+    want_rc 2
+    want_file "$T/stderr" "asilab: option '--series' needs a value"
+    rm "$B/workloads/flush.elf"
+    tcg --variant shared_l4 --series refill_pages
+    want_rc 2
+    want_file "$T/stderr" "asilab: series 'refill_pages' is not built: $B/workloads/flush.elf missing"
+    [ ! -e "$T/argv.log" ] || fail "qemu was started"
     ;;
 *)
     echo "unknown case '$CASE'"

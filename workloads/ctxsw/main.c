@@ -17,6 +17,7 @@
 #include "event.h"
 
 const char workload_name[] = "ctxsw";
+const char *const workload_args[] = { "mode", "runstate", NULL };
 static char partner_stack[8192] __aligned(16);
 
 /* Each vCPU points its FS and kernel GS bases at its own marker; after

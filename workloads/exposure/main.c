@@ -7,6 +7,7 @@
 #include "mm.h"
 
 const char workload_name[] = "exposure";
+const char *const workload_args[] = { NULL };
 
 static char sibling_stack[8192] __aligned(16);
 static unsigned long sibling_gdt;

@@ -12,6 +12,7 @@
 #include "mm.h"
 
 const char workload_name[] = "flush";
+const char *const workload_args[] = { "ops", "refill", NULL };
 
 static char *probe;                    /* the page whose mapping changes */
 static unsigned long frame_a, frame_b; /* two own frames, A then B */
@@ -157,22 +158,35 @@ static uint64_t op_flush_touch(void *ctx, unsigned long n)
     return rdtsc_fenced() - t0;
 }
 
-static void refill_ops(void)
+/* refill=P1,P2,...: checked before anything is measured. */
+static unsigned long refill_pages[16];
+static unsigned int nr_refill;
+
+static void parse_refill(void)
 {
-    char list[64] = "1,8,64,512", op[48];
+    char list[64] = "1,8,64,512";
     arg_get("refill", list, sizeof(list));
     for (const char *p = list; *p;) {
         const char *end;
         unsigned long pages = simple_strtoul(p, &end, 10);
-        if (end == p || !pages || pages > start_info->nr_pages)
-            guest_panic("refill=%s: page counts must be 1..%lu", list, start_info->nr_pages);
+        if (end == p || !pages || pages > start_info->nr_pages ||
+            (*end && *end != ',') || nr_refill == ARRAY_SIZE(refill_pages))
+            guest_panic("refill=%s: page counts must be 1..%lu, comma-separated, at most %u",
+                        list, start_info->nr_pages, (unsigned int)ARRAY_SIZE(refill_pages));
+        refill_pages[nr_refill++] = pages;
+        p = *end ? end + 1 : end;
+    }
+}
+
+static void refill_ops(void)
+{
+    char op[48];
+    for (unsigned int i = 0; i < nr_refill; i++) {
+        unsigned long pages = refill_pages[i];
         snprintf(op, sizeof(op), "touch_%lu", pages);
         bench_op(op, op_touch, (void *)pages, 1);
         snprintf(op, sizeof(op), "tlb_flush_local_touch_%lu", pages);
         bench_op(op, op_flush_touch, (void *)pages, 1);
-        p = *end == ',' ? end + 1 : end;
-        if (*end && *end != ',')
-            guest_panic("refill=%s: a comma-separated list of page counts", list);
     }
 }
 
@@ -195,6 +209,7 @@ void workload_main(void)
 
     char ops[16] = "all";
     arg_get("ops", ops, sizeof(ops));
+    parse_refill();
     bool local = strcmp(ops, "remote"), want_remote = strcmp(ops, "local");
     if (!local && !want_remote)
         guest_panic("ops=%s: all, local or remote", ops);

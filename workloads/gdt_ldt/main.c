@@ -10,6 +10,7 @@
 #include "mm.h"
 
 const char workload_name[] = "gdt_ldt";
+const char *const workload_args[] = { NULL };
 
 #define LDT_ENTS 1024                     /* two pages */
 static unsigned long gdt_frames[14];

@@ -9,6 +9,7 @@
 #include "hostile.h"
 
 const char workload_name[] = "hostile";
+const char *const workload_args[] = { "crash", "random", "seed", NULL };
 
 unsigned int calls, mismatches;
 unsigned int err_counts[128];

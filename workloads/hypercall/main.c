@@ -5,6 +5,7 @@
 #include "guest.h"
 
 const char workload_name[] = "hypercall";
+const char *const workload_args[] = { NULL };
 
 static uint64_t null_hypercall(void *ctx, unsigned long n)
 {

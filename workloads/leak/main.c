@@ -9,6 +9,7 @@
 #include "mm.h"
 
 const char workload_name[] = "leak";
+const char *const workload_args[] = { NULL };
 #define PATTERN 0x2b2a2b2a2b2a2b2aUL      /* "*+*+*+*+": printable */
 
 void workload_main(void)

@@ -105,9 +105,48 @@ int vcpu_start(unsigned int id, void (*fn)(void), void *stack_top)
     return rc;
 }
 
+/* Every key=value on the command line must be known: the hv's (domain
+ * layout), the harness's, or the workload's own; anything else is a
+ * mistake that must not turn into a wrong measurement. */
+static void check_args(void)
+{
+    static const char *const common[] = { "domains", "vcpus", "mem", "pcpu", "spread",
+                                          "instance", "samples", NULL };
+    const char *p = (const char *)start_info->cmd_line;
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        const char *w = p, *eq = NULL;
+        while (*p && *p != ' ') {
+            if (*p == '=' && !eq)
+                eq = p;
+            p++;
+        }
+        if (w == p)
+            break;
+        size_t len = (eq ? eq : p) - w;
+        bool ok = false;
+        for (const char *const *k = common; *k && !ok; k++)
+            ok = strlen(*k) == len && !strncmp(*k, w, len);
+        for (const char *const *k = workload_args; *k && !ok; k++)
+            ok = strlen(*k) == len && !strncmp(*k, w, len);
+        if (!ok || !eq) {
+            char known[256] = "";
+            size_t n = 0;
+            for (const char *const *k = common; *k; k++)
+                n += snprintf(known + n, sizeof(known) - n, "%s%s", n ? ", " : "", *k);
+            for (const char *const *k = workload_args; *k; k++)
+                n += snprintf(known + n, sizeof(known) - n, ", %s", *k);
+            guest_panic("unknown or malformed argument '%.*s' (key=value, keys: %s)",
+                        (int)(p - w), w, known);
+        }
+    }
+}
+
 void guest_start(struct start_info *si)
 {
     start_info = si;
+    check_args();
     if (HYPERVISOR_asilab_op(ASILAB_OP_get_info, &lab_info))
         guest_panic("ASILAB_OP_get_info failed");
     workload_main();

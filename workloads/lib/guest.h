@@ -9,6 +9,7 @@
 extern struct start_info *start_info;
 extern struct asilab_info lab_info;
 extern const char workload_name[];       /* defined by each workload */
+extern const char *const workload_args[]; /* its own argument keys, NULL-ended */
 void workload_main(void);                /* defined by each workload */
 
 void printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -9,6 +9,7 @@
 #include "mm.h"
 
 const char workload_name[] = "procswitch";
+const char *const workload_args[] = { "pages", NULL };
 
 #define PROC_SLOT  1UL                       /* processes live at 512 GiB */
 #define PROC_BASE  (PROC_SLOT << 39)

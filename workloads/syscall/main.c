@@ -7,6 +7,7 @@
 #include "guest.h"
 
 const char workload_name[] = "syscall";
+const char *const workload_args[] = { NULL };
 static char user_stack[16384] __aligned(16);
 
 struct batch { unsigned long n; uint64_t ticks; bool bad_gs; };
