@@ -14,6 +14,7 @@
 #define X86_CR4_PAE (1UL << 5)
 #define X86_CR4_PGE (1UL << 7)
 #define X86_CR4_OSFXSR (1UL << 9)
+#define X86_CR4_PCIDE (1UL << 17)
 #define X86_CR4_SMEP (1UL << 20)
 
 #define X86_EFLAGS_CF  (1UL << 0)

@@ -2,7 +2,8 @@
  * TSC frequency, an empty dependent-add loop (which tells a native CPU
  * from an emulating one: ~1 cycle per iteration native, hundreds under an
  * emulating KVM), and the raw primitives the strategies are built from:
- * CR3 load, INVLPG, INVPCID (each type, where the CPU has it), LGDT,
+ * CR3 load (and, with PCID, one that keeps the TLB), INVLPG, INVPCID
+ * (each type, where the CPU has it), LGDT,
  * LLDT, WRMSR and an IPI round trip.  One calibration record each. */
 #include "console.h"
 #include "domain.h"
@@ -71,6 +72,14 @@ static void prim_empty(unsigned long n, unsigned long arg)
 static void prim_cr3(unsigned long n, unsigned long arg)
 {
     uint64_t cr3 = read_cr3();
+    for (unsigned long i = 0; i < n; i++)
+        raw_write_cr3(cr3);
+}
+
+/* CR3 load keeping the TLB entries of PCID 0 (bit 63), PCIDE on. */
+static void prim_cr3_noflush(unsigned long n, unsigned long arg)
+{
+    uint64_t cr3 = read_cr3() | (1UL << 63);
     for (unsigned long i = 0; i < n; i++)
         raw_write_cr3(cr3);
 }
@@ -155,6 +164,13 @@ void lab_calibrate(void)
     ns_per_tick_32 = (1000000UL << 32) / (lab_tsc_khz ? lab_tsc_khz : 1000000);
     measure("empty_loop", prim_empty, CAL_ITERS, 0);   /* first: the validity probe */
     measure("cr3_load", prim_cr3, 200, 0);
+    cpuid_count(1, 0, &a, &b, &c, &d);
+    if ((c & (1U << 17)) && !(read_cr3() & 0xfff)) {   /* PCID */
+        uint64_t cr4 = read_cr4();
+        write_cr4(cr4 | X86_CR4_PCIDE);
+        measure("cr3_load_noflush", prim_cr3_noflush, 200, 0);
+        write_cr4(cr4);
+    }
     measure("invlpg", prim_invlpg, 200, (unsigned long)__va(0x100000));
     cpuid_count(7, 0, &a, &b, &c, &d);
     if (b & (1U << 10))                                /* INVPCID */
