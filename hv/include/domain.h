@@ -75,7 +75,7 @@ struct domain {
     struct { uint8_t state; uint16_t vcpu; } evtchn[NR_EVTCHN];
     bool audit;                      /* audit after each hypercall */
     uint64_t audits, audits_failed, audit_violations;
-    char console_line[2048];
+    char console_line[4096];
     unsigned int console_len;
 };
 
