@@ -1,5 +1,6 @@
 /* asilab.h — shared declarations of the asilab host runner: workload
- * catalog, QEMU launcher, record validation, provenance and result table. */
+ * catalog, QEMU launcher, record validation, provenance, result table and
+ * results.json. */
 #ifndef ASILAB_H
 #define ASILAB_H
 
@@ -172,6 +173,13 @@ json_t *provenance_make(const struct host_info *h, const struct boot_spec *s,
                         const char *build_id, const char *boot_status);
 void records_write(FILE *f, const struct boot_out *b, json_t *prov);
 
+/* ---- results.c: OUT/results.json (Google Benchmark JSON) ---- */
+/* One benchmark per result record of records_path whose boot passed, that
+ * is valid and has "values"; the rest are skipped and counted on stderr.
+ * With no such record, no results.json (a stale one is removed).  false if
+ * records_path is unreadable or results.json could not be written. */
+bool results_write(const char *records_path, const char *out_dir);
+
 /* ---- sha256.c ---- */
 void sha256(const unsigned char *data, size_t len, unsigned char out[32]);
 
@@ -182,5 +190,8 @@ void table_add(struct table *t, json_t *result, const char *note);
 void table_add_record(struct table *t, json_t *rec);  /* exposure, probe */
 void table_print(const struct table *t, FILE *f);
 void table_free(struct table *t);
+
+/* plot.c */
+int cmd_plot(const char *dir, const char *scripts);
 
 #endif

@@ -16,6 +16,7 @@ static const char usage_text[] =
     "usage: asilab run --variant NAMES --workload NAMES [options]\n"
     "       asilab run --variant NAMES --series NAME[=VALUES] ... [options]\n"
     "       asilab list [--build DIR]\n"
+    "       asilab plot DIR   (PNG and SVG plots of DIR/records.jsonl into DIR/plots)\n"
     "       asilab --help\n"
     "\n"
     "Boots each hv variant with each workload under QEMU, validates the\n"
@@ -356,6 +357,8 @@ static int cmd_run(const struct opts *op, struct config *cfg)
     fprintf(stderr, "records: %s\n", path);
     if (!written)
         note("error writing '%s': %s", path, strerror(errno));
+    else
+        written = results_write(path, cfg->out);
     if (asilab_interrupted)
         note("interrupted after %zu of %zu boots", r.done, r.total);
     int rc = asilab_interrupted ? 130 : r.passed == r.total && written ? 0 : 1;
@@ -386,6 +389,11 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *cmd = argv[first];
+    if (strcmp(cmd, "plot") == 0) {
+        if (first + 2 != argc)
+            usage_error("plot needs exactly one result directory (see asilab --help)");
+        return cmd_plot(argv[first + 1], ASILAB_PLOTS_DIR);
+    }
     if (first + 1 < argc)
         usage_error("unexpected argument '%s' (see asilab --help)", argv[first + 1]);
     struct config cfg = { .out = op.out, .kvm_cpu = op.kvm_cpu, .smp = op.smp,
@@ -398,5 +406,5 @@ int main(int argc, char **argv)
         strlist_free(&op.series);
         return rc;
     }
-    usage_error("unknown command '%s' (expected run or list; see asilab --help)", cmd);
+    usage_error("unknown command '%s' (expected run, list or plot; see asilab --help)", cmd);
 }

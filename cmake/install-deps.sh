@@ -2,7 +2,8 @@
 # install-deps.sh: install the Debian 12 packages asilab needs, if any is
 # missing (run as root; a no-op when everything is there).
 set -eu
-pkgs="cmake ninja-build gcc g++ make pkg-config git qemu-system-x86 libjansson-dev"
+pkgs="cmake ninja-build gcc g++ make pkg-config git qemu-system-x86 libjansson-dev
+      libbenchmark-dev libbenchmark-tools python3-scipy gnuplot-nox"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

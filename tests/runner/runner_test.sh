@@ -40,6 +40,23 @@ countx() { n=$(grep -cxF -- "$2" "$1"); [ "$n" = "$3" ] || fail "$(basename "$1"
 lines() { n=$(wc -l <"$1"); [ "$n" -eq "$2" ] || fail "$(basename "$1"): $n lines, expected $2"; }
 squeeze() { tr -s ' ' <"$1"; }
 canned() { cat >"$T/lines"; export FAKE_QEMU_LINES="$T/lines"; }
+# gb FILE: check Google Benchmark JSON FILE with Python from stdin, which
+# has want(cond, what), near(a, e), benchmarks b, context ctx, by name n
+gb() {
+    { cat <<'EOF'
+import json, sys
+j = json.load(open(sys.argv[1]))
+def want(cond, what):
+    if not cond:
+        sys.exit("results.json: " + what)
+def near(a, e):
+    return abs(a - e) <= 1e-9 * max(1, abs(e))
+b, ctx = j["benchmarks"], j["context"]
+n = {x["name"]: x for x in b}
+EOF
+      cat; } >"$T/check.py"
+    /usr/bin/python3 "$T/check.py" "$1" || fail "$(basename "$1") is wrong (see above)"
+}
 
 case $CASE in
 pass)
@@ -400,7 +417,7 @@ list_help)
     has "$T/stderr" "usage: asilab run"
     run frobnicate
     want_rc 2
-    want_file "$T/stderr" "asilab: unknown command 'frobnicate' (expected run or list; see asilab --help)"
+    want_file "$T/stderr" "asilab: unknown command 'frobnicate' (expected run, list or plot; see asilab --help)"
     ;;
 series)
     # initrd FILE: the -initrd argument of each boot in the fake's argv log
@@ -482,6 +499,133 @@ series_errors)
     want_rc 2
     want_file "$T/stderr" "asilab: series 'refill_pages' is not built: $B/workloads/flush.elf missing"
     [ ! -e "$T/argv.log" ] || fail "qemu was started"
+    ;;
+gbench)
+    # results.json: a benchmark per usable result record, samples as
+    # manual iteration times (1 insn = 1 ns), events and stats as counters
+    printf 'x\n' >"$B/hv-per_vcpu_l4.elf"
+    R='"variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@"'
+    canned <<END
+$CAL
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall",$R,"ops":100,"samples":4,"min":120,"p10":120,"median":121,"p90":125,"max":130,"overhead":3.5,"multimodal":false,"events":@EVENTS@,"values":[120,121,125,130]}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"set_gdt_1",$R,"ops":8,"samples":2,"min":10,"p10":10,"median":20,"p90":20,"max":20,"multimodal":true,"events":{"cr3_load":0,"tlb_flush":0,"invlpg":2,"ipi_sent":0,"l4_copy":0,"stack_zero_bytes":0,"gdt_load":0,"ldt_load":0,"ctx_switch":0,"pte_write":2},"values":[10,20]}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"no_values",$R,"ops":1,"samples":1,"min":1,"p10":1,"median":1,"p90":1,"max":1,"events":@EVENTS@}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall",$R,"ops":1,"samples":1,"min":200,"p10":200,"median":200,"p90":200,"max":200,"events":@EVENTS@,"values":[200]}
+@asilab {"type":"end","status":"pass","records":5}
+END
+    tcg --variant all --workload hypercall
+    want_rc 0
+    has "$T/stderr" "benchmarks: $O/results.json (6 benchmarks, 2 result records skipped: 2 without usable values)"
+    # stdout is the table as before, nothing from Google Benchmark
+    squeeze "$T/stdout" >"$T/table"
+    want_file "$T/table" "variant workload op unit min median max cr3_load tlb_flush invlpg ctx_switch gdt_load note
+per_vcpu_l4 hypercall null_hypercall insns 120 121 130 2 1 0.50 4 3
+per_vcpu_l4 hypercall set_gdt_1 insns 10 20 20 0 0 2 0 0
+per_vcpu_l4 hypercall no_values insns 1 1 1 2 1 0.50 4 3
+per_vcpu_l4 hypercall null_hypercall insns 200 200 200 2 1 0.50 4 3
+shared_l4 hypercall null_hypercall insns 120 121 130 2 1 0.50 4 3
+shared_l4 hypercall set_gdt_1 insns 10 20 20 0 0 2 0 0
+shared_l4 hypercall no_values insns 1 1 1 2 1 0.50 4 3
+shared_l4 hypercall null_hypercall insns 200 200 200 2 1 0.50 4 3
+2 boots: 2 passed, 0 failed"
+    rev=$(grep -o '"git_rev":"[^"]*"' "$O/records.jsonl" | head -1 | cut -d'"' -f4)
+    date=$(grep -o '"date":"[^"]*"' "$O/records.jsonl" | head -1 | cut -d'"' -f4)
+    gb "$O/results.json" <<EOF
+want([x["name"] for x in b] == ["hypercall/null_hypercall/per_vcpu_l4",
+    "hypercall/set_gdt_1/per_vcpu_l4", "hypercall/null_hypercall/per_vcpu_l4#2",
+    "hypercall/null_hypercall/shared_l4", "hypercall/set_gdt_1/shared_l4",
+    "hypercall/null_hypercall/shared_l4#2"], "names %r" % [x["name"] for x in b])
+for v in ("per_vcpu_l4", "shared_l4"):
+    h = n["hypercall/null_hypercall/" + v]
+    g = n["hypercall/set_gdt_1/" + v]
+    h2 = n["hypercall/null_hypercall/%s#2" % v]
+    for x, it, rt in ((h, 4, 124), (g, 2, 15), (h2, 1, 200)):
+        want(x["run_name"] == x["name"], x["name"] + ": run_name")
+        want(x["iterations"] == it, "%s: iterations %r" % (x["name"], x["iterations"]))
+        want(x["time_unit"] == "ns", x["name"] + ": time_unit")
+        want(near(x["real_time"], rt), "%s: real_time %r, expected %r" % (x["name"], x["real_time"], rt))
+    for k, e in (("cr3_load", 2), ("tlb_flush", 1), ("invlpg", 0.5), ("ipi_sent", 0),
+                 ("l4_copy", 0), ("stack_zero_bytes", 0), ("gdt_load", 3), ("ldt_load", 0),
+                 ("ctx_switch", 4), ("min", 120), ("p10", 120), ("median", 121),
+                 ("p90", 125), ("max", 130), ("overhead", 3.5)):
+        want(k in h and near(h[k], e), "%s: counter %s %r, expected %r" % (h["name"], k, h.get(k), e))
+    want(near(g["pte_write"], 2) and near(g["invlpg"], 2) and near(g["median"], 20),
+         g["name"] + ": counters")
+    want("overhead" not in g, g["name"] + ": overhead counter without overhead")
+    want(h["label"] == "insns/op, 4 samples x 100 ops", "label %r" % h["label"])
+    want(g["label"] == "insns/op, 2 samples x 8 ops, multimodal", "label %r" % g["label"])
+for k, e in (("accel", "tcg"), ("mode", "deterministic"), ("variants", "per_vcpu_l4, shared_l4"),
+             ("workloads", "hypercall"), ("skipped_records", "2"), ("records", "records.jsonl"),
+             ("qemu_version", "QEMU emulator version 7.2.99 (asilab fake)"),
+             ("git_rev", "$rev"), ("run_date", "$date")):
+    want(ctx.get(k) == e, "context %s %r, expected %r" % (k, ctx.get(k), e))
+for k in ("host_cpu", "host_kernel", "hostname"):
+    want(ctx.get(k), "context %s missing" % k)
+want(ctx["build_ids"].startswith("per_vcpu_l4=sha256:") and ", shared_l4=sha256:" in ctx["build_ids"],
+     "context build_ids %r" % ctx.get("build_ids"))
+want("1 instruction reported as 1 ns" in ctx["time_unit_note"], "time_unit_note")
+want(ctx["executable"] == "asilab", "context executable")
+EOF
+    # a boot that fails: skipped, and no stale results.json
+    export FAKE_QEMU_EXIT=3
+    tcg --variant shared_l4 --workload hypercall
+    want_rc 1
+    has "$T/stderr" "benchmarks: $O/results.json not written: all 4 result records skipped (4 from boots that did not pass)"
+    [ ! -e "$O/results.json" ] || fail "stale results.json left"
+    # no result records: no results.json, no message
+    export FAKE_QEMU_EXIT=1
+    canned <<END
+$CAL
+@asilab {"type":"probe","workload":"@WORKLOAD@","op":"stack_pattern_after_switch","variant":"@VARIANT@","mode":"@MODE@","found":0,"stack_zero":true}
+@asilab {"type":"end","status":"pass","records":2}
+END
+    tcg --variant shared_l4 --workload leak
+    want_rc 0
+    lacks "$T/stderr" "benchmarks:"
+    [ ! -e "$O/results.json" ] || fail "results.json without result records"
+    # an unwritable results.json is an error
+    mkdir -p "$O/results.json"
+    canned <<END
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall",$R,"ops":1,"samples":1,"min":200,"p10":200,"median":200,"p90":200,"max":200,"events":@EVENTS@,"values":[200]}
+@asilab {"type":"end","status":"pass","records":1}
+END
+    tcg --variant shared_l4 --workload hypercall
+    want_rc 1
+    has "$T/stderr" "gbench: cannot write '$O/results.json': Is a directory"
+    has "$T/stderr" "asilab: error writing '$O/results.json'"
+    ;;
+gbench_timing)
+    # timing mode: cycles / (tsc_khz * 1000) seconds; invalid timings skipped
+    : >"$T/kvm"
+    export ASILAB_KVM_DEVICE="$T/kvm" FAKE_QEMU_CALIB=1.5
+    R='"variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":64,"samples":2,"min":2000,"p10":2000,"median":4000,"p90":4000,"max":4000'
+    canned <<END
+$CAL
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall",$R,"tsc_khz":2000000,"tsc_invariant":true,"events":@EVENTS@,"values":[2000,4000]}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"no_tsc",$R,"events":@EVENTS@,"values":[2000,4000]}
+@asilab {"type":"end","status":"pass","records":3}
+END
+    sed -i 's/"min":3,"median":3,"max":3/"min":@CALIB@,"median":@CALIB@,"max":@CALIB@/' "$T/lines"
+    run run --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall
+    want_rc 0
+    has "$T/stderr" "benchmarks: $O/results.json (1 benchmark, 1 result record skipped: 1 without usable values)"
+    gb "$O/results.json" <<'EOF'
+want([x["name"] for x in b] == ["hypercall/null_hypercall/shared_l4"], "names")
+x = b[0]
+want(x["iterations"] == 2 and x["time_unit"] == "ns", "iterations/time_unit")
+want(near(x["real_time"], 1500), "real_time %r, expected 1500 ns (2000, 4000 cycles at 2 GHz)" % x["real_time"])
+want(near(x["median"], 4000) and near(x["min"], 2000), "min/median counters in cycles")
+want(x["label"] == "cycles/op, 2 samples x 64 ops", "label %r" % x["label"])
+want(ctx["accel"] == "kvm" and ctx["mode"] == "timing", "context accel/mode")
+want("TSC cycles converted to ns with each record's tsc_khz" in ctx["time_unit_note"], "time_unit_note")
+want("1 instruction" not in ctx["time_unit_note"], "time_unit_note mentions instructions")
+EOF
+    export FAKE_QEMU_CALIB=1234
+    run run --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall
+    want_rc 0
+    count "$O/records.jsonl" '"valid":false' 2
+    has "$T/stderr" "benchmarks: $O/results.json not written: all 2 result records skipped (2 invalid (timing or record))"
+    [ ! -e "$O/results.json" ] || fail "stale results.json left"
     ;;
 *)
     echo "unknown case '$CASE'"

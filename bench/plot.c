@@ -1,0 +1,354 @@
+/* plot.c — `asilab plot DIR`: turn DIR/records.jsonl into gnuplot data
+ * files and draw PNG and SVG plots with the scripts in plots/: per
+ * workload clustered bars (median, p10-p90) and the same normalised to
+ * shared_l4, a stacked event breakdown, cost vs exposure, and scaling
+ * curves.  Records marked invalid (an emulating KVM) are left out. */
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "asilab.h"
+
+#define MAXV 16
+#define MAXR 2048
+
+struct res {
+    const char *workload, *op, *variant;
+    double median, p10, p90;
+    json_t *events;
+};
+
+static struct res res[MAXR];
+static size_t nres;
+static const char *variants[MAXV];
+static size_t nvariants;
+struct expo { const char *variant; json_t *bytes; };
+static struct expo expo[MAXV];           /* guest-space exposure per variant */
+static size_t nexpo;
+static char unit[16] = "insns", mode[32] = "deterministic", host[128] = "?";
+
+static int vindex(const char *v)
+{
+    for (size_t i = 0; i < nvariants; i++)
+        if (!strcmp(variants[i], v))
+            return (int)i;
+    if (nvariants == MAXV)
+        return -1;
+    variants[nvariants] = v;
+    return (int)nvariants++;
+}
+
+static int cmp_variant(const void *a, const void *b)
+{
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    int sx = strncmp(x, "shared_l4", 9) != 0, sy = strncmp(y, "shared_l4", 9) != 0;
+    return sx != sy ? sx - sy : strcmp(x, y);
+}
+
+static const struct res *find(const char *w, const char *op, const char *v)
+{
+    for (size_t i = 0; i < nres; i++)
+        if (!strcmp(res[i].workload, w) && !strcmp(res[i].op, op) && !strcmp(res[i].variant, v))
+            return &res[i];
+    return NULL;
+}
+
+static int load(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    if (!f) {
+        fprintf(stderr, "asilab: cannot read %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    while (getline(&line, &cap, f) > 0) {
+        json_t *r = json_loads(line, 0, NULL);
+        const char *type = json_string_value(json_object_get(r, "type"));
+        if (!r || !type || json_is_false(json_object_get(r, "valid")))
+            continue;
+        json_t *prov = json_object_get(r, "provenance");
+        if (prov) {
+            const char *h = json_string_value(json_object_get(prov, "hostname"));
+            const char *m = json_string_value(json_object_get(prov, "mode"));
+            if (h) snprintf(host, sizeof(host), "%s", h);
+            if (m) snprintf(mode, sizeof(mode), "%s", m);
+        }
+        const char *v = json_string_value(json_object_get(r, "variant"));
+        if (!v || vindex(v) < 0)
+            continue;
+        if (!strcmp(type, "result") && nres < MAXR) {
+            const char *u = json_string_value(json_object_get(r, "unit"));
+            if (u) snprintf(unit, sizeof(unit), "%s", u);
+            res[nres++] = (struct res){
+                json_string_value(json_object_get(r, "workload")),
+                json_string_value(json_object_get(r, "op")), v,
+                json_number_value(json_object_get(r, "median")),
+                json_number_value(json_object_get(r, "p10")),
+                json_number_value(json_object_get(r, "p90")),
+                json_object_get(r, "events"),
+            };
+        } else if (!strcmp(type, "exposure") &&
+                   json_string_value(json_object_get(r, "space")) &&
+                   !strcmp(json_string_value(json_object_get(r, "space")), "guest")) {
+            if (nexpo < MAXV)
+                expo[nexpo++] = (struct expo){ v, json_object_get(r, "bytes") };
+        }
+    }
+    free(line);
+    fclose(f);
+    qsort(variants, nvariants, sizeof(*variants), cmp_variant);
+    return 0;
+}
+
+static int gnuplot(const char *scripts, const char *script, const char *out,
+                   const char *vars)
+{
+    int rc = 0;
+    static const char *const terms[2][2] = {
+        { "pngcairo size 1200,700 noenhanced", "png" },
+        { "svg size 1200,700 noenhanced", "svg" },
+    };
+    for (int t = 0; t < 2; t++) {
+        char *cmd = xasprintf("gnuplot -e \"%s; set terminal %s; set output '%s.%s'\" "
+                              "%s/%s 2>>%s.log", vars, terms[t][0], out, terms[t][1],
+                              scripts, script, out);
+        int st = system(cmd);
+        if (st != 0) {
+            fprintf(stderr, "asilab: gnuplot failed for %s.%s (see %s.log)\n", out,
+                    terms[t][1], out);
+            rc = -1;
+        }
+        free(cmd);
+    }
+    return rc;
+}
+
+/* Distinct workloads (or ops of one workload) in order of appearance. */
+static size_t distinct(const char **out, size_t max, const char *workload)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < nres; i++) {
+        const char *k = workload ? res[i].op : res[i].workload;
+        if (workload && strcmp(res[i].workload, workload))
+            continue;
+        size_t j = 0;
+        while (j < n && strcmp(out[j], k))
+            j++;
+        if (j == n && n < max)
+            out[n++] = k;
+    }
+    return n;
+}
+
+static int plot_workload(const char *dir, const char *scripts, const char *w)
+{
+    const char *ops[256];
+    size_t nops = distinct(ops, 256, w);
+    char *dat = xasprintf("%s/%s.dat", dir, w), *ndat = xasprintf("%s/%s_norm.dat", dir, w);
+    char *edat = xasprintf("%s/events_%s.dat", dir, w);
+    FILE *f = fopen(dat, "w"), *n = fopen(ndat, "w"), *e = fopen(edat, "w");
+    static const char *const evs[] = { "cr3_load", "tlb_flush", "invlpg", "ipi_sent",
+                                       "gdt_load", "ldt_load", "ctx_switch", "l4_copy" };
+    int rc = 0;
+    if (!f || !n || !e)
+        return -1;
+    fprintf(f, "op");
+    fprintf(n, "op");
+    for (size_t v = 0; v < nvariants; v++) {
+        fprintf(f, " %s p10 p90", variants[v]);
+        fprintf(n, " %s", variants[v]);
+    }
+    fprintf(e, "label");
+    for (size_t k = 0; k < sizeof(evs) / sizeof(*evs); k++)
+        fprintf(e, " %s", evs[k]);
+    fputc('\n', f); fputc('\n', n); fputc('\n', e);
+    for (size_t o = 0; o < nops; o++) {
+        const struct res *base = find(w, ops[o], "shared_l4");
+        fprintf(f, "%s", ops[o]);
+        fprintf(n, "%s", ops[o]);
+        for (size_t v = 0; v < nvariants; v++) {
+            const struct res *r = find(w, ops[o], variants[v]);
+            fprintf(f, " %g %g %g", r ? r->median : NAN, r ? r->p10 : NAN, r ? r->p90 : NAN);
+            fprintf(n, " %g", r && base && base->median > 0 ? r->median / base->median : NAN);
+            if (!r)
+                continue;
+            fprintf(e, "%s/%s", ops[o], variants[v]);
+            for (size_t k = 0; k < sizeof(evs) / sizeof(*evs); k++) {
+                double x = json_number_value(json_object_get(r->events, evs[k]));
+                fprintf(e, " %g", !strcmp(evs[k], "l4_copy") ? x / 496 : x);
+            }
+            fputc('\n', e);
+        }
+        fputc('\n', f); fputc('\n', n);
+    }
+    fclose(f); fclose(n); fclose(e);
+    char *out = xasprintf("%s/%s", dir, w), *vars;
+    vars = xasprintf("dat='%s'; title='%s: %s per op, %s mode, %s'; ylabel='%s per op'",
+                     dat, w, unit, mode, host, unit);
+    rc |= gnuplot(scripts, "ops.gp", out, vars);
+    free(vars); free(out);
+    out = xasprintf("%s/%s_norm", dir, w);
+    vars = xasprintf("dat='%s'; title='%s: cost relative to shared_l4 (%s, %s mode, %s)'",
+                     ndat, w, unit, mode, host);
+    rc |= gnuplot(scripts, "normalised.gp", out, vars);
+    free(vars); free(out);
+    out = xasprintf("%s/events_%s", dir, w);
+    vars = xasprintf("dat='%s'; title='%s: events per op (%s mode, %s)'", edat, w, mode, host);
+    rc |= gnuplot(scripts, "events.gp", out, vars);
+    free(vars); free(out);
+    free(dat); free(ndat); free(edat);
+    return rc;
+}
+
+/* Cost vs exposure: geometric mean over the ops every variant has. */
+static int plot_exposure(const char *dir, const char *scripts)
+{
+    char *dat = xasprintf("%s/exposure.dat", dir);
+    FILE *f = fopen(dat, "w");
+    size_t rows = 0;
+    if (!f)
+        return -1;
+    fprintf(f, "variant foreign_kib geomean\n");
+    for (size_t v = 0; v < nvariants; v++) {
+        json_t *bytes = NULL;
+        for (size_t k = 0; k < nexpo; k++)
+            if (!strcmp(expo[k].variant, variants[v]))
+                bytes = expo[k].bytes;
+        if (!bytes)
+            continue;
+        double foreign = 0, logsum = 0;
+        size_t n = 0;
+        static const char *const cls[] = { "other_domain", "other_pcpu_stack", "other_vcpu_window" };
+        for (size_t k = 0; k < 3; k++)
+            foreign += json_number_value(json_object_get(bytes, cls[k])) / 1024;
+        for (size_t i = 0; i < nres; i++) {
+            if (strcmp(res[i].variant, variants[v]) || res[i].median <= 0)
+                continue;
+            bool everywhere = true;
+            for (size_t u = 0; u < nvariants && everywhere; u++)
+                everywhere = find(res[i].workload, res[i].op, variants[u]) != NULL;
+            if (everywhere) {
+                logsum += log(res[i].median);
+                n++;
+            }
+        }
+        if (n) {
+            fprintf(f, "%s %g %g\n", variants[v], foreign, exp(logsum / n));
+            rows++;
+        }
+    }
+    fclose(f);
+    int rc = 0;
+    if (rows) {
+        char *out = xasprintf("%s/cost_vs_exposure", dir);
+        char *vars = xasprintf("dat='%s'; title='cost vs exposure (%s, %s mode, %s)'; "
+                               "ylabel='geometric mean %s per op'", dat, unit, mode, host, unit);
+        rc = gnuplot(scripts, "exposure.gp", out, vars);
+        free(vars); free(out);
+    }
+    free(dat);
+    return rc;
+}
+
+/* A series: ops named prefix<N> (and `base` for N = base_n). */
+static int plot_series(const char *dir, const char *scripts, const char *name,
+                       const char *w, const char *prefix, const char *base, int base_n,
+                       const char *xlabel)
+{
+    double x[64];
+    size_t nx = 0;
+    for (size_t i = 0; i < nres; i++) {
+        if (strcmp(res[i].workload, w))
+            continue;
+        const char *op = res[i].op;
+        double v = NAN;
+        if (base && !strcmp(op, base))
+            v = base_n;
+        else if (!strncmp(op, prefix, strlen(prefix)))
+            v = atof(op + strlen(prefix));
+        if (isnan(v) || v <= 0)
+            continue;
+        size_t j = 0;
+        while (j < nx && x[j] != v)
+            j++;
+        if (j == nx && nx < 64)
+            x[nx++] = v;
+    }
+    if (nx < 2)
+        return 0;
+    for (size_t i = 1; i < nx; i++)                    /* sort x */
+        for (size_t j = i; j > 0 && x[j - 1] > x[j]; j--) {
+            double t = x[j]; x[j] = x[j - 1]; x[j - 1] = t;
+        }
+    char *dat = xasprintf("%s/scaling_%s.dat", dir, name);
+    FILE *f = fopen(dat, "w");
+    if (!f)
+        return -1;
+    fprintf(f, "x");
+    for (size_t v = 0; v < nvariants; v++)
+        fprintf(f, " %s", variants[v]);
+    fputc('\n', f);
+    for (size_t i = 0; i < nx; i++) {
+        char op[64];
+        if (base && x[i] == base_n)
+            snprintf(op, sizeof(op), "%s", base);
+        else
+            snprintf(op, sizeof(op), "%s%g", prefix, x[i]);
+        fprintf(f, "%g", x[i]);
+        for (size_t v = 0; v < nvariants; v++) {
+            const struct res *r = find(w, op, variants[v]);
+            fprintf(f, " %g", r ? r->median : NAN);
+        }
+        fputc('\n', f);
+    }
+    fclose(f);
+    char *out = xasprintf("%s/scaling_%s", dir, name);
+    char *vars = xasprintf("dat='%s'; title='%s (%s, %s mode, %s)'; xlabel='%s'; "
+                           "ylabel='%s per op'", dat, name, unit, mode, host, xlabel, unit);
+    int rc = gnuplot(scripts, "scaling.gp", out, vars);
+    free(vars); free(out); free(dat);
+    return rc;
+}
+
+int cmd_plot(const char *dir, const char *scripts)
+{
+    char *records = xasprintf("%s/records.jsonl", dir);
+    if (load(records) != 0)
+        return 2;
+    free(records);
+    if (!nres) {
+        fprintf(stderr, "asilab: %s/records.jsonl has no valid result records to plot\n", dir);
+        return 1;
+    }
+    if (system("command -v gnuplot >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "asilab: gnuplot not found: install it with 'apt-get install gnuplot-nox'\n");
+        return 2;
+    }
+    char *pdir = xasprintf("%s/plots", dir);
+    if (mkdir_p(pdir) != 0) {
+        fprintf(stderr, "asilab: cannot create %s: %s\n", pdir, strerror(errno));
+        return 2;
+    }
+    const char *ws[64];
+    size_t nw = distinct(ws, 64, NULL);
+    int rc = 0;
+    for (size_t i = 0; i < nw; i++)
+        rc |= plot_workload(pdir, scripts, ws[i]);
+    rc |= plot_exposure(pdir, scripts);
+    rc |= plot_series(pdir, scripts, "ctxsw_vcpus", "ctxsw", "yield_cross_domain_x",
+                      "yield_cross_domain", 2, "vCPUs sharing the pCPU");
+    rc |= plot_series(pdir, scripts, "flush_targets", "flush", "flush_remote_", NULL, 0,
+                      "remote pCPUs flushed");
+    rc |= plot_series(pdir, scripts, "refill_pages", "flush", "tlb_flush_local_touch_", NULL, 0,
+                      "pages touched after a local flush");
+    printf("plots: %s (%zu workloads, %zu variants, %s mode)\n", pdir, nw, nvariants, mode);
+    free(pdir);
+    return rc ? 1 : 0;
+}

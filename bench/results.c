@@ -1,0 +1,282 @@
+/* results.c — OUT/results.json: the run's result records (from
+ * records.jsonl) as Google Benchmark JSON through gbench.h: one benchmark
+ * per record with its samples as manual iteration times, its events and
+ * statistics as counters, and the run's provenance as context. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "asilab.h"
+#include "gbench.h"
+
+/* One benchmark: a result record replayed sample by sample. */
+struct bm {
+    char *name, *label;
+    json_t *rec;           /* owned */
+    double *secs;          /* every sample's per-op value, in seconds */
+    size_t n;
+};
+
+/* Record members reported as counters besides the events (record's unit). */
+static const char *const stat_counters[] = {
+    "min", "p10", "median", "p90", "max", "overhead",
+};
+
+enum skip { SKIP_BOOT, SKIP_INVALID, SKIP_VALUES, NSKIP };
+static const char *const skip_what[NSKIP] = {
+    "from boots that did not pass", "invalid (timing or record)", "without usable values",
+};
+
+/* Provenance members that become context entries: distinct values of the
+ * included records, joined by ", ".  "date" is renamed: Google Benchmark's
+ * context has its own (when results.json was written). */
+static const char *const ctx_keys[][2] = {
+    { "host_cpu", "host_cpu" }, { "cpu_family", "cpu_family" },
+    { "cpu_model", "cpu_model" }, { "cpu_stepping", "cpu_stepping" },
+    { "microcode", "microcode" }, { "host_kernel", "host_kernel" },
+    { "hostname", "hostname" }, { "qemu_version", "qemu_version" },
+    { "accel", "accel" }, { "mode", "mode" }, { "git_rev", "git_rev" },
+    { "date", "run_date" }, { "variant", "variants" }, { "workload", "workloads" },
+};
+#define NCTX (sizeof ctx_keys / sizeof ctx_keys[0])
+
+static void replay(gb_state *st, void *ctx)
+{
+    const struct bm *b = ctx;
+    const char *name;
+    json_t *v;
+    size_t i = 0;
+    while (gb_keep_running(st))
+        gb_set_iteration_time(st, b->secs[i++ % b->n]);
+    json_object_foreach(json_object_get(b->rec, "events"), name, v)
+        gb_counter(st, name, json_number_value(v), GB_COUNTER_PLAIN);
+    for (size_t k = 0; k < sizeof stat_counters / sizeof *stat_counters; k++)
+        if (json_is_number(v = json_object_get(b->rec, stat_counters[k])))
+            gb_counter(st, stat_counters[k], json_number_value(v), GB_COUNTER_PLAIN);
+    gb_label(st, b->label);
+}
+
+static const char *str_of(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));   /* NULL unless a string */
+}
+
+/* Seconds per unit of the record's values, or 0 if unknown. */
+static double unit_seconds(json_t *rec)
+{
+    const char *unit = str_of(rec, "unit");
+    json_t *khz = json_object_get(rec, "tsc_khz");
+    if (unit && strcmp(unit, "insns") == 0)
+        return 1e-9;                          /* one instruction = 1 ns */
+    if (unit && strcmp(unit, "cycles") == 0 && json_is_number(khz) &&
+        json_number_value(khz) > 0)
+        return 1.0 / (json_number_value(khz) * 1000.0);
+    return 0;
+}
+
+/* Whether a result record becomes a benchmark; fills b if so. */
+static bool take(json_t *rec, struct bm *b, enum skip *why)
+{
+    json_t *prov = json_object_get(rec, "provenance");
+    json_t *values = json_object_get(rec, "values"), *v;
+    const char *status = str_of(prov, "boot_status");
+    const char *w = str_of(rec, "workload"), *op = str_of(rec, "op");
+    const char *var = str_of(rec, "variant"), *unit = str_of(rec, "unit");
+    double scale = unit_seconds(rec);
+    size_t i;
+
+    if (!status || strcmp(status, "pass") != 0) {
+        *why = SKIP_BOOT;
+        return false;
+    }
+    if (json_is_false(json_object_get(rec, "valid")) ||
+        json_object_get(prov, "record_error") || !w || !op || !var || !unit ||
+        !json_is_object(json_object_get(rec, "events"))) {
+        *why = SKIP_INVALID;
+        return false;
+    }
+    *why = SKIP_VALUES;
+    if (!json_is_array(values) || json_array_size(values) == 0 || scale == 0)
+        return false;
+    json_array_foreach(values, i, v)
+        if (!json_is_number(v) || !(json_number_value(v) >= 0) ||
+            !isfinite(json_number_value(v)))
+            return false;
+    b->n = json_array_size(values);
+    b->secs = xmalloc(b->n * sizeof *b->secs);
+    json_array_foreach(values, i, v)
+        b->secs[i] = json_number_value(v) * scale;
+    b->name = xasprintf("%s/%s/%s", w, op, var);
+    b->label = xasprintf("%s/op, %zu samples x %lld ops%s", unit, b->n,
+                         (long long)json_integer_value(json_object_get(rec, "ops")),
+                         json_is_true(json_object_get(rec, "multimodal")) ? ", multimodal" : "");
+    b->rec = json_incref(rec);
+    return true;
+}
+
+/* A provenance member as text (strings and integers), or NULL. */
+static char *prov_text(json_t *prov, const char *k)
+{
+    json_t *v = json_object_get(prov, k);
+    if (json_is_string(v))
+        return xstrdup(json_string_value(v));
+    if (json_is_integer(v))
+        return xasprintf("%lld", (long long)json_integer_value(v));
+    return NULL;
+}
+
+static void add_context(struct bm *bms, size_t n, size_t skipped)
+{
+    struct strlist vals[NCTX] = { { 0 } }, ids = { 0 };
+    bool insns = false, cycles = false;
+    for (size_t i = 0; i < n; i++) {
+        json_t *prov = json_object_get(bms[i].rec, "provenance");
+        for (size_t k = 0; k < NCTX; k++) {
+            char *t = prov_text(prov, ctx_keys[k][0]);
+            if (t && !strlist_has(&vals[k], t))
+                strlist_push(&vals[k], t);
+            free(t);
+        }
+        char *id = xasprintf("%s=%s", str_of(prov, "variant") ? str_of(prov, "variant") : "?",
+                             str_of(prov, "build_id") ? str_of(prov, "build_id") : "?");
+        if (!strlist_has(&ids, id))
+            strlist_push(&ids, id);
+        free(id);
+        insns |= strcmp(str_of(bms[i].rec, "unit"), "insns") == 0;
+        cycles |= strcmp(str_of(bms[i].rec, "unit"), "cycles") == 0;
+    }
+    for (size_t k = 0; k < NCTX; k++) {
+        if (vals[k].n) {
+            char *j = strlist_join(&vals[k], ", ");
+            gb_context(ctx_keys[k][1], j);
+            free(j);
+        }
+        strlist_free(&vals[k]);
+    }
+    char *j = strlist_join(&ids, ", ");
+    gb_context("build_ids", j);
+    free(j);
+    strlist_free(&ids);
+    char *note = xasprintf(
+        "real_time is the mean per-op value of the samples (the iterations), "
+        "each sample one iteration: %s%s%s; cpu_time is only what replaying "
+        "them cost the runner; counters min..max and overhead are in the "
+        "record's unit, events are per-op averages",
+        insns ? "deterministic mode (TCG icount), 1 instruction reported as 1 ns" : "",
+        insns && cycles ? "; " : "",
+        cycles ? "timing mode, TSC cycles converted to ns with each record's tsc_khz" : "");
+    gb_context("time_unit_note", note);
+    free(note);
+    char *s = xasprintf("%zu", skipped);
+    gb_context("skipped_records", s);
+    free(s);
+    gb_context("records", "records.jsonl");
+}
+
+/* Whether path holds Google Benchmark JSON with n benchmarks. */
+static bool check_written(const char *path, size_t n)
+{
+    json_error_t err;
+    json_t *j = json_load_file(path, 0, &err);
+    bool ok = json_is_array(json_object_get(j, "benchmarks")) &&
+              json_array_size(json_object_get(j, "benchmarks")) == n;
+    if (!ok)
+        note("'%s' is not what was written: %s", path,
+             j ? "wrong number of benchmarks" : err.text);
+    json_decref(j);
+    return ok;
+}
+
+bool results_write(const char *records_path, const char *out_dir)
+{
+    FILE *f = fopen(records_path, "r");
+    if (!f) {
+        note("cannot read '%s': %s", records_path, strerror(errno));
+        return false;
+    }
+    struct bm *bms = NULL;
+    size_t nbm = 0, cap = 0, nres = 0, skips[NSKIP] = { 0 }, nskip = 0;
+    struct strlist names = { 0 };
+    char *line = NULL;
+    size_t lcap = 0;
+    while (getline(&line, &lcap, f) > 0) {
+        json_t *rec = json_loads(line, 0, NULL);
+        const char *type = str_of(rec, "type");
+        if (type && strcmp(type, "result") == 0) {
+            struct bm b = { 0 };
+            enum skip why;
+            nres++;
+            if (take(rec, &b, &why)) {
+                /* the same op twice in one run (e.g. a series and a workload) */
+                for (int k = 2; strlist_has(&names, b.name); k++) {
+                    free(b.name);
+                    b.name = xasprintf("%s/%s/%s#%d", str_of(rec, "workload"),
+                                       str_of(rec, "op"), str_of(rec, "variant"), k);
+                }
+                strlist_push(&names, b.name);
+                if (nbm == cap)
+                    bms = xrealloc(bms, (cap = cap ? 2 * cap : 32) * sizeof *bms);
+                bms[nbm++] = b;
+            } else {
+                skips[why]++;
+                nskip++;
+            }
+        }
+        json_decref(rec);
+    }
+    free(line);
+    fclose(f);
+
+    char *path = xasprintf("%s/results.json", out_dir);
+    char why[256] = "";
+    for (int k = 0, at = 0; k < NSKIP && at < (int)sizeof why; k++)
+        if (skips[k])
+            at += snprintf(why + at, sizeof why - (size_t)at, "%s%zu %s",
+                           at ? ", " : "", skips[k], skip_what[k]);
+    bool ok = true;
+    if (nbm == 0) {
+        unlink(path);          /* no stale file next to the new records */
+        if (nres)
+            fprintf(stderr, "benchmarks: %s not written: all %zu result records "
+                    "skipped (%s)\n", path, nres, why);
+    } else {
+        char *arg_out = xasprintf("--benchmark_out=%s", path);
+        static char argv0[] = "asilab", fmt[] = "--benchmark_out_format=json";
+        char *argv[] = { argv0, arg_out, fmt, NULL };
+        int argc = 3;
+        gb_init(&argc, argv);
+        add_context(bms, nbm, nskip);
+        for (size_t i = 0; i < nbm; i++) {
+            gb_bench *b = gb_register(bms[i].name, replay, &bms[i]);
+            if (!b) {
+                ok = false;
+                break;
+            }
+            gb_iterations(b, (int64_t)bms[i].n);
+            gb_use_manual_time(b);
+            gb_time_unit(b, GB_NS);
+        }
+        ok = ok && gb_run_all(GB_CONSOLE_NONE, true) == (int)nbm &&
+             check_written(path, nbm);
+        gb_shutdown();
+        free(arg_out);
+        if (ok)
+            fprintf(stderr, "benchmarks: %s (%zu benchmark%s, %zu result record%s "
+                    "skipped%s%s)\n", path, nbm, nbm == 1 ? "" : "s", nskip,
+                    nskip == 1 ? "" : "s", nskip ? ": " : "", why);
+        else
+            note("error writing '%s'", path);
+    }
+    for (size_t i = 0; i < nbm; i++) {
+        free(bms[i].name);
+        free(bms[i].label);
+        free(bms[i].secs);
+        json_decref(bms[i].rec);
+    }
+    free(bms);
+    strlist_free(&names);
+    free(path);
+    return ok;
+}
