@@ -37,8 +37,8 @@ const struct workload workload_table[] = {
     { "exposure", false, "isolation audit: bytes mapped per class, guest and hv mode", 1,
       { { { "exposure.elf domains=2 vcpus=2 spread=1", NULL }, 0 } } },
     { "hostile", true, "hostile domain vs hv invariants (crashes on purpose)", 2,
-      { { { "hostile.elf random=10000 seed=1", "hypercall.elf", NULL }, 0 },
-        { { "hostile.elf crash=iret", "hypercall.elf pcpu=1", NULL }, 0 } } },
+      { { { "hostile.elf random=10000 seed=1 vcpus=2", "hypercall.elf", NULL }, 0 },
+        { { "hostile.elf crash=iret vcpus=2", "hypercall.elf pcpu=1", NULL }, 0 } } },
 };
 const size_t workload_count = sizeof workload_table / sizeof workload_table[0];
 

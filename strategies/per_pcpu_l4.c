@@ -99,6 +99,12 @@ void strategy_live_roots(struct vcpu *v, mfn_t *guest_mode, mfn_t *hv_mode)
     *hv_mode = vcpu_guest_root(v);
 }
 
+/* Nothing to do now: the hv runs on the guest's own L4; the root is
+ * refreshed on the way out (root_pgt_changed). */
+void strategy_flush_root(void)
+{
+}
+
 mfn_t strategy_perdomain_l3(struct vcpu *v)
 {
     return v->domain->perdomain_l3;

@@ -112,12 +112,14 @@ static void copy_shadow(struct vcpu *v, struct vcpu_root *r)
 {
     uint64_t *root = mfn_to_virt(r->root);
     const uint64_t *g = mfn_to_virt(vcpu_guest_root(v));
+    /* Claim the copy first: a change marked stale while we copy must
+     * make the next refresh copy again, not be wiped out after it. */
+    r->shadow_src = vcpu_guest_root(v);
+    __atomic_store_n(&r->stale, false, __ATOMIC_SEQ_CST);
     memcpy(root, g, HV_FIRST_SLOT * sizeof(uint64_t));
     memcpy(root + HV_LAST_SLOT + 1, g + HV_LAST_SLOT + 1,
            (511 - HV_LAST_SLOT) * sizeof(uint64_t));
     this_cpu_count(l4_copy, 512 - (HV_LAST_SLOT - HV_FIRST_SLOT + 1));
-    r->shadow_src = vcpu_guest_root(v);
-    r->stale = false;
 }
 
 void strategy_write_ptbase(struct vcpu *v)
@@ -147,7 +149,8 @@ int strategy_exit_to_guest(struct vcpu *v)
     }
     if (r->stale) {                           /* live: copy, then flush */
         mfn_t src = vcpu_guest_root(v);
-        if (src > max_mfn || mfn_to_page(src)->type != PGT_l4) {
+        if (src > max_mfn || mfn_to_page(src)->type != PGT_l4 ||
+            !mfn_to_page(src)->type_count) {
             domain_crash(v->domain, "per_vcpu_l4: shadow of %#lx, not an L4", src);
             return -1;
         }
@@ -155,6 +158,21 @@ int strategy_exit_to_guest(struct vcpu *v)
         write_cr3_counted(r->root << PAGE_SHIFT);
     }
     return 0;
+}
+
+/* The root is live in hv mode too: a stale shadow is refreshed at once,
+ * before the sender of the flush goes on (it waits for our ack), so
+ * neither the guest nor the hv runs on a guest slot that has changed. */
+void strategy_flush_root(void)
+{
+    struct vcpu *v = current;
+    if (v->is_idle)
+        return;                 /* refreshed when its vCPU is switched in */
+    struct vcpu_root *r = vr(v);
+    if (r && __atomic_load_n(&r->stale, __ATOMIC_SEQ_CST)) {
+        copy_shadow(v, r);
+        write_cr3_counted(r->root << PAGE_SHIFT);
+    }
 }
 
 void strategy_context_switch(struct vcpu *prev, struct vcpu *next)
@@ -167,8 +185,8 @@ unsigned int strategy_guest_l4_changed(struct domain *d, mfn_t l4, unsigned int 
 {
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         struct vcpu_root *r = vr(d->vcpu[i]);
-        if (r->shadow_src == l4)
-            r->stale = true;
+        if (ACCESS_ONCE(r->shadow_src) == l4)
+            __atomic_store_n(&r->stale, true, __ATOMIC_SEQ_CST);
     }
     return FLUSH_ROOT_PGTBL;
 }

@@ -51,6 +51,11 @@ void strategy_live_roots(struct vcpu *v, mfn_t *guest_mode, mfn_t *hv_mode)
     *guest_mode = *hv_mode = vcpu_guest_root(v);
 }
 
+/* Nothing to do now: no root copies. */
+void strategy_flush_root(void)
+{
+}
+
 mfn_t strategy_perdomain_l3(struct vcpu *v)
 {
     return v->domain->perdomain_l3;

@@ -103,6 +103,7 @@ struct pcpu {
         uint16_t after_switch;
     };
     bool probe_armed;                /* stack-leak probe (lab hypercall) */
+    struct domain *probe_domain;     /* who armed it: the only reader */
     uint64_t probe_pattern;
     long probe_found;                /* -1: not scanned yet */
     bool full_gdt_loaded;            /* GDTR points at curr's window */

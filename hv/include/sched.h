@@ -9,6 +9,7 @@ void raise_softirq(unsigned int cpu, unsigned int nr);
 void do_softirqs(void);
 void sched_init_cpu(unsigned int cpu);
 void vcpu_wake(struct vcpu *v);
+void vcpu_up(struct vcpu *v);
 void vcpu_block(struct vcpu *v);
 void vcpu_yield(struct vcpu *v);
 void vcpu_offline(struct vcpu *v);

@@ -27,6 +27,10 @@ unsigned int strategy_guest_l4_changed(struct domain *d, mfn_t l4, unsigned int 
 /* The root tables live for v (current on this pCPU) in guest mode and in
  * hv mode, as they will be on its next exit (for the isolation audit). */
 void strategy_live_roots(struct vcpu *v, mfn_t *guest_mode, mfn_t *hv_mode);
+/* A FLUSH_ROOT_PGTBL reached this pCPU (in the flush IPI, or for this
+ * pCPU itself, before the sender goes on): refresh now whatever must not
+ * stay stale while the hv itself runs on it. */
+void strategy_flush_root(void);
 /* The L3 behind slot 260 (the per-domain area) as v sees it. */
 mfn_t strategy_perdomain_l3(struct vcpu *v);
 /* Fill the hv slots (256-271) of a new guest L4 `l4` (mapped at `tab`). */

@@ -57,11 +57,16 @@ long do_asilab_op(unsigned long cmd, unsigned long arg)
         struct pcpu *c = this_pcpu();
         c->probe_pattern = arg;
         c->probe_found = -1;
+        c->probe_domain = v->domain;
         c->probe_armed = true;
         return 0;
     }
     case ASILAB_OP_probe_result: {
+        /* Only for the domain that armed it: otherwise it would be an
+         * oracle on what other domains left on this stack. */
         struct pcpu *c = this_pcpu();
+        if (c->probe_domain != v->domain)
+            return -XEN_EPERM;
         return c->probe_found < 0 ? -XEN_EAGAIN : c->probe_found;
     }
     case ASILAB_OP_exposure:

@@ -6,6 +6,8 @@
  * of a domain under audit (the hostile workload's random mode). */
 #include "console.h"
 #include "descriptor.h"
+#include "flushtlb.h"
+#include "spinlock.h"
 #include "lib.h"
 #include "mm_audit.h"
 #include "page.h"
@@ -75,7 +77,19 @@ static void audit_table(struct domain *d, mfn_t mfn, int level)
     }
 }
 
+static spinlock_t audit_lock = SPIN_LOCK_UNLOCKED;   /* the scratch arrays */
+static unsigned int audit_domain_locked(struct domain *d);
+
 unsigned int audit_domain(struct domain *d)
+{
+    while (__atomic_exchange_n(&audit_lock.locked, 1, __ATOMIC_ACQUIRE))
+        flush_poll();
+    unsigned int v = audit_domain_locked(d);
+    spin_unlock(&audit_lock);
+    return v;
+}
+
+static unsigned int audit_domain_locked(struct domain *d)
 {
     violations = 0;
     /* Frames pfn 0..nr_pages-1, and shared_info as pfn nr_pages. */

@@ -191,6 +191,10 @@ bool handle_ldt_fault(struct cpu_user_regs *regs, unsigned long va)
 
     if (v->is_idle || va < base || va >= base + LDT_WINDOW_PAGES * PAGE_SIZE)
         return false;
+    /* Only the CPU's own descriptor fetch of a page not mapped yet; an
+     * explicit guest access to the window is an ordinary fault. */
+    if (regs->error_code & (PFEC_user | PFEC_present))
+        return false;
     unsigned long off = va - base;
     bool guest = regs->cs & 3;
     if ((off >> 3) >= v->ldt_ents) {

@@ -282,7 +282,7 @@ static const char *basename_noext(const char *path, char *buf, size_t n)
 void start_domains(void)
 {
     for (unsigned int i = 0; i < nr_domains; i++)
-        vcpu_wake(domains[i]->vcpu[0]);
+        vcpu_up(domains[i]->vcpu[0]);
 }
 
 int construct_domains(const struct boot_module *mod, unsigned int *next_domid)

@@ -49,6 +49,7 @@ int vcpumask_to_pcpumask(struct domain *d, unsigned long gmask, cpumask_t *out)
 void pv_l4_changed(struct domain *d, mfn_t l4, unsigned int slot)
 {
     cpumask_t live = 0;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);   /* the entry, then who is live */
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = d->vcpu[i];
         unsigned int cpu = ACCESS_ONCE(v->dirty_cpu);

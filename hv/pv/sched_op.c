@@ -62,8 +62,7 @@ long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg,
     case VCPUOP_up:
         if (!v->initialised)
             return -XEN_EINVAL;
-        if (v->runstate == RUNSTATE_offline)
-            vcpu_wake(v);
+        vcpu_up(v);
         return 0;
     case VCPUOP_down:
         if (v == current)

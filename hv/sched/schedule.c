@@ -106,13 +106,13 @@ static void rq_remove(struct pcpu *c, struct vcpu *v)
 
 /* A vCPU's run state and its pCPU's run queue change under that pCPU's
  * rq_lock (the hv runs with interrupts off), so other pCPUs may wake it. */
-void vcpu_wake(struct vcpu *v)
+static void make_runnable(struct vcpu *v, unsigned int from)
 {
     struct pcpu *c = &pcpus[v->processor];
 
     spin_lock(&c->rq_lock);
-    bool woke = (v->runstate == RUNSTATE_blocked || v->runstate == RUNSTATE_offline) &&
-                ACCESS_ONCE(v->domain->state) == DOM_running;
+    bool woke = v->runstate == from && ACCESS_ONCE(v->domain->state) == DOM_running &&
+                v->initialised;
     if (woke) {
         set_runstate(v, RUNSTATE_runnable);
         rq_push(c, v);
@@ -120,6 +120,18 @@ void vcpu_wake(struct vcpu *v)
     spin_unlock(&c->rq_lock);
     if (woke)
         raise_softirq(v->processor, SCHEDULE_SOFTIRQ);
+}
+
+/* Events wake only a blocked vCPU; only VCPUOP_up (or the domain
+ * builder) brings an initialised vCPU out of offline. */
+void vcpu_wake(struct vcpu *v)
+{
+    make_runnable(v, RUNSTATE_blocked);
+}
+
+void vcpu_up(struct vcpu *v)
+{
+    make_runnable(v, RUNSTATE_offline);
 }
 
 void vcpu_block(struct vcpu *v)
@@ -223,10 +235,15 @@ static void context_switch(struct pcpu *c, struct vcpu *prev, struct vcpu *next)
             if (c->last_guest)
                 c->last_guest->dirty_cpu = NO_CPU;
             c->stack_zero_pending = asilab_stackzero;   /* not a lazy return */
-            c->probe_scan_pending = c->probe_armed;
+            /* The probe looks at what its own domain left behind. */
+            c->probe_scan_pending = c->probe_armed && !prev->is_idle &&
+                                    prev->domain == c->probe_domain;
         }
         c->last_guest = next;
         next->dirty_cpu = c->cpu_id;
+        /* Publish before reading next's tables: a modifier stores the
+         * entry, then reads dirty_cpu (flush targets). */
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
         ci->guest_cpu_user_regs = next->user_regs;
         descriptors_switch_out(prev, next);
         write_ptbase(next);

@@ -114,14 +114,14 @@ END
     export FAKE_QEMU_EXIT=3
     tcg --variant shared_l4 --workload hostile
     want_rc 0
-    has "$T/stderr" "[1/2] shared_l4 hostile (random=10000 seed=1) +hypercall ... pass (2 records, "
-    has "$T/stderr" "[2/2] shared_l4 hostile (crash=iret) +hypercall ... pass (2 records, "
-    has "$T/argv.log" "$B/workloads/hostile.elf random=10000 seed=1,$B/workloads/hypercall.elf"
-    has "$T/argv.log" "$B/workloads/hostile.elf crash=iret,$B/workloads/hypercall.elf pcpu=1"
+    has "$T/stderr" "[1/2] shared_l4 hostile (random=10000 seed=1 vcpus=2) +hypercall ... pass (2 records, "
+    has "$T/stderr" "[2/2] shared_l4 hostile (crash=iret vcpus=2) +hypercall ... pass (2 records, "
+    has "$T/argv.log" "$B/workloads/hostile.elf random=10000 seed=1 vcpus=2,$B/workloads/hypercall.elf"
+    has "$T/argv.log" "$B/workloads/hostile.elf crash=iret vcpus=2,$B/workloads/hypercall.elf pcpu=1"
     export FAKE_QEMU_EXIT=1
     tcg --variant shared_l4 --workload hostile
     want_rc 1
-    has "$T/stderr" "[1/2] shared_l4 hostile (random=10000 seed=1) +hypercall ... fail (2 records, "
+    has "$T/stderr" "[1/2] shared_l4 hostile (random=10000 seed=1 vcpus=2) +hypercall ... fail (2 records, "
     has "$T/stderr" "): hv code 0 (pass), but workload 'hostile' is expected to fail with hv code 1"
     lacks "$T/stderr" "(+"
     ;;

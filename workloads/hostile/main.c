@@ -14,28 +14,6 @@ const char *const workload_args[] = { "crash", "random", "seed", NULL };
 unsigned int calls, mismatches;
 unsigned int err_counts[128];
 
-#define PF_PRESENT 1
-#define PF_WRITE   2
-#define PF_USER    4
-
-/* Run one probe instruction sequence; expect exception `vec`.  The trap
- * handler resumes at the label after the asm. */
-#define EXPECT_FAULT(what, vec, insn, ...) do {                             \
-        __label__ resume;                                                   \
-        unsigned int before = guest_fault_count;                            \
-        guest_fault_resume = (unsigned long)&&resume;    \
-        __asm__ goto(insn :: __VA_ARGS__ : "memory", "rax", "rcx", "rdx"    \
-                     : resume);                          \
-    resume:                                              \
-        guest_fault_resume = 0;                                             \
-        calls++;                                                            \
-        if (guest_fault_count == before || guest_last_vector != (vec)) {    \
-            mismatches++;                                                     \
-            printf("hostile: %s: expected vector %u, got %s %u\n", what,    \
-                   (vec), guest_fault_count == before ? "no fault" : "vector", \
-                   guest_last_vector);                                      \
-        }                                                                   \
-    } while (0)
 
 void count_rc(long rc)
 {

@@ -177,9 +177,38 @@ static void runstate_cases(void)
               0, &a), 0);
 }
 
+/* An event to a vCPU that was never initialised must not start it, and
+ * the guest touching its own LDT window is an ordinary fault, not a
+ * lazy LDT mapping (which would take a reference each time). */
+static void event_and_window_cases(void)
+{
+    struct { uint32_t vcpu, port; } b = { 1, 0 };
+    long rc = HC(__HYPERVISOR_event_channel_op, 7 /* bind_ipi */, &b, 0, 0, 0);
+    expect_rc("bind an IPI port to vCPU 1 (never initialised)", rc, 0);
+    if (!rc) {
+        struct { uint32_t port; } s = { b.port };
+        expect_rc("send to it", HC(__HYPERVISOR_event_channel_op, 4 /* send */, &s, 0, 0, 0), 0);
+        expect_rc("vCPU 1 is still down", HYPERVISOR_vcpu_op(VCPUOP_is_up, 1, NULL), 0);
+    }
+    b.vcpu = 9;
+    expect_rc("bind an IPI port to vCPU 9", HC(__HYPERVISOR_event_channel_op, 7, &b, 0, 0, 0),
+              -XEN_ENOENT);
+
+    uint64_t *ldt = page_alloc();
+    ldt[0] = 0x00cff2000000ffffUL;
+    make_readonly(ldt);
+    expect_rc("SET_LDT", mmuext1(MMUEXT_SET_LDT, (unsigned long)ldt, 16), 0);
+    __asm__ volatile("mov %0, %%fs; mov %1, %%fs" :: "r"(7), "r"(0));   /* lazily mapped */
+    for (int i = 0; i < 3; i++)
+        EXPECT_FAULT("read the LDT window directly", 14,
+                     "movabs $0xffff820000010000, %%rax; mov (%%rax), %%rax");
+    expect_rc("SET_LDT none", mmuext1(MMUEXT_SET_LDT, 0, 0), 0);
+}
+
 void probe_mm(void)
 {
     runstate_cases();
+    event_and_window_cases();
     page_table_cases();
     descriptor_cases();
     long v = HYPERVISOR_asilab_op(ASILAB_OP_audit, (void *)0UL);

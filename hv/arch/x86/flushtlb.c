@@ -20,8 +20,10 @@ static volatile unsigned long flush_va;
 
 void flush_local(unsigned int flags, unsigned long va)
 {
-    if (flags & FLUSH_ROOT_PGTBL)
+    if (flags & FLUSH_ROOT_PGTBL) {
         get_cpu_info()->root_pgt_changed = 1;
+        strategy_flush_root();
+    }
     if (flags & FLUSH_TLB_GLOBAL) {
         uint64_t cr4 = read_cr4();
         if (cr4 & X86_CR4_PGE) {
@@ -79,6 +81,7 @@ void flush_mask(cpumask_t mask, unsigned int flags, unsigned long va)
 cpumask_t domain_dirty_cpumask(const struct domain *d)
 {
     cpumask_t m = 0;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);   /* after the table writes */
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         unsigned int cpu = ACCESS_ONCE(d->vcpu[i]->dirty_cpu);
         if (cpu != NO_CPU)
