@@ -20,13 +20,27 @@ static const char *kvm_path(void)
 
 static bool kvm_usable(char **why)
 {
+    return kvm_state(why) == KVM_PRESENT;
+}
+
+const char *kvm_device(void)
+{
+    return kvm_path();
+}
+
+/* Can /dev/kvm be opened read-write?  *why (owned by the caller) says why
+ * not: "<path> not usable: <strerror>". */
+enum kvm_state kvm_state(char **why)
+{
     int fd = open(kvm_path(), O_RDWR | O_CLOEXEC);
     if (fd < 0) {
-        *why = xasprintf("%s not usable: %s", kvm_path(), strerror(errno));
-        return false;
+        int e = errno;
+        *why = xasprintf("%s not usable: %s", kvm_path(), strerror(e));
+        return e == ENOENT || e == ENODEV || e == ENXIO ? KVM_ABSENT : KVM_NO_ACCESS;
     }
     close(fd);
-    return true;
+    *why = NULL;
+    return KVM_PRESENT;
 }
 
 /* Why a probe boot produced no calibration record. */
@@ -43,6 +57,26 @@ static char *probe_failure(const struct config *cfg, const struct boot_out *o)
     if (o->proc.signaled)
         return xasprintf("qemu killed by signal %d", o->proc.term_signal);
     return xasprintf("qemu exit status %d", o->proc.exit_status);
+}
+
+/* A kvm boot of variant with wl's first boot, stopped at its calibration
+ * record.  true with *median set if one came; else false with *why set.
+ * Says on stderr what it boots. */
+bool kvm_probe(const struct config *cfg, const char *variant,
+               const struct workload *wl, double *median, char **why)
+{
+    struct boot_spec s;
+    struct boot_out o;
+    boot_spec_init(&s, cfg, variant, wl, 0, true);
+    fprintf(stderr, "accel: probing %s with a kvm boot of %s %s ...\n",
+            kvm_path(), variant, s.label);
+    boot_run(cfg, &s, true, &o);
+    bool ok = o.have_calib;
+    *median = o.calib_median;
+    *why = ok ? NULL : probe_failure(cfg, &o);
+    boot_out_free(&o);
+    boot_spec_free(&s);
+    return ok;
 }
 
 /* true: run under kvm.  Prints one line saying what was chosen and why. */
@@ -68,25 +102,18 @@ bool accel_choose(const struct config *cfg, enum accel req, const char *variant,
         free(why);
         return false;
     }
-    struct boot_spec s;
-    struct boot_out o;
-    boot_spec_init(&s, cfg, variant, probe_wl, 0, true);
-    fprintf(stderr, "accel: probing %s with a kvm boot of %s %s ...\n",
-            kvm_path(), variant, s.label);
-    boot_run(cfg, &s, true, &o);
-    if (o.have_calib && o.calib_median < ASILAB_NATIVE_MAX) {
+    double median;
+    char *f = NULL;
+    if (kvm_probe(cfg, variant, probe_wl, &median, &f) && median < ASILAB_NATIVE_MAX) {
         use_kvm = true;
         fprintf(stderr, KVM_LINE "%s runs ring 0 natively: %s cycles/iter\n",
-                kvm_path(), fmt_num(o.calib_median, buf, sizeof buf));
-    } else if (o.have_calib) {
+                kvm_path(), fmt_num(median, buf, sizeof buf));
+    } else if (!f) {
         fprintf(stderr, TCG_LINE "%s emulates ring 0: %s cycles/iter\n",
-                kvm_path(), fmt_num(o.calib_median, buf, sizeof buf));
+                kvm_path(), fmt_num(median, buf, sizeof buf));
     } else {
-        char *f = probe_failure(cfg, &o);
         fprintf(stderr, TCG_LINE "kvm probe boot gave no calibration record: %s\n", f);
         free(f);
     }
-    boot_out_free(&o);
-    boot_spec_free(&s);
     return use_kvm;
 }

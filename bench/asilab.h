@@ -160,6 +160,32 @@ void boot_out_free(struct boot_out *out);
 enum accel { ACCEL_AUTO, ACCEL_TCG, ACCEL_KVM };
 bool accel_choose(const struct config *cfg, enum accel req, const char *variant,
                   const struct workload *probe_wl);
+enum kvm_state { KVM_PRESENT, KVM_ABSENT, KVM_NO_ACCESS };
+const char *kvm_device(void);              /* /dev/kvm or $ASILAB_KVM_DEVICE */
+enum kvm_state kvm_state(char **why);      /* *why: NULL when present */
+bool kvm_probe(const struct config *cfg, const char *variant,
+               const struct workload *wl, double *median, char **why);
+
+/* ---- perf.c: host-side PMU counts of each QEMU (run --perf) ---- */
+struct perf {
+    char *perf;     /* the perf executable; NULL: not wrapping */
+    char *file;     /* perf stat -o FILE of the current boot */
+    char *reason;   /* why counts are unavailable for every boot, or NULL */
+};
+void perf_setup(struct perf *p);
+/* perf stat -x, -e cycles,instructions -o FILE -- ARGV (NULL: not wrapping) */
+char **perf_argv(const struct perf *p, char *const argv[]);
+/* "perf" (and "perf_reason") in prov from the boot's FILE, then FILE removed. */
+void perf_provenance(const struct perf *p, json_t *prov);
+void perf_free(struct perf *p);
+/* Looks "perf stat" output over: NULL if the events in text were counted,
+ * else why not.  cycles/instructions (or NULL) get the sums. */
+char *perf_parse(const char *text, long long *cycles, long long *instructions);
+char *read_text(const char *path);          /* NULL: unreadable */
+
+/* ---- env.c: asilab env, asilab compare ---- */
+int cmd_env(struct config *cfg, const char *build_arg, const char *qemu_override);
+int cmd_compare(const char *a, const char *b);
 
 /* ---- provenance.c: host facts, build ids, records.jsonl lines ---- */
 struct host_info {

@@ -1,5 +1,6 @@
-/* main.c — the asilab command line (`run`, `list`, `--help`): selects
- * variants x workload boots, runs them one by one and reports. */
+/* main.c — the asilab command line (`run`, `list`, `plot`, `env`, `compare`,
+ * `--help`): selects variants x workload boots, runs them one by one and
+ * reports. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -17,6 +18,13 @@ static const char usage_text[] =
     "       asilab run --variant NAMES --series NAME[=VALUES] ... [options]\n"
     "       asilab list [--build DIR]\n"
     "       asilab plot DIR   (PNG and SVG plots of DIR/records.jsonl into DIR/plots)\n"
+    "       asilab env [--build DIR] [--qemu PATH] [--kvm-cpu MODEL]\n"
+    "                         (this host's provenance, whether kvm timings are\n"
+    "                         valid (a short kvm probe boot) and whether the\n"
+    "                         PMU counts (perf stat); exit 0)\n"
+    "       asilab compare A B  (Google Benchmark's compare.py over A/results.json\n"
+    "                         and B/results.json, or two results.json files;\n"
+    "                         exit status: compare.py's)\n"
     "       asilab --help\n"
     "\n"
     "Boots each hv variant with each workload under QEMU, validates the\n"
@@ -43,12 +51,18 @@ static const char usage_text[] =
     "                        kvm (timing); auto takes kvm only if a probe boot\n"
     "                        shows ring 0 running natively\n"
     "  -s, --smp N           virtual CPUs, 1..64 (default 2)\n"
-    "  -t, --timeout S       seconds per boot before QEMU is killed (default 120)\n"
+    "  -t, --timeout S       seconds per boot before QEMU is killed (default 120;\n"
+    "                        30 for the probe boot of env)\n"
     "  -o, --out DIR         output directory (default asilab-out)\n"
     "  -b, --build DIR       build directory (default " ASILAB_BUILD_DIR ")\n"
     "  -q, --qemu PATH       QEMU binary (default qemu-system-x86_64 in PATH)\n"
     "      --kvm-cpu MODEL   QEMU -cpu of kvm boots (default host; tcg boots\n"
     "                        always use max)\n"
+    "      --perf            run each QEMU under 'perf stat -e cycles,instructions'\n"
+    "                        (host-side counts of the whole QEMU process, into\n"
+    "                        each record's provenance as \"perf\"; \"unavailable\"\n"
+    "                        when perf or the PMU is missing; only perf stat is\n"
+    "                        used, not perf kvm stat)\n"
     "  -h, --help            this text\n"
     "\n"
     "exit status: 0 all boots passed, 1 a boot failed, 2 bad usage or setup,\n"
@@ -57,9 +71,10 @@ static const char usage_text[] =
 struct opts {
     const char *variant, *workload, *out, *build, *qemu, *kvm_cpu;
     struct strlist series;     /* --series arguments, in order */
+    bool perf;
     enum accel accel;
     int smp;
-    double timeout;
+    double timeout;            /* 0: the command's default */
 };
 
 static int parse_smp(const char *s)
@@ -107,6 +122,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         { "qemu", required_argument, NULL, 'q' },
         { "kvm-cpu", required_argument, NULL, 'c' },
         { "series", required_argument, NULL, 'S' },
+        { "perf", no_argument, NULL, 'P' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -124,6 +140,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case 'q': o->qemu = optarg; break;
         case 'c': o->kvm_cpu = optarg; break;
         case 'S': strlist_push(&o->series, optarg); break;
+        case 'P': o->perf = true; break;
         case 'h': fputs(usage_text, stdout); exit(0);
         case ':': usage_error("option '%s' needs a value", argv[optind - 1]);
         default:
@@ -181,6 +198,7 @@ struct run {
     struct host_info host;
     FILE *records;
     struct table *table;
+    struct perf *perf;         /* NULL without --perf */
     size_t total, done, passed;
     double spent;
     bool warned_timing;
@@ -226,7 +244,12 @@ static void run_boot(struct run *r, struct boot_spec *s, const char *bid)
     struct boot_out o;
     fprintf(stderr, "[%zu/%zu] %s %s ... ", r->done + 1, r->total, s->variant, s->label);
     fflush(stderr);
+    char **plain = s->argv, **wrapped = r->perf ? perf_argv(r->perf, s->argv) : NULL;
+    if (wrapped)
+        s->argv = wrapped;
     boot_run(r->cfg, s, false, &o);
+    s->argv = plain;
+    argv_free(wrapped);
     bool timings_valid = !s->kvm || o.nresults == 0 || timing_ok(&o);
     const char *st = boot_status_name(o.status);
     for (size_t i = 0; i < o.nrecs; i++) {
@@ -241,6 +264,8 @@ static void run_boot(struct run *r, struct boot_spec *s, const char *bid)
             table_add_record(r->table, x->obj);
     }
     json_t *prov = provenance_make(&r->host, s, bid, st);
+    if (r->perf)
+        perf_provenance(r->perf, prov);
     records_write(r->records, &o, prov);
     json_decref(prov);
 
@@ -321,6 +346,17 @@ static int cmd_run(const struct opts *op, struct config *cfg)
         probe = runs[0];
     strlist_free(&miss);
     bool kvm = accel_choose(cfg, op->accel, vars.v[0], probe);
+    struct perf perf;
+    if (op->perf) {
+        perf_setup(&perf);
+        r.perf = &perf;
+        if (perf.reason)
+            fprintf(stderr, "perf: unavailable (%s): records get \"perf\": "
+                    "\"unavailable\"\n", perf.reason);
+        else
+            fprintf(stderr, "perf: each QEMU runs under %s stat -e "
+                    "cycles,instructions\n", perf.perf);
+    }
 
     if (mkdir_p(cfg->out) != 0)
         usage_error("cannot create output directory '%s': %s", cfg->out, strerror(errno));
@@ -363,6 +399,8 @@ static int cmd_run(const struct opts *op, struct config *cfg)
         note("interrupted after %zu of %zu boots", r.done, r.total);
     int rc = asilab_interrupted ? 130 : r.passed == r.total && written ? 0 : 1;
     table_free(r.table);
+    if (r.perf)
+        perf_free(r.perf);
     host_info_free(&r.host);
     free(path);
     free(qemu);
@@ -380,7 +418,7 @@ static int cmd_run(const struct opts *op, struct config *cfg)
 
 int main(int argc, char **argv)
 {
-    struct opts op = { .accel = ACCEL_AUTO, .smp = 2, .timeout = 120,
+    struct opts op = { .accel = ACCEL_AUTO, .smp = 2,
                        .out = "asilab-out", .build = ASILAB_BUILD_DIR };
     signal(SIGPIPE, SIG_IGN);
     int first = parse_opts(argc, argv, &op);
@@ -394,10 +432,22 @@ int main(int argc, char **argv)
             usage_error("plot needs exactly one result directory (see asilab --help)");
         return cmd_plot(argv[first + 1], ASILAB_PLOTS_DIR);
     }
+    if (strcmp(cmd, "compare") == 0) {
+        if (first + 3 != argc)
+            usage_error("compare needs two result directories or results.json "
+                        "files (see asilab --help)");
+        return cmd_compare(argv[first + 1], argv[first + 2]);
+    }
     if (first + 1 < argc)
         usage_error("unexpected argument '%s' (see asilab --help)", argv[first + 1]);
     struct config cfg = { .out = op.out, .kvm_cpu = op.kvm_cpu, .smp = op.smp,
-                          .timeout = op.timeout };
+                          .timeout = op.timeout ? op.timeout : 120 };
+    if (strcmp(cmd, "env") == 0) {
+        cfg.timeout = op.timeout ? op.timeout : 30;   /* the probe boot */
+        int rc = cmd_env(&cfg, op.build, op.qemu);
+        strlist_free(&op.series);
+        return rc;
+    }
     if (strcmp(cmd, "list") == 0 || strcmp(cmd, "run") == 0) {
         char *build = resolve_build(op.build);
         cfg.build = build;
@@ -406,5 +456,5 @@ int main(int argc, char **argv)
         strlist_free(&op.series);
         return rc;
     }
-    usage_error("unknown command '%s' (expected run, list or plot; see asilab --help)", cmd);
+    usage_error("unknown command '%s' (expected run, list, plot, env or compare; see asilab --help)", cmd);
 }

@@ -53,6 +53,7 @@ static void read_cpuinfo(struct host_info *h)
     fclose(f);
 }
 
+/* qemu NULL: no qemu_version. */
 void host_info_collect(struct host_info *h, const char *qemu)
 {
     struct utsname u;
@@ -67,7 +68,7 @@ void host_info_collect(struct host_info *h, const char *qemu)
     h->hostname = xstrdup(host);
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     h->date = xstrdup(date);
-    h->qemu_version = qemu_version(qemu);
+    h->qemu_version = qemu ? qemu_version(qemu) : NULL;
 }
 
 void host_info_free(struct host_info *h)

@@ -1,6 +1,7 @@
 #!/bin/sh
 # runner_test.sh — one test case of the asilab runner, run against
 # fake-qemu.sh and a throw-away build dir:  runner_test.sh ASILAB FAKE CASE
+# (fake-perf.sh, next to FAKE, stands in for perf)
 set -u
 ASILAB=$1 FAKE=$2 CASE=$3
 
@@ -15,7 +16,11 @@ cp "$FAKE" "$Q" && chmod +x "$Q"
 export FAKE_QEMU_LOG="$T/argv.log"
 unset FAKE_QEMU_LINES FAKE_QEMU_EXIT FAKE_QEMU_HANG FAKE_QEMU_PIDFILE FAKE_QEMU_CALIB \
     FAKE_QEMU_STDERR
-unset ASILAB_KVM_DEVICE
+unset ASILAB_KVM_DEVICE FAKE_PERF FAKE_PERF_LOG
+# fake_perf: the fake perf first in PATH
+fake_perf() { mkdir -p "$T/bin"; cp "$(dirname "$FAKE")/fake-perf.sh" "$T/bin/perf"; chmod +x "$T/bin/perf"; PATH="$T/bin:$PATH"; }
+# nobin: a PATH directory without perf (only what fake-qemu.sh needs)
+nobin() { mkdir -p "$T/nobin"; for t in cat sed; do ln -sf "$(command -v $t)" "$T/nobin/$t"; done; }
 EV='{"cr3_load":2,"tlb_flush":1,"invlpg":0.5,"ipi_sent":0,"l4_copy":0,"stack_zero_bytes":0,"gdt_load":3,"ldt_load":0,"ctx_switch":4}'
 CAL='@asilab {"type":"calibration","op":"empty_loop","variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":1000,"samples":16,"min":3,"median":3,"max":3}'
 RES='"op":"null_hypercall","variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":100,"samples":32'
@@ -417,7 +422,163 @@ list_help)
     has "$T/stderr" "usage: asilab run"
     run frobnicate
     want_rc 2
-    want_file "$T/stderr" "asilab: unknown command 'frobnicate' (expected run, list or plot; see asilab --help)"
+    want_file "$T/stderr" "asilab: unknown command 'frobnicate' (expected run, list, plot, env or compare; see asilab --help)"
+    run --help
+    has "$T/stdout" "       asilab env [--build DIR] [--qemu PATH] [--kvm-cpu MODEL]"
+    has "$T/stdout" "       asilab compare A B "
+    has "$T/stdout" "      --perf            run each QEMU under 'perf stat -e cycles,instructions'"
+    ;;
+env)
+    # key VALUE-PREFIX...: stdout has the line "key: VALUE..."
+    key() { grep -q "^$1: " "$T/stdout" || fail "no '$1: ' line"; }
+    fake_perf
+    export FAKE_PERF=unsupported ASILAB_KVM_DEVICE="$T/nokvm"
+    run env --build "$B" --qemu "$Q"
+    want_rc 0
+    for k in cpu "cpu family" "cpu model" "cpu stepping" microcode kernel hostname \
+             qemu kvm "kvm timing" pmu; do key "$k"; done
+    lines "$T/stdout" 11
+    countx "$T/stdout" "qemu: QEMU emulator version 7.2.99 (asilab fake) ($Q)" 1
+    countx "$T/stdout" "kvm: absent ($T/nokvm)" 1
+    countx "$T/stdout" "kvm timing: unavailable ($T/nokvm absent)" 1
+    countx "$T/stdout" "pmu: unavailable (instructions <not supported>)" 1
+    [ ! -e "$T/argv.log" ] || fail "qemu booted without kvm"
+    # a kvm probe boot of the first variant decides whether timings are valid
+    : >"$T/kvm"
+    export ASILAB_KVM_DEVICE="$T/kvm" FAKE_QEMU_CALIB=1.5 FAKE_PERF=numbers
+    run env --build "$B" --qemu "$Q" --kvm-cpu host,-arch-capabilities
+    want_rc 0
+    countx "$T/stdout" "kvm: present ($T/kvm)" 1
+    countx "$T/stdout" "kvm timing: valid (1.50 cycles/iter)" 1
+    countx "$T/stdout" "pmu: available" 1
+    countx "$T/argv.log" "host,-arch-capabilities" 1
+    countx "$T/argv.log" "mode=timing" 1
+    countx "$T/argv.log" "$B/workloads/hypercall.elf" 1
+    export FAKE_QEMU_CALIB=1234
+    run env --build "$B" --qemu "$Q"
+    want_rc 0
+    countx "$T/stdout" "kvm timing: invalid: emulating (1234 cycles/iter)" 1
+    export FAKE_QEMU_EXIT=0 FAKE_QEMU_LINES=/dev/null FAKE_QEMU_STDERR="qemu: failed to set MSR"
+    run env --build "$B" --qemu "$Q"
+    want_rc 0
+    countx "$T/stdout" "kvm timing: unavailable (probe boot of shared_l4 hypercall: qemu: failed to set MSR)" 1
+    run env --build "$T/nodir" --qemu "$Q"
+    want_rc 0
+    countx "$T/stdout" "kvm timing: unavailable (build directory '$T/nodir': No such file or directory)" 1
+    # no QEMU, no perf: still exit 0
+    nobin
+    (PATH="$T/nobin"; export PATH; "$ASILAB" env --build "$B" --qemu "$T/none" >"$T/stdout" 2>"$T/stderr")
+    rc=$?
+    want_rc 0
+    countx "$T/stdout" "qemu: missing: '$T/none' is not an executable file; apt-get install qemu-system-x86" 1
+    countx "$T/stdout" "kvm timing: unavailable (no QEMU)" 1
+    countx "$T/stdout" "pmu: unavailable (perf not installed: apt-get install linux-perf)" 1
+    ;;
+compare)
+    run compare "$T/a" "$T/nope"
+    want_rc 2
+    want_file "$T/stderr" "asilab: no results.json in $T/a"
+    mkdir "$T/a"
+    run compare "$T/a" "$T/a"
+    want_rc 2
+    want_file "$T/stderr" "asilab: no results.json in $T/a"
+    run compare "$T/a"
+    want_rc 2
+    has "$T/stderr" "asilab: compare needs two result directories or results.json files"
+    [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import scipy' 2>/dev/null &&
+        { [ -r /usr/share/benchmark/compare.py ] ||
+          dpkg -L libbenchmark-tools 2>/dev/null | grep -q '/compare\.py$'; } || exit 77
+    R='"variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":100,"samples":4,"min":120,"p10":120,"median":121,"p90":125,"max":130,"events":@EVENTS@'
+    canned <<END
+$CAL
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall",$R,"values":[120,121,125,130]}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"set_gdt_1",$R,"values":[10,20,20,20]}
+@asilab {"type":"end","status":"pass","records":3}
+END
+    O=$T/a tcg --variant shared_l4 --workload hypercall
+    want_rc 0
+    sed -i 's/"values":\[120,121,125,130\]/"values":[240,242,250,260]/' "$T/lines"
+    O=$T/b tcg --variant shared_l4 --workload hypercall
+    want_rc 0
+    run compare "$T/a" "$T/b/results.json"
+    want_rc 0
+    has "$T/stdout" "Comparing $T/a/results.json to $T/b/results.json"
+    has "$T/stdout" "hypercall/null_hypercall/shared_l4 "
+    has "$T/stdout" "hypercall/set_gdt_1/shared_l4 "
+    lacks "$T/stdout" "$(printf '\033')"      # no colours into a file
+    ;;
+perf)
+    # run --perf: QEMU under perf stat; counts (or why not) in provenance
+    fake_perf
+    export FAKE_PERF=unsupported FAKE_PERF_LOG="$T/perf.log" TMPDIR="$T/tmp"
+    mkdir "$T/tmp"
+    tcg --variant shared_l4 --workload hypercall --perf
+    want_rc 0
+    has "$T/stderr" "perf: each QEMU runs under $T/bin/perf stat -e cycles,instructions"
+    has "$T/stderr" "[1/1] shared_l4 hypercall ... pass (2 records, "
+    count "$O/records.jsonl" '"boot_status":"pass","perf":"unavailable","perf_reason":"cycles <not supported>"}}' 3
+    count "$O/records.jsonl" "\"qemu_cmdline\":\"$Q -nodefaults " 3
+    head -n 1 "$T/argv.log" >"$T/argv0"
+    want_file "$T/argv0" "$Q"
+    # the precheck (perf stat ... -- true), then the boot, with one -o FILE
+    f=$(sed -n 6p "$T/perf.log")
+    case $f in "$T/tmp/asilab-perf."*) ;; *) fail "perf -o '$f' not in TMPDIR" ;; esac
+    head -n 19 "$T/perf.log" >"$T/pre"
+    want_file "$T/pre" "stat
+-x,
+-e
+cycles,instructions
+-o
+$f
+--
+true
+--
+stat
+-x,
+-e
+cycles,instructions
+-o
+$f
+--
+$Q
+-nodefaults
+-machine"
+    [ -z "$(ls -A "$T/tmp")" ] || fail "perf output left behind: $(ls "$T/tmp")"
+    export FAKE_PERF=numbers
+    tcg --variant shared_l4 --workload hypercall --perf
+    want_rc 0
+    count "$O/records.jsonl" '"boot_status":"pass","perf":{"cycles":1234567,"instructions":2345678}}}' 3
+    # perf passes QEMU's exit status through
+    export FAKE_QEMU_EXIT=3
+    tcg --variant shared_l4 --workload hypercall --perf
+    want_rc 1
+    has "$T/stderr" "): hv code 1 (fail: a domain crashed or did not shut down cleanly)"
+    count "$O/records.jsonl" '"boot_status":"fail","perf":{"cycles":1234567,' 3
+    export FAKE_QEMU_EXIT=1 FAKE_PERF=notcounted
+    tcg --variant shared_l4 --workload hypercall --perf
+    want_rc 0
+    count "$O/records.jsonl" '"perf":"unavailable","perf_reason":"cycles <not counted>"}}' 3
+    # a perf that cannot count at all: QEMU runs without it
+    export FAKE_PERF=fail
+    rm "$T/argv.log"
+    tcg --variant shared_l4 --workload hypercall --perf
+    want_rc 0
+    has "$T/stderr" "perf: unavailable (perf stat failed: fake perf: Access to performance monitoring is restricted)"
+    count "$O/records.jsonl" '"perf":"unavailable","perf_reason":"perf stat failed: fake perf: Access to performance monitoring is restricted"}}' 3
+    count "$T/argv.log" "-nodefaults" 1
+    # no perf at all
+    nobin
+    (PATH="$T/nobin"; export PATH
+     "$ASILAB" run --build "$B" --qemu "$Q" --out "$O" --accel tcg --perf \
+         --variant shared_l4 --workload hypercall >"$T/stdout" 2>"$T/stderr")
+    rc=$?
+    want_rc 0
+    count "$O/records.jsonl" '"perf":"unavailable","perf_reason":"perf not installed: apt-get install linux-perf"}}' 3
+    # without --perf, no perf in provenance
+    tcg --variant shared_l4 --workload hypercall
+    want_rc 0
+    lacks "$O/records.jsonl" '"perf"'
+    [ -z "$(ls -A "$T/tmp")" ] || fail "perf output left behind: $(ls "$T/tmp")"
     ;;
 series)
     # initrd FILE: the -initrd argument of each boot in the fake's argv log

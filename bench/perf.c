@@ -1,0 +1,203 @@
+/* perf.c — run --perf: each QEMU under `perf stat -x, -e cycles,instructions
+ * -o FILE --`, its host-side counts (the whole QEMU process) into the boot's
+ * provenance.  Never fails a boot: without counts, "perf": "unavailable". */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "asilab.h"
+
+#define PERF_MISSING "perf not installed: apt-get install linux-perf"
+
+char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    size_t len = 0, cap = 4096, r;
+    char *s = xmalloc(cap);
+    while ((r = fread(s + len, 1, cap - len - 1, f)) > 0) {
+        len += r;
+        if (cap - len < 2)
+            s = xrealloc(s, cap *= 2);
+    }
+    s[len] = '\0';
+    fclose(f);
+    return s;
+}
+
+/* "cycles" of "cycles", "cycles:u" or "cpu_core/cycles/" (hybrid CPUs). */
+static void event_name(const char *field, size_t n, char *out, size_t outn)
+{
+    const char *slash = memchr(field, '/', n);
+    if (slash) {
+        const char *end = memchr(slash + 1, '/', n - (size_t)(slash + 1 - field));
+        n = end ? (size_t)(end - slash - 1) : n - (size_t)(slash + 1 - field);
+        field = slash + 1;
+    }
+    const char *colon = memchr(field, ':', n);
+    if (colon)
+        n = (size_t)(colon - field);
+    snprintf(out, outn, "%.*s", (int)n, field);
+}
+
+struct counter {
+    const char *name;
+    long long *sum;      /* NULL: not wanted */
+    bool counted;
+    char bad[48];        /* the first non-numeric value seen */
+};
+
+char *perf_parse(const char *text, long long *cycles, long long *instructions)
+{
+    struct counter c[2] = { { "cycles", cycles, false, "" },
+                            { "instructions", instructions, false, "" } };
+    for (int i = 0; i < 2; i++)
+        if (c[i].sum)
+            *c[i].sum = 0;
+    for (const char *line = text; line && *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        /* value,unit,event,... (CSV of -x,) */
+        const char *f[3] = { line, NULL, NULL };
+        size_t fl[3] = { 0 };
+        const char *p = line, *end = line + len;
+        int k = 0;
+        while (k < 3) {
+            const char *comma = memchr(p, ',', (size_t)(end - p));
+            fl[k] = (size_t)((comma ? comma : end) - p);
+            if (!comma || k == 2)
+                break;
+            p = comma + 1;
+            f[++k] = p;
+        }
+        if (len && line[0] != '#' && k == 2) {
+            char ev[64];
+            event_name(f[2], fl[2], ev, sizeof ev);
+            for (int i = 0; i < 2; i++) {
+                if (!c[i].sum || strcmp(ev, c[i].name) != 0)
+                    continue;
+                char num[32], *e;
+                snprintf(num, sizeof num, "%.*s", (int)fl[0], f[0]);
+                errno = 0;
+                long long v = strtoll(num, &e, 10);
+                if (fl[0] && fl[0] < sizeof num && !*e && !errno && v >= 0) {
+                    *c[i].sum += v;
+                    c[i].counted = true;
+                } else if (!c[i].bad[0]) {
+                    snprintf(c[i].bad, sizeof c[i].bad, "%.*s", (int)fl[0], f[0]);
+                }
+            }
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    for (int i = 0; i < 2; i++) {
+        if (!c[i].sum || c[i].counted)
+            continue;
+        if (c[i].bad[0])
+            return xasprintf("%s %s", c[i].name, c[i].bad);
+        return xasprintf("no %s count in the perf stat output", c[i].name);
+    }
+    return NULL;
+}
+
+static bool keep_first(void *ctx, char *line, size_t lineno)
+{
+    char **first = ctx;
+    if (!*first && *line)
+        *first = xstrdup(line);
+    (void)lineno;
+    return true;
+}
+
+void perf_setup(struct perf *p)
+{
+    char *why = NULL;
+    memset(p, 0, sizeof *p);
+    p->perf = qemu_find("perf", &why);
+    free(why);
+    if (!p->perf) {
+        p->reason = xstrdup(PERF_MISSING);
+        return;
+    }
+    const char *tmp = getenv("TMPDIR");
+    p->file = xasprintf("%s/asilab-perf.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    int fd = mkstemp(p->file);
+    if (fd < 0) {
+        p->reason = xasprintf("cannot create '%s': %s", p->file, strerror(errno));
+        free(p->perf);
+        p->perf = NULL;
+        return;
+    }
+    close(fd);
+    /* Does perf stat run a program at all (permissions, kernel match)? */
+    char *argv[] = { p->perf, "stat", "-x,", "-e", "cycles,instructions", "-o",
+                     p->file, "--", "true", NULL };
+    struct proc_result r;
+    char *first = NULL;
+    proc_run(argv, 10, NULL, keep_first, &first, &r);
+    if (r.timed_out || r.signaled || r.exit_status != 0) {
+        p->reason = first ? xasprintf("perf stat failed: %s", first)
+                          : xasprintf("perf stat failed (exit status %d)",
+                                      r.exit_status);
+        free(p->perf);
+        p->perf = NULL;
+    }
+    free(first);
+    unlink(p->file);
+}
+
+char **perf_argv(const struct perf *p, char *const argv[])
+{
+    if (!p->perf)
+        return NULL;
+    const char *pre[] = { p->perf, "stat", "-x,", "-e", "cycles,instructions",
+                          "-o", p->file, "--" };
+    size_t npre = sizeof pre / sizeof *pre, n = 0;
+    while (argv[n])
+        n++;
+    char **v = xmalloc((npre + n + 1) * sizeof *v);
+    for (size_t i = 0; i < npre; i++)
+        v[i] = xstrdup(pre[i]);
+    for (size_t i = 0; i < n; i++)
+        v[npre + i] = xstrdup(argv[i]);
+    v[npre + n] = NULL;
+    return v;
+}
+
+void perf_provenance(const struct perf *p, json_t *prov)
+{
+    char *reason = NULL;
+    long long cyc = 0, ins = 0;
+    if (p->reason) {
+        reason = xstrdup(p->reason);
+    } else if (p->perf) {
+        char *text = read_text(p->file);
+        if (!text)
+            reason = xasprintf("no perf stat output (%s)", strerror(errno));
+        else
+            reason = perf_parse(text, &cyc, &ins);
+        free(text);
+        unlink(p->file);
+    } else {
+        return;
+    }
+    if (reason) {
+        json_object_set_new(prov, "perf", json_string("unavailable"));
+        json_object_set_new(prov, "perf_reason", json_string(reason));
+    } else {
+        json_object_set_new(prov, "perf", json_pack("{s:I, s:I}", "cycles",
+                            (json_int_t)cyc, "instructions", (json_int_t)ins));
+    }
+    free(reason);
+}
+
+void perf_free(struct perf *p)
+{
+    if (p->file)
+        unlink(p->file);
+    free(p->perf);
+    free(p->file);
+    free(p->reason);
+}
