@@ -127,6 +127,11 @@ static int gnuplot(const char *scripts, const char *script, const char *out,
         }
         free(cmd);
     }
+    char *log = xasprintf("%s.log", out);          /* keep it only if it says something */
+    struct stat st;
+    if (rc == 0 && stat(log, &st) == 0 && st.st_size == 0)
+        unlink(log);
+    free(log);
     return rc;
 }
 
