@@ -18,6 +18,9 @@ unsigned long simple_strtoul(const char *s, const char **end, int base);
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* hv/lib/stats.c: sort samples; value/ops with three decimals. */
+void sort_u64(uint64_t *a, unsigned int n);
+int fmt_ratio(char *buf, size_t n, uint64_t value, uint64_t ops);
 /* Find "key=value" in a space-separated command line; copies value. */
 bool cmdline_get(const char *cmdline, const char *key, char *val, size_t n);
 

@@ -18,20 +18,6 @@
 #define CAL_ITERS   1000
 #define CAL_SAMPLES 11
 
-static void sort_u64(uint64_t *a, unsigned int n)
-{
-    for (unsigned int i = 1; i < n; i++)
-        for (unsigned int j = i; j > 0 && a[j - 1] > a[j]; j--) {
-            uint64_t t = a[j]; a[j] = a[j - 1]; a[j - 1] = t;
-        }
-}
-
-/* Per-op value (total / ops) printed with three decimals. */
-static int fmt_per_op(char *buf, size_t n, uint64_t total, uint64_t ops)
-{
-    uint64_t milli = (total * 1000 + ops / 2) / ops;
-    return snprintf(buf, n, "%lu.%03lu", milli / 1000, milli % 1000);
-}
 
 uint64_t lab_tsc_khz;
 
@@ -140,7 +126,7 @@ static void measure(const char *op, prim_fn *fn, unsigned long iters, unsigned l
     const int at[5] = { 0, CAL_SAMPLES / 10, CAL_SAMPLES / 2, CAL_SAMPLES * 9 / 10,
                         CAL_SAMPLES - 1 };
     for (int k = 0; k < 5; k++)
-        fmt_per_op(v[k], sizeof(v[k]), s[at[k]], iters);
+        fmt_ratio(v[k], sizeof(v[k]), s[at[k]], iters);
     int n = snprintf(line, sizeof(line),
         "@asilab {\"type\":\"calibration\",\"workload\":\"hv\",\"op\":\"%s\","
         "\"variant\":\"%s\",\"mode\":\"%s\",\"unit\":\"%s\",\"ops\":%lu,"
