@@ -48,6 +48,10 @@ struct vcpu {
 
     void *strategy_data;             /* owned by the linked strategy */
 
+    /* x87/SSE state, switched eagerly (FXSAVE/FXRSTOR): no domain sees
+     * another's registers. */
+    uint8_t fpu[512] __aligned(16);
+
     /* VCPUOP_register_runstate_memory_area */
     unsigned long runstate_area;     /* guest virtual address, 0: none */
     uint64_t runstate_entry;         /* hv time (ns) of the last change */

@@ -247,6 +247,8 @@ static int build_one(struct domain *d, const struct elf_info *e, const char *arg
                        % nr_cpus_online;
         v->runstate = RUNSTATE_offline;
         v->dirty_cpu = NO_CPU;
+        *(uint16_t *)&v->fpu[0] = 0x37f;          /* FCW after FNINIT */
+        *(uint32_t *)&v->fpu[24] = 0x1f80;        /* MXCSR default */
         d->vcpu[i] = v;
         if (strategy_vcpu_init(v) || descriptors_vcpu_init(v))
             return -1;

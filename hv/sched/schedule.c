@@ -225,6 +225,7 @@ static void context_switch(struct pcpu *c, struct vcpu *prev, struct vcpu *next)
     if (!prev->is_idle) {
         prev->user_regs = ci->guest_cpu_user_regs;
         save_segments(prev);
+        __asm__ volatile("fxsave64 %0" : "=m"(prev->fpu));
         update_runstate_area(prev);           /* its tables are still live */
     }
     strategy_context_switch(prev, next);
@@ -245,6 +246,7 @@ static void context_switch(struct pcpu *c, struct vcpu *prev, struct vcpu *next)
          * entry, then reads dirty_cpu (flush targets). */
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
         ci->guest_cpu_user_regs = next->user_regs;
+        __asm__ volatile("fxrstor64 %0" :: "m"(next->fpu));
         descriptors_switch_out(prev, next);
         write_ptbase(next);
         descriptors_switch_in(next);

@@ -176,7 +176,8 @@ void percpu_traps_init(unsigned int cpu)
     cpuid_count(7, 0, &a, &bx, &c, &d);
     if (bx & (1U << 7))
         write_cr4(read_cr4() | X86_CR4_SMEP);
-    write_cr0(read_cr0() | X86_CR0_WP);
+    write_cr0((read_cr0() | X86_CR0_WP | X86_CR0_MP) & ~(X86_CR0_EM | X86_CR0_TS));
+    write_cr4(read_cr4() | X86_CR4_OSFXSR);   /* guests may use SSE: switched */
 }
 
 /* ---- dispatch ---- */
