@@ -94,6 +94,13 @@ struct proc_result {
 typedef bool (*line_fn)(void *ctx, char *line, size_t lineno);
 void proc_run(char *const argv[], double timeout, line_fn on_out,
               line_fn on_err, void *ctx, struct proc_result *res);
+/* proc_run in parts, for several processes at a time: proc_wait_any serves
+ * ps (NULL entries skipped) until one is done, finishes it (result filled
+ * in, entry set to NULL) and returns its index; -1 when ps holds none. */
+struct proc;
+struct proc *proc_start(char *const argv[], double timeout, line_fn on_out,
+                        line_fn on_err, void *ctx, struct proc_result *res);
+int proc_wait_any(struct proc **ps, size_t n);
 char *qemu_find(const char *override, char **why);
 char *qemu_version(const char *qemu);
 char **qemu_argv(const struct config *cfg, const char *hv, bool kvm,
@@ -153,6 +160,13 @@ struct boot_out {
 };
 void boot_run(const struct config *cfg, const struct boot_spec *s,
               bool stop_at_calibration, struct boot_out *out);
+/* boot_run in parts: boot_start, proc_wait_any until *proc is done, then
+ * boot_finish (the verdict; frees the context). */
+struct bctx;
+struct bctx *boot_start(const struct config *cfg, const struct boot_spec *s,
+                        bool stop_at_calibration, struct boot_out *out,
+                        struct proc **proc);
+void boot_finish(struct bctx *c);
 const char *boot_qemu_error(const struct boot_out *out);
 void boot_out_free(struct boot_out *out);
 

@@ -61,10 +61,12 @@ void boot_spec_free(struct boot_spec *s)
 
 struct bctx {
     const struct boot_spec *spec;
+    const struct config *cfg;
     struct boot_out *out;
     struct expect exp;
     bool stop_at_calibration;
     struct strlist rec_problems;
+    char *names[ASILAB_MAX_MODULES + 1];   /* module names without ".elf" */
 };
 
 static void add_rec(struct boot_out *o, struct rec r)
@@ -253,31 +255,52 @@ static void verdict(struct bctx *c, const struct config *cfg)
                     : xstrdup(o->problems.v[0]);
 }
 
-void boot_run(const struct config *cfg, const struct boot_spec *s,
-              bool stop_at_calibration, struct boot_out *out)
+/* Start the boot's QEMU; *proc is what proc_wait_any waits for, and after
+ * it is done boot_finish makes out's verdict. */
+struct bctx *boot_start(const struct config *cfg, const struct boot_spec *s,
+                        bool stop_at_calibration, struct boot_out *out,
+                        struct proc **proc)
 {
-    struct bctx c = { .spec = s, .out = out,
-                      .stop_at_calibration = stop_at_calibration };
+    struct bctx *c = xmalloc(sizeof *c);
+    memset(c, 0, sizeof *c);
+    c->spec = s;
+    c->cfg = cfg;
+    c->out = out;
+    c->stop_at_calibration = stop_at_calibration;
     memset(out, 0, sizeof *out);
     ring_init(&out->console, ASILAB_CONSOLE_KEEP);
     ring_init(&out->qerr, ASILAB_STDERR_KEEP);
-    c.exp.variant = s->variant;
-    c.exp.mode = s->kvm ? "timing" : "deterministic";
-    c.exp.unit = s->kvm ? "cycles" : "insns";
-    c.exp.workloads[0] = s->wl->name;
-    char *names[ASILAB_MAX_MODULES + 1] = { 0 };
+    c->exp.variant = s->variant;
+    c->exp.mode = s->kvm ? "timing" : "deterministic";
+    c->exp.unit = s->kvm ? "cycles" : "insns";
+    c->exp.workloads[0] = s->wl->name;
     size_t k = 0;
     for (const char *const *m = s->wl->boots[s->index].modules; *m; m++, k++) {
-        names[k] = module_file(*m);
-        names[k][strlen(names[k]) - 4] = '\0';     /* drop ".elf" */
-        c.exp.workloads[k + 1] = names[k];
+        c->names[k] = module_file(*m);
+        c->names[k][strlen(c->names[k]) - 4] = '\0';     /* drop ".elf" */
+        c->exp.workloads[k + 1] = c->names[k];
     }
-    proc_run(s->argv, cfg->timeout, on_stdout, on_stderr, &c, &out->proc);
-    if (!stop_at_calibration)
-        verdict(&c, cfg);
-    for (size_t i = 0; i < k; i++)
-        free(names[i]);
-    strlist_free(&c.rec_problems);
+    *proc = proc_start(s->argv, cfg->timeout, on_stdout, on_stderr, c, &out->proc);
+    return c;
+}
+
+void boot_finish(struct bctx *c)
+{
+    if (!c->stop_at_calibration)
+        verdict(c, c->cfg);
+    for (size_t i = 0; c->names[i]; i++)
+        free(c->names[i]);
+    strlist_free(&c->rec_problems);
+    free(c);
+}
+
+void boot_run(const struct config *cfg, const struct boot_spec *s,
+              bool stop_at_calibration, struct boot_out *out)
+{
+    struct proc *p;
+    struct bctx *c = boot_start(cfg, s, stop_at_calibration, out, &p);
+    proc_wait_any(&p, 1);
+    boot_finish(c);
 }
 
 void boot_out_free(struct boot_out *o)

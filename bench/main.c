@@ -1,6 +1,6 @@
 /* main.c — the asilab command line (`run`, `list`, `plot`, `env`, `compare`,
- * `--help`): selects variants x workload boots, runs them one by one and
- * reports. */
+ * `--help`): selects variants x workload boots, runs them (tcg boots up to
+ * --jobs at a time) and reports in boot order. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -53,6 +53,9 @@ static const char usage_text[] =
     "  -s, --smp N           virtual CPUs, 1..64 (default 2)\n"
     "  -t, --timeout S       seconds per boot before QEMU is killed (default 120;\n"
     "                        30 for the probe boot of env)\n"
+    "  -j, --jobs N          run up to N tcg boots at a time, 1..64 (default 1);\n"
+    "                        kvm (timing) boots and --perf runs always go one\n"
+    "                        at a time; the output is the same for any N\n"
     "  -o, --out DIR         output directory (default asilab-out)\n"
     "  -b, --build DIR       build directory (default " ASILAB_BUILD_DIR ")\n"
     "  -q, --qemu PATH       QEMU binary (default qemu-system-x86_64 in PATH)\n"
@@ -74,6 +77,7 @@ struct opts {
     bool perf;
     enum accel accel;
     int smp;
+    int jobs;                  /* boots at a time (tcg only) */
     double timeout;            /* 0: the command's default */
 };
 
@@ -84,6 +88,16 @@ static int parse_smp(const char *s)
     long v = strtol(s, &e, 10);
     if (errno || e == s || *e || v < 1 || v > 64)
         usage_error("bad --smp '%s': expected an integer 1..64", s);
+    return (int)v;
+}
+
+static int parse_jobs(const char *s)
+{
+    char *e;
+    errno = 0;
+    long v = strtol(s, &e, 10);
+    if (errno || e == s || *e || v < 1 || v > 64)
+        usage_error("bad --jobs '%s': expected an integer 1..64", s);
     return (int)v;
 }
 
@@ -117,6 +131,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         { "accel", required_argument, NULL, 'a' },
         { "smp", required_argument, NULL, 's' },
         { "timeout", required_argument, NULL, 't' },
+        { "jobs", required_argument, NULL, 'j' },
         { "out", required_argument, NULL, 'o' },
         { "build", required_argument, NULL, 'b' },
         { "qemu", required_argument, NULL, 'q' },
@@ -128,13 +143,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     };
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":v:w:a:s:t:o:b:q:h", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":v:w:a:s:t:j:o:b:q:h", longs, NULL)) != -1) {
         switch (c) {
         case 'v': o->variant = optarg; break;
         case 'w': o->workload = optarg; break;
         case 'a': o->accel = parse_accel(optarg); break;
         case 's': o->smp = parse_smp(optarg); break;
         case 't': o->timeout = parse_timeout(optarg); break;
+        case 'j': o->jobs = parse_jobs(optarg); break;
         case 'o': o->out = optarg; break;
         case 'b': o->build = optarg; break;
         case 'q': o->qemu = optarg; break;
@@ -200,8 +216,19 @@ struct run {
     struct table *table;
     struct perf *perf;         /* NULL without --perf */
     size_t total, done, passed;
+    int jobs;                  /* boots at a time */
     double spent;
     bool warned_timing;
+};
+
+/* One boot of the run; slots are in boot order. */
+struct slot {
+    struct boot_spec s;
+    const char *bid;           /* the hv's build id */
+    size_t k;                  /* 1-based boot number */
+    struct bctx *ctl;          /* while running */
+    struct boot_out o;
+    bool timings_valid;
 };
 
 static void print_details(const struct boot_out *o)
@@ -239,51 +266,105 @@ static void timing_warn(struct run *r, const struct boot_out *o)
     }
 }
 
-static void run_boot(struct run *r, struct boot_spec *s, const char *bid)
+/* Start slot x's QEMU; *proc: what proc_wait_any waits for. */
+static void boot_begin(struct run *r, struct slot *x, struct proc **proc)
 {
-    struct boot_out o;
-    fprintf(stderr, "[%zu/%zu] %s %s ... ", r->done + 1, r->total, s->variant, s->label);
-    fflush(stderr);
+    struct boot_spec *s = &x->s;
+    if (r->jobs == 1) {
+        fprintf(stderr, "[%zu/%zu] %s %s ... ", x->k, r->total, s->variant, s->label);
+        fflush(stderr);
+    }
     char **plain = s->argv, **wrapped = r->perf ? perf_argv(r->perf, s->argv) : NULL;
     if (wrapped)
         s->argv = wrapped;
-    boot_run(r->cfg, s, false, &o);
+    x->ctl = boot_start(r->cfg, s, false, &x->o, proc);
     s->argv = plain;
     argv_free(wrapped);
-    bool timings_valid = !s->kvm || o.nresults == 0 || timing_ok(&o);
-    const char *st = boot_status_name(o.status);
-    for (size_t i = 0; i < o.nrecs; i++) {
-        struct rec *x = &o.recs[i];
-        bool result = x->obj && !x->error &&
-            strcmp(json_string_value(json_object_get(x->obj, "type")), "result") == 0;
-        x->timing_invalid = result && !timings_valid;
-        if (result)
-            table_add(r->table, x->obj, o.status != BOOT_PASS ? st
-                                        : timings_valid ? "" : "invalid timing");
-        else if (x->obj && !x->error)
-            table_add_record(r->table, x->obj);
+}
+
+/* Slot x's QEMU is done: its verdict and progress line (completion order). */
+static void boot_end(struct run *r, struct slot *x)
+{
+    struct boot_out *o = &x->o;
+    boot_finish(x->ctl);
+    x->ctl = NULL;
+    x->timings_valid = !x->s.kvm || o->nresults == 0 || timing_ok(o);
+    const char *st = boot_status_name(o->status);
+    r->done++;
+    r->passed += o->status == BOOT_PASS;
+    r->spent += o->proc.elapsed;
+    char eta[48] = "";
+    if (r->done < r->total) {
+        size_t left = r->total - r->done;
+        double par = (double)((size_t)r->jobs < left ? (size_t)r->jobs : left);
+        snprintf(eta, sizeof eta, ", ETA %.0f s",
+                 r->spent / (double)r->done * (double)left / par);
     }
-    json_t *prov = provenance_make(&r->host, s, bid, st);
+    if (r->jobs > 1)
+        fprintf(stderr, "[%zu/%zu] %s %s ... ", x->k, r->total, x->s.variant,
+                x->s.label);
+    fprintf(stderr, "%s (%zu records, %.1f s%s%s)%s%s\n", st, o->nrecords,
+            o->proc.elapsed, eta, x->timings_valid ? "" : ", timings invalid",
+            o->reason ? ": " : "", o->reason ? o->reason : "");
+    if (!x->timings_valid)
+        timing_warn(r, o);
+    if (o->status != BOOT_PASS)
+        print_details(o);
+}
+
+/* Slot x's records and table rows (boot order). */
+static void boot_write(struct run *r, struct slot *x)
+{
+    struct boot_out *o = &x->o;
+    const char *st = boot_status_name(o->status);
+    for (size_t i = 0; i < o->nrecs; i++) {
+        struct rec *y = &o->recs[i];
+        bool result = y->obj && !y->error &&
+            strcmp(json_string_value(json_object_get(y->obj, "type")), "result") == 0;
+        y->timing_invalid = result && !x->timings_valid;
+        if (result)
+            table_add(r->table, y->obj, o->status != BOOT_PASS ? st
+                                        : x->timings_valid ? "" : "invalid timing");
+        else if (y->obj && !y->error)
+            table_add_record(r->table, y->obj);
+    }
+    json_t *prov = provenance_make(&r->host, &x->s, x->bid, st);
     if (r->perf)
         perf_provenance(r->perf, prov);
-    records_write(r->records, &o, prov);
+    records_write(r->records, o, prov);
     json_decref(prov);
+    boot_out_free(o);
+}
 
-    r->done++;
-    r->passed += o.status == BOOT_PASS;
-    r->spent += o.proc.elapsed;
-    char eta[48] = "";
-    if (r->done < r->total)
-        snprintf(eta, sizeof eta, ", ETA %.0f s",
-                 r->spent / (double)r->done * (double)(r->total - r->done));
-    fprintf(stderr, "%s (%zu records, %.1f s%s%s)%s%s\n", st, o.nrecords,
-            o.proc.elapsed, eta, timings_valid ? "" : ", timings invalid",
-            o.reason ? ": " : "", o.reason ? o.reason : "");
-    if (!timings_valid)
-        timing_warn(r, &o);
-    if (o.status != BOOT_PASS)
-        print_details(&o);
-    boot_out_free(&o);
+/* Run slots (in order, up to r->jobs at a time, none started after ^C);
+ * each one's records are written once it and all before it are done. */
+static void run_slots(struct run *r, struct slot *slots, size_t n)
+{
+    struct proc *procs[64] = { 0 };
+    size_t at[64], next = 0, wrote = 0;
+    int running = 0;
+    bool *done = xmalloc((n ? n : 1) * sizeof *done);
+    memset(done, 0, (n ? n : 1) * sizeof *done);
+    for (;;) {
+        for (int i = 0; i < r->jobs && next < n && !asilab_interrupted; i++) {
+            if (procs[i])
+                continue;
+            at[i] = next;
+            boot_begin(r, &slots[next++], &procs[i]);
+            running++;
+        }
+        if (!running)
+            break;
+        int i = proc_wait_any(procs, (size_t)r->jobs);
+        if (i < 0)
+            break;
+        running--;
+        boot_end(r, &slots[at[i]]);
+        done[at[i]] = true;
+        while (wrote < next && done[wrote])
+            boot_write(r, &slots[wrote++]);
+    }
+    free(done);
 }
 
 static void on_signal(int sig)
@@ -370,23 +451,42 @@ static int cmd_run(const struct opts *op, struct config *cfg)
             r.total += wl->boots[b].min_smp <= cfg->smp ? vars.n : 0;
     }
 
-    for (size_t v = 0; v < vars.n && !asilab_interrupted; v++) {
+    /* Every boot, in order: variants x (workloads, series) x their boots. */
+    struct slot *slots = xmalloc((r.total ? r.total : 1) * sizeof *slots);
+    char **bids = xmalloc(vars.n * sizeof *bids);
+    size_t nslots = 0;
+    for (size_t v = 0; v < vars.n; v++) {
         char *hv = xasprintf("%s/hv-%s.elf", cfg->build, vars.v[v]);
-        char *bid = build_id(hv);
-        for (size_t w = 0; w < nrun && !asilab_interrupted; w++) {
+        bids[v] = build_id(hv);
+        free(hv);
+        for (size_t w = 0; w < nrun; w++) {
             const struct workload *wl = runs[w];
-            for (int b = 0; b < wl->nboots && !asilab_interrupted; b++) {
+            for (int b = 0; b < wl->nboots; b++) {
                 if (wl->boots[b].min_smp > cfg->smp)
                     continue;          /* e.g. a wake-up across pCPUs on -smp 1 */
-                struct boot_spec s;
-                boot_spec_init(&s, cfg, vars.v[v], wl, b, kvm);
-                run_boot(&r, &s, bid);
-                boot_spec_free(&s);
+                struct slot *x = &slots[nslots];
+                memset(x, 0, sizeof *x);
+                boot_spec_init(&x->s, cfg, vars.v[v], wl, b, kvm);
+                x->bid = bids[v];
+                x->k = ++nslots;
             }
         }
-        free(bid);
-        free(hv);
     }
+    r.jobs = op->jobs;
+    if (r.jobs > 1 && kvm) {
+        note("-j %d ignored: kvm (timing) boots run one at a time", r.jobs);
+        r.jobs = 1;
+    } else if (r.jobs > 1 && r.perf) {
+        note("-j %d ignored: --perf boots run one at a time", r.jobs);
+        r.jobs = 1;
+    }
+    run_slots(&r, slots, nslots);
+    for (size_t i = 0; i < nslots; i++)
+        boot_spec_free(&slots[i].s);
+    free(slots);
+    for (size_t v = 0; v < vars.n; v++)
+        free(bids[v]);
+    free(bids);
     bool written = !ferror(r.records) && fclose(r.records) == 0;
     table_print(r.table, stdout);
     printf("%zu boots: %zu passed, %zu failed\n", r.done, r.passed, r.done - r.passed);
@@ -418,7 +518,7 @@ static int cmd_run(const struct opts *op, struct config *cfg)
 
 int main(int argc, char **argv)
 {
-    struct opts op = { .accel = ACCEL_AUTO, .smp = 2,
+    struct opts op = { .accel = ACCEL_AUTO, .smp = 2, .jobs = 1,
                        .out = "asilab-out", .build = ASILAB_BUILD_DIR };
     signal(SIGPIPE, SIG_IGN);
     int first = parse_opts(argc, argv, &op);

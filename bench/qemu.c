@@ -220,71 +220,143 @@ static pid_t spawn(char *const argv[], int out[2], int err[2])
     return pid;
 }
 
-/* Run argv with stdin=/dev/null; stdout and stderr lines go to on_out and
- * on_err.  Killed (SIGTERM, then SIGKILL) at the timeout, on ^C, or when
- * on_out returns false. */
+/* A process under way (proc_start .. proc_wait_any). */
+struct proc {
+    pid_t pid;
+    struct stream st[2];
+    line_fn fns[2];
+    void *ctx;
+    struct proc_result *res;
+    double start, deadline, kill_at, exit_at;
+    bool exited, killing, stop;
+    int status;
+};
+
+/* Start argv with stdin=/dev/null; its stdout and stderr lines go to on_out
+ * and on_err while proc_wait_any waits.  Killed (SIGTERM, then SIGKILL) at
+ * the timeout, on ^C, or when on_out returns false. */
+struct proc *proc_start(char *const argv[], double timeout, line_fn on_out,
+                        line_fn on_err, void *ctx, struct proc_result *res)
+{
+    int out[2], err[2];
+    struct proc *p = xmalloc(sizeof *p);
+    memset(p, 0, sizeof *p);
+    memset(res, 0, sizeof *res);
+    p->res = res;
+    p->ctx = ctx;
+    p->start = mono_now();
+    p->deadline = p->start + timeout;
+    p->pid = spawn(argv, out, err);
+    p->st[0] = (struct stream){ .fd = out[0] };
+    p->st[1] = (struct stream){ .fd = err[0] };
+    p->fns[0] = on_out;
+    p->fns[1] = on_err;
+    p->st[0].buf = xmalloc(MAX_LINE + 1);
+    p->st[1].buf = xmalloc(MAX_LINE + 1);
+    return p;
+}
+
+/* Kill and reap bookkeeping of one loop turn; true when p is done. */
+static bool proc_check(struct proc *p, double now)
+{
+    if (!p->exited && !p->killing &&
+        (now >= p->deadline || p->stop || asilab_interrupted)) {
+        p->res->timed_out = now >= p->deadline && !p->stop && !asilab_interrupted;
+        p->res->interrupted = asilab_interrupted;
+        p->res->stopped = p->stop;
+        p->killing = true;
+        kill(-p->pid, SIGTERM);
+        p->kill_at = now + TERM_GRACE;
+    }
+    if (p->killing && !p->exited && now >= p->kill_at)
+        kill(-p->pid, SIGKILL);
+    if (!p->exited && waitpid(p->pid, &p->status, WNOHANG) == p->pid) {
+        p->exited = true;
+        p->exit_at = now;
+    }
+    return p->exited && ((p->st[0].fd < 0 && p->st[1].fd < 0) || p->stop ||
+                         now - p->exit_at > DRAIN_AFTER_EXIT);
+}
+
+/* Fill in p's result and free p. */
+static void proc_finish(struct proc *p)
+{
+    struct proc_result *res = p->res;
+    for (int i = 0; i < 2; i++) {
+        if (p->st[i].fd >= 0) {  /* a leftover child still holds the pipe */
+            kill(-p->pid, SIGKILL);
+            close(p->st[i].fd);
+        }
+        free(p->st[i].buf);
+    }
+    res->elapsed = mono_now() - p->start;
+    if (WIFEXITED(p->status)) {
+        res->exit_status = WEXITSTATUS(p->status);
+    } else if (WIFSIGNALED(p->status)) {
+        res->signaled = true;
+        res->term_signal = WTERMSIG(p->status);
+    }
+    free(p);
+}
+
+/* Serve the processes of ps (NULL entries: free places) until one is done:
+ * that one is finished (its result filled in, freed, its entry set to NULL)
+ * and its index returned; -1 when ps holds none. */
+int proc_wait_any(struct proc **ps, size_t n)
+{
+    struct pollfd *pfd = xmalloc((2 * n + 1) * sizeof *pfd);
+    struct stream **map = xmalloc((2 * n + 1) * sizeof *map);
+    struct proc **owner = xmalloc((2 * n + 1) * sizeof *owner);
+    int done = -1;
+    bool any = false;
+    for (size_t i = 0; i < n; i++)
+        any = any || ps[i];
+    while (any && done < 0) {
+        double now = mono_now();
+        for (size_t i = 0; i < n && done < 0; i++)
+            if (ps[i] && proc_check(ps[i], now))
+                done = (int)i;
+        if (done >= 0)
+            break;
+        nfds_t np = 0;
+        for (size_t i = 0; i < n; i++) {
+            for (int k = 0; ps[i] && k < 2; k++) {
+                if (ps[i]->st[k].fd >= 0 && !ps[i]->stop) {
+                    pfd[np] = (struct pollfd){ .fd = ps[i]->st[k].fd, .events = POLLIN };
+                    map[np] = &ps[i]->st[k];
+                    owner[np++] = ps[i];
+                }
+            }
+        }
+        if (poll(pfd, np, 50) < 0 && errno != EINTR) {
+            for (size_t i = 0; i < n && done < 0; i++)
+                if (ps[i])
+                    done = (int)i;
+            break;
+        }
+        for (nfds_t j = 0; j < np; j++) {
+            struct proc *p = owner[j];
+            int k = map[j] == &p->st[0] ? 0 : 1;
+            if (pfd[j].revents && !drain(map[j], p->fns[k], p->ctx))
+                p->stop = true;
+        }
+    }
+    free(pfd);
+    free(map);
+    free(owner);
+    if (done >= 0) {
+        proc_finish(ps[done]);
+        ps[done] = NULL;
+    }
+    return done;
+}
+
+/* proc_start and wait for it. */
 void proc_run(char *const argv[], double timeout, line_fn on_out,
               line_fn on_err, void *ctx, struct proc_result *res)
 {
-    int out[2], err[2];
-    memset(res, 0, sizeof *res);
-    double start = mono_now(), deadline = start + timeout, kill_at = 0, exit_at = 0;
-    pid_t pid = spawn(argv, out, err);
-    struct stream st[2] = { { .fd = out[0] }, { .fd = err[0] } };
-    line_fn fns[2] = { on_out, on_err };
-    st[0].buf = xmalloc(MAX_LINE + 1);
-    st[1].buf = xmalloc(MAX_LINE + 1);
-    bool exited = false, killing = false, stop = false;
-    int status = 0;
-
-    for (;;) {
-        double now = mono_now();
-        if (!exited && !killing && (now >= deadline || stop || asilab_interrupted)) {
-            res->timed_out = now >= deadline && !stop && !asilab_interrupted;
-            res->interrupted = asilab_interrupted;
-            res->stopped = stop;
-            killing = true;
-            kill(-pid, SIGTERM);
-            kill_at = now + TERM_GRACE;
-        }
-        if (killing && !exited && now >= kill_at)
-            kill(-pid, SIGKILL);
-        if (!exited && waitpid(pid, &status, WNOHANG) == pid) {
-            exited = true;
-            exit_at = now;
-        }
-        if (exited && ((st[0].fd < 0 && st[1].fd < 0) || stop ||
-                       now - exit_at > DRAIN_AFTER_EXIT))
-            break;
-
-        struct pollfd p[2];
-        int np = 0, map[2];
-        for (int i = 0; i < 2; i++) {
-            if (st[i].fd >= 0 && !stop) {
-                p[np] = (struct pollfd){ .fd = st[i].fd, .events = POLLIN };
-                map[np++] = i;
-            }
-        }
-        if (poll(p, (nfds_t)np, 50) < 0 && errno != EINTR)
-            break;
-        for (int j = 0; j < np; j++)
-            if (p[j].revents && !drain(&st[map[j]], fns[map[j]], ctx))
-                stop = true;
-    }
-    for (int i = 0; i < 2; i++) {
-        if (st[i].fd >= 0) {     /* a leftover child still holds the pipe */
-            kill(-pid, SIGKILL);
-            close(st[i].fd);
-        }
-        free(st[i].buf);
-    }
-    res->elapsed = mono_now() - start;
-    if (WIFEXITED(status)) {
-        res->exit_status = WEXITSTATUS(status);
-    } else if (WIFSIGNALED(status)) {
-        res->signaled = true;
-        res->term_signal = WTERMSIG(status);
-    }
+    struct proc *p = proc_start(argv, timeout, on_out, on_err, ctx, res);
+    proc_wait_any(&p, 1);
 }
 
 static bool first_line(void *ctx, char *line, size_t lineno)

@@ -5,10 +5,12 @@
 #   FAKE_QEMU_EXIT     exit status (default 1 = isa-debug-exit code 0, pass)
 #   FAKE_QEMU_HANG     1: hang after printing (in a child, like a stuck vCPU);
 #                      stubborn: the same, ignoring SIGTERM
-#   FAKE_QEMU_PIDFILE  where to write the hanging child's pid
+#   FAKE_QEMU_PIDFILE  where to append the hanging child's pid
 #   FAKE_QEMU_CALIB    calibration median (default 3)
 #   FAKE_QEMU_STDERR   one line to print on stderr
 #   FAKE_QEMU_LOG      append argv here, one argument per line, then "--"
+#   FAKE_QEMU_SLEEP    seconds to sleep before printing (default 0);
+#                      FAKE_QEMU_SLEEP_<workload> overrides it for that workload
 # Placeholders: @VARIANT@ @WORKLOAD@ @MODE@ @UNIT@ @CALIB@ @EVENTS@
 
 if [ "${1:-}" = --version ]; then
@@ -30,6 +32,9 @@ while [ $# -gt 0 ]; do
     shift
 done
 unit=insns
+nap=${FAKE_QEMU_SLEEP:-0}
+case $workload in *[!A-Za-z0-9_]*) ;; *) eval "nap=\${FAKE_QEMU_SLEEP_$workload:-$nap}" ;; esac
+[ "$nap" = 0 ] || sleep "$nap"
 [ "$mode" = timing ] && unit=cycles
 events='{"cr3_load":2,"tlb_flush":1,"invlpg":0.5,"ipi_sent":0,"l4_copy":0,"stack_zero_bytes":0,"gdt_load":3,"ldt_load":0,"ctx_switch":4}'
 
@@ -51,7 +56,7 @@ if [ -n "${FAKE_QEMU_LINES:-}" ]; then cat "$FAKE_QEMU_LINES"; else default_line
 [ "${FAKE_QEMU_HANG:-0}" = stubborn ] && trap '' TERM
 if [ "${FAKE_QEMU_HANG:-0}" != 0 ]; then
     sleep 60 &
-    [ -n "${FAKE_QEMU_PIDFILE:-}" ] && echo $! >"$FAKE_QEMU_PIDFILE"
+    [ -n "${FAKE_QEMU_PIDFILE:-}" ] && echo $! >>"$FAKE_QEMU_PIDFILE"
     wait
 fi
 exit "${FAKE_QEMU_EXIT:-1}"

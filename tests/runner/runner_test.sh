@@ -15,7 +15,8 @@ for w in hypercall syscall ctxsw gdt_ldt flush procswitch leak exposure hostile;
 cp "$FAKE" "$Q" && chmod +x "$Q"
 export FAKE_QEMU_LOG="$T/argv.log"
 unset FAKE_QEMU_LINES FAKE_QEMU_EXIT FAKE_QEMU_HANG FAKE_QEMU_PIDFILE FAKE_QEMU_CALIB \
-    FAKE_QEMU_STDERR
+    FAKE_QEMU_STDERR FAKE_QEMU_SLEEP
+for v in $(env | sed -n 's/^\(FAKE_QEMU_SLEEP_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
 unset ASILAB_KVM_DEVICE FAKE_PERF FAKE_PERF_LOG
 # fake_perf: the fake perf first in PATH
 fake_perf() { mkdir -p "$T/bin"; cp "$(dirname "$FAKE")/fake-perf.sh" "$T/bin/perf"; chmod +x "$T/bin/perf"; PATH="$T/bin:$PATH"; }
@@ -203,7 +204,8 @@ unknown_workload)
     ;;
 bad_numbers)
     for a in "--smp 0" "--smp two" "--smp 65" "--smp 2x" "--timeout 0" \
-             "--timeout abc" "--timeout -3" "--accel xen" "--frobnicate" "--smp"; do
+             "--timeout abc" "--timeout -3" "--accel xen" "--frobnicate" "--smp" \
+             "-j 0" "--jobs 65" "-j two" "--jobs 1.5" "-j"; do
         # shellcheck disable=SC2086
         tcg --variant shared_l4 --workload hypercall $a
         want_rc 2
@@ -214,6 +216,8 @@ bad_numbers)
     want_file "$T/stderr" "asilab: bad --smp 'two': expected an integer 1..64"
     tcg --variant shared_l4 --workload hypercall --timeout abc
     want_file "$T/stderr" "asilab: bad --timeout 'abc': expected seconds, > 0 and <= 86400"
+    tcg --variant shared_l4 --workload hypercall --jobs 0
+    want_file "$T/stderr" "asilab: bad --jobs '0': expected an integer 1..64"
     run run --build "$B" --variant shared_l4
     want_rc 2
     want_file "$T/stderr" "asilab: run needs --variant and --workload or --series (see asilab --help)"
@@ -374,8 +378,9 @@ accel_auto)
 accel_kvm_invalid)
     : >"$T/kvm"
     export FAKE_QEMU_CALIB=1234 ASILAB_KVM_DEVICE="$T/kvm"
-    run run --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall
+    run run --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall -j 3
     want_rc 0
+    has "$T/stderr" "asilab: -j 3 ignored: kvm (timing) boots run one at a time"
     has "$T/stderr" 'asilab: warning: kvm emulates ring 0 here (1234 cycles/iter): timing results are marked "valid": false'
     has "$T/stderr" "... pass (2 records, "
     has "$T/stderr" ", timings invalid)"
@@ -386,6 +391,83 @@ accel_kvm_invalid)
     run run --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall
     want_rc 2
     want_file "$T/stderr" "asilab: --accel kvm: $T/nokvm not usable: No such file or directory"
+    ;;
+jobs)
+    # -j 4 writes the same records, table and results.json as -j 1 (boots
+    # finishing out of order: hypercall last of its batch; leak timing out)
+    printf 'not an elf either\n' >"$B/hv-per_vcpu_l4.elf"
+    R='"variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@"'
+    canned <<END
+$CAL
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall",$R,"ops":100,"samples":4,"min":120,"p10":120,"median":121,"p90":125,"max":130,"events":@EVENTS@,"values":[120,121,125,130]}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"set_gdt_1",$R,"ops":8,"samples":2,"min":10,"p10":10,"median":20,"p90":20,"max":20,"events":@EVENTS@,"values":[10,20]}
+@asilab {"type":"end","status":"pass","records":3}
+END
+    export FAKE_QEMU_SLEEP_hypercall=0.5 FAKE_QEMU_SLEEP_ctxsw=0.1 FAKE_QEMU_SLEEP_leak=5
+    for j in 1 4; do
+        tcg --variant all --workload all --timeout 1 -j $j
+        want_rc 1
+        has "$T/stdout" "28 boots: 26 passed, 2 failed"
+        sed 's/"date":"[^"]*"/"date":""/' "$O/records.jsonl" >"$T/records.$j"
+        /usr/bin/python3 -c 'import json, sys
+for b in json.load(open(sys.argv[1]))["benchmarks"]:
+    print(b["name"], b["iterations"], b["real_time"], b.get("label"))' "$O/results.json" \
+            >"$T/results.$j" || fail "no results.json"
+        cp "$T/stdout" "$T/stdout.$j"
+        cp "$T/stderr" "$T/stderr.$j"
+    done
+    lines "$T/records.1" 104
+    lines "$T/results.1" 52
+    cmp -s "$T/records.1" "$T/records.4" || fail "records.jsonl differs: $(diff "$T/records.1" "$T/records.4" | head -5)"
+    cmp -s "$T/stdout.1" "$T/stdout.4" || fail "table differs: $(diff "$T/stdout.1" "$T/stdout.4")"
+    cmp -s "$T/results.1" "$T/results.4" || fail "results.json differs: $(diff "$T/results.1" "$T/results.4" | head -5)"
+    for k in $(seq 1 28); do count "$T/stderr.4" "[$k/28] " 1; done
+    has "$T/stderr.4" "[13/28] per_vcpu_l4 leak (domains=2) ... timeout (0 records, "
+    has "$T/stderr.4" "[27/28] shared_l4 leak (domains=2) ... timeout (0 records, "
+    # progress in completion order: the slow first boot is not reported first
+    first=$(grep -m1 '^\[' "$T/stderr.4")
+    case $first in "[1/28] "*) fail "boots did not overlap: $first first" ;; esac
+    first=$(grep -m1 '^\[' "$T/stderr.1")
+    case $first in "[1/28] per_vcpu_l4 hypercall ... pass"*) ;; *) fail "-j 1: $first first" ;; esac
+    ;;
+jobs_speed)
+    # 4 boots of 1 s each with -j 4 take about 1 s, not 4 (sleeping, so
+    # also on 2 CPUs)
+    export FAKE_QEMU_SLEEP=1
+    start=$(date +%s%N)
+    tcg --variant shared_l4 --workload hypercall,syscall,gdt_ldt,procswitch -j 4
+    ms=$((($(date +%s%N) - start) / 1000000))
+    want_rc 0
+    has "$T/stdout" "4 boots: 4 passed, 0 failed"
+    lines "$O/records.jsonl" 12
+    [ "$ms" -lt 3000 ] || fail "4 boots of 1 s with -j 4 took $ms ms"
+    ;;
+jobs_interrupt)
+    # ^C kills every running QEMU, writes their records, starts no more
+    export FAKE_QEMU_HANG=1 FAKE_QEMU_PIDFILE="$T/sleep.pid"
+    "$ASILAB" run --build "$B" --qemu "$Q" --out "$O" --accel tcg --timeout 30 -j 2 \
+        --variant shared_l4 --workload hypercall,syscall,gdt_ldt >"$T/stdout" 2>"$T/stderr" &
+    apid=$!
+    i=0
+    while [ "$(cat "$T/sleep.pid" 2>/dev/null | wc -l)" -lt 2 ] && [ $i -lt 100 ]; do
+        sleep 0.1; i=$((i + 1))
+    done
+    [ $i -lt 100 ] || { kill "$apid"; fail "2 QEMUs did not start"; }
+    sleep 0.3
+    kill -INT "$apid"
+    wait "$apid"
+    rc=$?
+    want_rc 130
+    count "$T/argv.log" "--" 2
+    lines "$O/records.jsonl" 6
+    has "$O/records.jsonl" '"workload":"hypercall"'
+    has "$O/records.jsonl" '"workload":"syscall"'
+    has "$T/stdout" "2 boots: 0 passed, 2 failed"
+    has "$T/stderr" "interrupted after 2 of 3 boots"
+    for pid in $(cat "$T/sleep.pid"); do
+        state=$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)
+        [ -z "$state" ] || [ "$state" = Z ] || { kill "$pid"; fail "QEMU's child $pid survived ^C (state $state)"; }
+    done
     ;;
 build_id)
     printf '.globl _start\n_start: ret\n' >"$T/t.S"
