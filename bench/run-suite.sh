@@ -12,7 +12,7 @@ cmake -S "$top" -B "$build" -G Ninja >/dev/null
 cmake --build "$build"
 out="$top/results/$(date -u +%Y%m%d-%H%M%S)-$(hostname)"
 rc=0
-"$build/asilab" run --variant all --workload all --accel auto --out "$out" "$@" || rc=$?
+"$build/asilab" run --variant all --workload all --accel auto --jobs "$(nproc)" --out "$out" "$@" || rc=$?
 "$build/asilab" plot "$out" || rc=1
 echo "results: $out/records.jsonl, $out/results.json, plots in $out/plots"
 exit $rc
