@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "asilab.h"
 
@@ -56,7 +57,9 @@ static const char usage_text[] =
     "  -j, --jobs N          run up to N tcg boots at a time, 1..64 (default 1);\n"
     "                        kvm (timing) boots and --perf runs always go one\n"
     "                        at a time; the output is the same for any N\n"
-    "  -o, --out DIR         output directory (default asilab-out)\n"
+    "  -o, --out DIR         output directory (default asilab-out); a DIR that\n"
+    "                        already holds records.jsonl is refused\n"
+    "      --force           overwrite the records of an existing --out DIR\n"
     "  -b, --build DIR       build directory (default " ASILAB_BUILD_DIR ")\n"
     "  -q, --qemu PATH       QEMU binary (default qemu-system-x86_64 in PATH)\n"
     "      --kvm-cpu MODEL   QEMU -cpu of kvm boots (default host; tcg boots\n"
@@ -75,6 +78,7 @@ struct opts {
     const char *variant, *workload, *out, *build, *qemu, *kvm_cpu;
     struct strlist series;     /* --series arguments, in order */
     bool perf;
+    bool force;                /* --force: overwrite OUT/records.jsonl */
     enum accel accel;
     int smp;
     int jobs;                  /* boots at a time (tcg only) */
@@ -138,6 +142,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         { "kvm-cpu", required_argument, NULL, 'c' },
         { "series", required_argument, NULL, 'S' },
         { "perf", no_argument, NULL, 'P' },
+        { "force", no_argument, NULL, 'F' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -157,6 +162,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case 'c': o->kvm_cpu = optarg; break;
         case 'S': strlist_push(&o->series, optarg); break;
         case 'P': o->perf = true; break;
+        case 'F': o->force = true; break;
         case 'h': fputs(usage_text, stdout); exit(0);
         case ':': usage_error("option '%s' needs a value", argv[optind - 1]);
         default:
@@ -412,6 +418,12 @@ static int cmd_run(const struct opts *op, struct config *cfg)
                     "'apt-get install qemu-system-x86'");
     cfg->qemu = qemu;
 
+    /* Refuse before any boot (also the kvm probe) overwrites a result set. */
+    char *path = xasprintf("%s/records.jsonl", cfg->out);
+    if (!op->force && access(path, F_OK) == 0)
+        usage_error("'%s' exists: choose a new --out or add --force to "
+                    "overwrite it", path);
+
     struct sigaction sa = { .sa_handler = on_signal };
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
@@ -441,7 +453,6 @@ static int cmd_run(const struct opts *op, struct config *cfg)
 
     if (mkdir_p(cfg->out) != 0)
         usage_error("cannot create output directory '%s': %s", cfg->out, strerror(errno));
-    char *path = xasprintf("%s/records.jsonl", cfg->out);
     if (!(r.records = fopen(path, "w")))
         usage_error("cannot write '%s': %s", path, strerror(errno));
     r.table = table_new();

@@ -36,7 +36,7 @@ fail() {
 # run ARGS...: the runner with stdout/stderr captured, status in $rc
 run() { "$ASILAB" "$@" >"$T/stdout" 2>"$T/stderr"; rc=$?; }
 # tcg ARGS...: a run against the test build dir and the fake QEMU
-tcg() { run run --build "$B" --qemu "$Q" --out "$O" --accel tcg --timeout 10 "$@"; }
+tcg() { run run --force --build "$B" --qemu "$Q" --out "$O" --accel tcg --timeout 10 "$@"; }
 want_rc() { [ "$rc" = "$1" ] || fail "exit status $rc, expected $1"; }
 has() { grep -qF -- "$2" "$1" || fail "$(basename "$1") lacks: $2"; }
 lacks() { ! grep -qF -- "$2" "$1" || fail "$(basename "$1") has: $2"; }
@@ -65,6 +65,19 @@ EOF
 }
 
 case $CASE in
+out_exists)
+    # a result set is never overwritten by accident: refused before any
+    # boot (the QEMU argv log stays empty), kept byte for byte
+    mkdir -p "$O" && printf 'old records\n' >"$O/records.jsonl"
+    run run --build "$B" --qemu "$Q" --out "$O" --accel tcg --variant shared_l4 --workload hypercall
+    want_rc 2
+    want_file "$T/stderr" "asilab: '$O/records.jsonl' exists: choose a new --out or add --force to overwrite it"
+    want_file "$O/records.jsonl" "old records"
+    [ ! -s "$T/argv.log" ] || fail "QEMU ran: $(cat "$T/argv.log")"
+    tcg --variant shared_l4 --workload hypercall
+    want_rc 0
+    lines "$O/records.jsonl" 3
+    ;;
 pass)
     tcg --variant shared_l4 --workload hypercall
     want_rc 0
@@ -218,17 +231,17 @@ bad_numbers)
     want_file "$T/stderr" "asilab: bad --timeout 'abc': expected seconds, > 0 and <= 86400"
     tcg --variant shared_l4 --workload hypercall --jobs 0
     want_file "$T/stderr" "asilab: bad --jobs '0': expected an integer 1..64"
-    run run --build "$B" --variant shared_l4
+    run run --force --build "$B" --variant shared_l4
     want_rc 2
     want_file "$T/stderr" "asilab: run needs --variant and --workload or --series (see asilab --help)"
     [ ! -e "$T/argv.log" ] || fail "qemu was started"
     ;;
 qemu_missing)
-    run run --build "$B" --out "$O" --qemu "$T/nonexistent" --variant shared_l4 --workload hypercall
+    run run --force --build "$B" --out "$O" --qemu "$T/nonexistent" --variant shared_l4 --workload hypercall
     want_rc 2
     want_file "$T/stderr" "asilab: qemu-system-x86_64 not found: '$T/nonexistent' is not an executable file; install it with 'apt-get install qemu-system-x86'"
     mkdir "$T/emptybin"
-    env PATH="$T/emptybin" "$ASILAB" run --build "$B" --out "$O" --variant shared_l4 --workload hypercall \
+    env PATH="$T/emptybin" "$ASILAB" run --force --build "$B" --out "$O" --variant shared_l4 --workload hypercall \
         >"$T/stdout" 2>"$T/stderr"
     rc=$?
     want_rc 2
@@ -350,14 +363,14 @@ exit_status)
     ;;
 accel_auto)
     export ASILAB_KVM_DEVICE="$T/nokvm"
-    run run --build "$B" --qemu "$Q" --out "$O" --variant shared_l4 --workload hypercall
+    run run --force --build "$B" --qemu "$Q" --out "$O" --variant shared_l4 --workload hypercall
     want_rc 0
     has "$T/stderr" "accel: tcg (deterministic icount) — $T/nokvm not usable: No such file or directory"
     count "$T/argv.log" "mode=deterministic" 1
     : >"$T/kvm"
     rm "$T/argv.log"
     export FAKE_QEMU_CALIB=1234 ASILAB_KVM_DEVICE="$T/kvm"
-    run run --build "$B" --qemu "$Q" --out "$O" --variant shared_l4 --workload hypercall
+    run run --force --build "$B" --qemu "$Q" --out "$O" --variant shared_l4 --workload hypercall
     want_rc 0
     has "$T/stderr" "accel: tcg (deterministic icount) — $T/kvm emulates ring 0: 1234 cycles/iter"
     sed -n '1,/^--$/p' "$T/argv.log" >"$T/probe"
@@ -368,7 +381,7 @@ accel_auto)
     lines "$O/records.jsonl" 3
     count "$O/records.jsonl" '"mode":"deterministic"' 3
     export FAKE_QEMU_CALIB=1.5
-    run run --build "$B" --qemu "$Q" --out "$O" --variant shared_l4 --workload hypercall
+    run run --force --build "$B" --qemu "$Q" --out "$O" --variant shared_l4 --workload hypercall
     want_rc 0
     has "$T/stderr" "accel: kvm (timing) — $T/kvm runs ring 0 natively: 1.50 cycles/iter"
     count "$O/records.jsonl" '"mode":"timing","unit":"cycles"' 2
@@ -378,7 +391,7 @@ accel_auto)
 accel_kvm_invalid)
     : >"$T/kvm"
     export FAKE_QEMU_CALIB=1234 ASILAB_KVM_DEVICE="$T/kvm"
-    run run --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall -j 3
+    run run --force --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall -j 3
     want_rc 0
     has "$T/stderr" "asilab: -j 3 ignored: kvm (timing) boots run one at a time"
     has "$T/stderr" 'asilab: warning: kvm emulates ring 0 here (1234 cycles/iter): timing results are marked "valid": false'
@@ -388,7 +401,7 @@ accel_kvm_invalid)
     count "$O/records.jsonl" '"events":{"cr3_load":2,"tlb_flush":1,"invlpg":0.5,"ipi_sent":0,"l4_copy":0,"stack_zero_bytes":0,"gdt_load":3,"ldt_load":0,"ctx_switch":4},"valid":false,"provenance":{' 1
     has "$T/stdout" "invalid timing"
     export ASILAB_KVM_DEVICE="$T/nokvm"
-    run run --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall
+    run run --force --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall
     want_rc 2
     want_file "$T/stderr" "asilab: --accel kvm: $T/nokvm not usable: No such file or directory"
     ;;
@@ -445,7 +458,7 @@ jobs_speed)
 jobs_interrupt)
     # ^C kills every running QEMU, writes their records, starts no more
     export FAKE_QEMU_HANG=1 FAKE_QEMU_PIDFILE="$T/sleep.pid"
-    "$ASILAB" run --build "$B" --qemu "$Q" --out "$O" --accel tcg --timeout 30 -j 2 \
+    "$ASILAB" run --force --build "$B" --qemu "$Q" --out "$O" --accel tcg --timeout 30 -j 2 \
         --variant shared_l4 --workload hypercall,syscall,gdt_ldt >"$T/stdout" 2>"$T/stderr" &
     apid=$!
     i=0
@@ -651,7 +664,7 @@ $Q
     # no perf at all
     nobin
     (PATH="$T/nobin"; export PATH
-     "$ASILAB" run --build "$B" --qemu "$Q" --out "$O" --accel tcg --perf \
+     "$ASILAB" run --force --build "$B" --qemu "$Q" --out "$O" --accel tcg --perf \
          --variant shared_l4 --workload hypercall >"$T/stdout" 2>"$T/stderr")
     rc=$?
     want_rc 0
@@ -849,7 +862,7 @@ $CAL
 @asilab {"type":"end","status":"pass","records":3}
 END
     sed -i 's/"min":3,"median":3,"max":3/"min":@CALIB@,"median":@CALIB@,"max":@CALIB@/' "$T/lines"
-    run run --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall
+    run run --force --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall
     want_rc 0
     has "$T/stderr" "benchmarks: $O/results.json (1 benchmark, 1 result record skipped: 1 without usable values)"
     gb "$O/results.json" <<'EOF'
@@ -864,7 +877,7 @@ want("TSC cycles converted to ns with each record's tsc_khz" in ctx["time_unit_n
 want("1 instruction" not in ctx["time_unit_note"], "time_unit_note mentions instructions")
 EOF
     export FAKE_QEMU_CALIB=1234
-    run run --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall
+    run run --force --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall
     want_rc 0
     count "$O/records.jsonl" '"valid":false' 2
     has "$T/stderr" "benchmarks: $O/results.json not written: all 2 result records skipped (2 invalid (timing or record))"
