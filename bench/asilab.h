@@ -26,6 +26,8 @@ void usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));  /* "asilab: ..." exit 2 */
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int mkdir_p(const char *path);
+/* True if path does not exist or is an empty directory. */
+bool dir_empty(const char *path);
 double mono_now(void);
 char *shell_quote(const char *s);
 const char *fmt_num(double v, char *buf, size_t n);
@@ -129,6 +131,7 @@ struct boot_spec {
     char **argv;
     char *cmdline;
     char *label;               /* "ctxsw (mode=cross domains=2)" */
+    int rep;                   /* 1.. with --reps > 1, else 0 (no "rep") */
 };
 void boot_spec_init(struct boot_spec *s, const struct config *cfg,
                     const char *variant, const struct workload *wl, int index,

@@ -57,9 +57,13 @@ static const char usage_text[] =
     "  -j, --jobs N          run up to N tcg boots at a time, 1..64 (default 1);\n"
     "                        kvm (timing) boots and --perf runs always go one\n"
     "                        at a time; the output is the same for any N\n"
-    "  -o, --out DIR         output directory (default asilab-out); a DIR that\n"
-    "                        already holds records.jsonl is refused\n"
-    "      --force           overwrite the records of an existing --out DIR\n"
+    "  -r, --reps N          run every boot N times, 1..64 (default 1): rep 1\n"
+    "                        of all boots, then rep 2, ...; records carry\n"
+    "                        \"rep\", results.json repeats each benchmark\n"
+    "  -o, --out DIR         output directory (default asilab-out); one that\n"
+    "                        exists and is not empty is refused\n"
+    "      --force           write into an existing --out DIR (overwriting\n"
+    "                        its records.jsonl and results.json)\n"
     "  -b, --build DIR       build directory (default " ASILAB_BUILD_DIR ")\n"
     "  -q, --qemu PATH       QEMU binary (default qemu-system-x86_64 in PATH)\n"
     "      --kvm-cpu MODEL   QEMU -cpu of kvm boots (default host; tcg boots\n"
@@ -82,6 +86,7 @@ struct opts {
     enum accel accel;
     int smp;
     int jobs;                  /* boots at a time (tcg only) */
+    int reps;                  /* --reps: runs of every boot */
     double timeout;            /* 0: the command's default */
 };
 
@@ -102,6 +107,16 @@ static int parse_jobs(const char *s)
     long v = strtol(s, &e, 10);
     if (errno || e == s || *e || v < 1 || v > 64)
         usage_error("bad --jobs '%s': expected an integer 1..64", s);
+    return (int)v;
+}
+
+static int parse_reps(const char *s)
+{
+    char *e;
+    errno = 0;
+    long v = strtol(s, &e, 10);
+    if (errno || e == s || *e || v < 1 || v > 64)
+        usage_error("bad --reps '%s': expected an integer 1..64", s);
     return (int)v;
 }
 
@@ -136,6 +151,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         { "smp", required_argument, NULL, 's' },
         { "timeout", required_argument, NULL, 't' },
         { "jobs", required_argument, NULL, 'j' },
+        { "reps", required_argument, NULL, 'r' },
         { "out", required_argument, NULL, 'o' },
         { "build", required_argument, NULL, 'b' },
         { "qemu", required_argument, NULL, 'q' },
@@ -148,7 +164,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     };
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":v:w:a:s:t:j:o:b:q:h", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":v:w:a:s:t:j:r:o:b:q:h", longs, NULL)) != -1) {
         switch (c) {
         case 'v': o->variant = optarg; break;
         case 'w': o->workload = optarg; break;
@@ -156,6 +172,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case 's': o->smp = parse_smp(optarg); break;
         case 't': o->timeout = parse_timeout(optarg); break;
         case 'j': o->jobs = parse_jobs(optarg); break;
+        case 'r': o->reps = parse_reps(optarg); break;
         case 'o': o->out = optarg; break;
         case 'b': o->build = optarg; break;
         case 'q': o->qemu = optarg; break;
@@ -418,17 +435,22 @@ static int cmd_run(const struct opts *op, struct config *cfg)
                     "'apt-get install qemu-system-x86'");
     cfg->qemu = qemu;
 
-    /* Refuse before any boot (also the kvm probe) overwrites a result set. */
+    /* Before any boot (also the kvm probe): never overwrite a result set
+     * silently, and an output that cannot be written fails now. */
+    if (!op->force && !dir_empty(cfg->out))
+        usage_error("output directory '%s' exists and is not empty: choose a "
+                    "new --out or add --force", cfg->out);
+    if (mkdir_p(cfg->out) != 0)
+        usage_error("cannot create output directory '%s': %s", cfg->out, strerror(errno));
     char *path = xasprintf("%s/records.jsonl", cfg->out);
-    if (!op->force && access(path, F_OK) == 0)
-        usage_error("'%s' exists: choose a new --out or add --force to "
-                    "overwrite it", path);
+    struct run r = { .cfg = cfg };
+    if (!(r.records = fopen(path, "w")))
+        usage_error("cannot write '%s': %s", path, strerror(errno));
 
     struct sigaction sa = { .sa_handler = on_signal };
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    struct run r = { .cfg = cfg };
     host_info_collect(&r.host, cfg->qemu);     /* also the run's start date */
 
     /* The kvm probe boots hypercall if it is built, else the first one. */
@@ -451,18 +473,15 @@ static int cmd_run(const struct opts *op, struct config *cfg)
                     "cycles,instructions\n", perf.perf);
     }
 
-    if (mkdir_p(cfg->out) != 0)
-        usage_error("cannot create output directory '%s': %s", cfg->out, strerror(errno));
-    if (!(r.records = fopen(path, "w")))
-        usage_error("cannot write '%s': %s", path, strerror(errno));
     r.table = table_new();
     for (size_t i = 0; i < nrun; i++) {
         const struct workload *wl = runs[i];
         for (int b = 0; b < wl->nboots; b++)
-            r.total += wl->boots[b].min_smp <= cfg->smp ? vars.n : 0;
+            r.total += wl->boots[b].min_smp <= cfg->smp ? vars.n * (size_t)op->reps : 0;
     }
 
-    /* Every boot, in order: variants x (workloads, series) x their boots. */
+    /* Every boot, in order: reps x variants x (workloads, series) x their
+     * boots (a rep of everything before the next, so drift spreads). */
     struct slot *slots = xmalloc((r.total ? r.total : 1) * sizeof *slots);
     char **bids = xmalloc(vars.n * sizeof *bids);
     size_t nslots = 0;
@@ -470,6 +489,9 @@ static int cmd_run(const struct opts *op, struct config *cfg)
         char *hv = xasprintf("%s/hv-%s.elf", cfg->build, vars.v[v]);
         bids[v] = build_id(hv);
         free(hv);
+    }
+    for (int rp = 1; rp <= op->reps; rp++)
+    for (size_t v = 0; v < vars.n; v++) {
         for (size_t w = 0; w < nrun; w++) {
             const struct workload *wl = runs[w];
             for (int b = 0; b < wl->nboots; b++) {
@@ -478,6 +500,12 @@ static int cmd_run(const struct opts *op, struct config *cfg)
                 struct slot *x = &slots[nslots];
                 memset(x, 0, sizeof *x);
                 boot_spec_init(&x->s, cfg, vars.v[v], wl, b, kvm);
+                x->s.rep = op->reps > 1 ? rp : 0;
+                if (x->s.rep) {
+                    char *l = xasprintf("%s [rep %d]", x->s.label, rp);
+                    free(x->s.label);
+                    x->s.label = l;
+                }
                 x->bid = bids[v];
                 x->k = ++nslots;
             }
@@ -529,7 +557,7 @@ static int cmd_run(const struct opts *op, struct config *cfg)
 
 int main(int argc, char **argv)
 {
-    struct opts op = { .accel = ACCEL_AUTO, .smp = 2, .jobs = 1,
+    struct opts op = { .accel = ACCEL_AUTO, .smp = 2, .jobs = 1, .reps = 1,
                        .out = "asilab-out", .build = ASILAB_BUILD_DIR };
     signal(SIGPIPE, SIG_IGN);
     int first = parse_opts(argc, argv, &op);

@@ -18,10 +18,15 @@
 #define MAXV 16
 #define MAXR 2048
 
+#define MAXREP 64
+
 struct res {
     const char *workload, *op, *variant;
+    const char *boot;            /* qemu_cmdline: the same boot in every rep */
     double median, p10, p90;
     json_t *events;
+    double medians[MAXREP];      /* per --reps rep */
+    int nrep;
 };
 
 static struct res res[MAXR];
@@ -59,6 +64,35 @@ static const struct res *find(const char *w, const char *op, const char *v)
     return NULL;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Another --reps rep of a boot already loaded: its median joins the
+ * others (the bar: their median; the error bar: the widest p10-p90). */
+static bool merge_rep(const char *w, const char *op, const char *v, const char *boot,
+                      double median, double p10, double p90)
+{
+    for (size_t i = 0; boot && i < nres; i++) {
+        struct res *x = &res[i];
+        if (strcmp(x->workload, w) || strcmp(x->op, op) || strcmp(x->variant, v) ||
+            !x->boot || strcmp(x->boot, boot))
+            continue;
+        if (x->nrep < MAXREP)
+            x->medians[x->nrep++] = median;
+        double m[MAXREP];
+        memcpy(m, x->medians, (size_t)x->nrep * sizeof *m);
+        qsort(m, (size_t)x->nrep, sizeof *m, cmp_double);
+        x->median = x->nrep % 2 ? m[x->nrep / 2] : (m[x->nrep / 2 - 1] + m[x->nrep / 2]) / 2;
+        x->p10 = p10 < x->p10 ? p10 : x->p10;
+        x->p90 = p90 > x->p90 ? p90 : x->p90;
+        return true;
+    }
+    return false;
+}
+
 static int load(const char *path)
 {
     FILE *f = fopen(path, "r");
@@ -86,13 +120,22 @@ static int load(const char *path)
         if (!strcmp(type, "result") && nres < MAXR) {
             const char *u = json_string_value(json_object_get(r, "unit"));
             if (u) snprintf(unit, sizeof(unit), "%s", u);
+            const char *w = json_string_value(json_object_get(r, "workload"));
+            const char *op = json_string_value(json_object_get(r, "op"));
+            const char *boot = json_string_value(json_object_get(prov, "qemu_cmdline"));
+            double med = json_number_value(json_object_get(r, "median"));
+            double p10 = json_number_value(json_object_get(r, "p10"));
+            double p90 = json_number_value(json_object_get(r, "p90"));
+            if (!w || !op)
+                continue;
+            if (json_integer_value(json_object_get(prov, "rep")) > 1 &&
+                merge_rep(w, op, v, boot, med, p10, p90))
+                continue;
             res[nres++] = (struct res){
-                json_string_value(json_object_get(r, "workload")),
-                json_string_value(json_object_get(r, "op")), v,
-                json_number_value(json_object_get(r, "median")),
-                json_number_value(json_object_get(r, "p10")),
-                json_number_value(json_object_get(r, "p90")),
-                json_object_get(r, "events"),
+                .workload = w, .op = op, .variant = v, .boot = boot,
+                .median = med, .p10 = p10, .p90 = p90,
+                .events = json_object_get(r, "events"),
+                .medians = { med }, .nrep = 1,
             };
         } else if (!strcmp(type, "exposure") &&
                    json_string_value(json_object_get(r, "space")) &&

@@ -219,6 +219,8 @@ json_t *provenance_make(const struct host_info *h, const struct boot_spec *s,
     json_object_set_new(p, "git_rev", json_string(ASILAB_GIT_REV));
     json_object_set_new(p, "date", str_or_null(h->date));
     json_object_set_new(p, "boot", mods);
+    if (s->rep)
+        json_object_set_new(p, "rep", json_integer(s->rep));
     json_object_set_new(p, "boot_status", json_string(boot_status));
     return p;
 }

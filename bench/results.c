@@ -209,13 +209,21 @@ bool results_write(const char *records_path, const char *out_dir)
             enum skip why;
             nres++;
             if (take(rec, &b, &why)) {
-                /* the same op twice in one run (e.g. a series and a workload) */
-                for (int k = 2; strlist_has(&names, b.name); k++) {
+                /* the same op twice in one rep (e.g. a series and a
+                 * workload) gets #2, ...; another --reps rep of it keeps
+                 * the name: compare.py reads those as repetitions */
+                json_int_t rp = json_integer_value(
+                    json_object_get(json_object_get(rec, "provenance"), "rep"));
+                char *key = xasprintf("%lld:%s", (long long)rp, b.name);
+                for (int k = 2; strlist_has(&names, key); k++) {
                     free(b.name);
+                    free(key);
                     b.name = xasprintf("%s/%s/%s#%d", str_of(rec, "workload"),
                                        str_of(rec, "op"), str_of(rec, "variant"), k);
+                    key = xasprintf("%lld:%s", (long long)rp, b.name);
                 }
-                strlist_push(&names, b.name);
+                strlist_push(&names, key);
+                free(key);
                 if (nbm == cap)
                     bms = xrealloc(bms, (cap = cap ? 2 * cap : 32) * sizeof *bms);
                 bms[nbm++] = b;

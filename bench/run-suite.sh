@@ -2,17 +2,27 @@
 # bench/run-suite.sh: install what is missing, build every variant, run
 # every workload on every variant (KVM timing only where this host's KVM
 # runs ring 0 natively, else TCG icount), and write the records to
-# results/<date>-<host>/ (records.jsonl, results.json) and plot them into
-# its plots/.  Extra arguments go to `asilab run`.
+# results/<date>-<host>-<mode>/ (records.jsonl, results.json; mode:
+# deterministic or timing, as the runner chose) and plot them into its
+# plots/.  Extra arguments go to `asilab run`.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${ASILAB_BUILD:-$top/build}
 "$top/cmake/install-deps.sh"
 cmake -S "$top" -B "$build" -G Ninja >/dev/null
 cmake --build "$build"
-out="$top/results/$(date -u +%Y%m%d-%H%M%S)-$(hostname)"
+# The mode is known once the runner has chosen: run into a .partial
+# directory, then name it after the mode its records carry.
+stem="$top/results/$(date -u +%Y%m%d-%H%M%S)-$(hostname)"
+out="$stem.partial"
 rc=0
 "$build/asilab" run --variant all --workload all --accel auto --jobs "$(nproc)" --out "$out" "$@" || rc=$?
-"$build/asilab" plot "$out" || rc=1
+mode=$(sed -n 's/.*"provenance":{.*"mode":"\([a-z]*\)".*/\1/p' "$out/records.jsonl" 2>/dev/null | head -n 1) || mode=
+if [ -n "$mode" ] && mv "$out" "$stem-$mode"; then
+    out="$stem-$mode"
+fi
+if [ -s "$out/records.jsonl" ]; then
+    "$build/asilab" plot "$out" || rc=1
+fi
 echo "results: $out/records.jsonl, $out/results.json, plots in $out/plots"
 exit $rc

@@ -66,17 +66,75 @@ EOF
 
 case $CASE in
 out_exists)
-    # a result set is never overwritten by accident: refused before any
-    # boot (the QEMU argv log stays empty), kept byte for byte
+    # a result set is never overwritten by accident: a non-empty --out is
+    # refused before any boot (the QEMU argv log stays empty), kept byte
+    # for byte; an empty one is used; --force writes into a full one
     mkdir -p "$O" && printf 'old records\n' >"$O/records.jsonl"
     run run --build "$B" --qemu "$Q" --out "$O" --accel tcg --variant shared_l4 --workload hypercall
     want_rc 2
-    want_file "$T/stderr" "asilab: '$O/records.jsonl' exists: choose a new --out or add --force to overwrite it"
+    want_file "$T/stderr" "asilab: output directory '$O' exists and is not empty: choose a new --out or add --force"
     want_file "$O/records.jsonl" "old records"
     [ ! -s "$T/argv.log" ] || fail "QEMU ran: $(cat "$T/argv.log")"
     tcg --variant shared_l4 --workload hypercall
     want_rc 0
     lines "$O/records.jsonl" 3
+    rm -rf "$O" && mkdir "$O"
+    run run --build "$B" --qemu "$Q" --out "$O" --accel tcg --variant shared_l4 --workload hypercall
+    want_rc 0
+    # unwritable output: a clear error before anything runs
+    rm -f "$T/argv.log"
+    printf 'x\n' >"$T/file"
+    run run --build "$B" --qemu "$Q" --out "$T/file/sub" --accel tcg --variant shared_l4 --workload hypercall
+    want_rc 2
+    has "$T/stderr" "asilab: cannot create output directory '$T/file/sub': Not a directory"
+    [ ! -s "$T/argv.log" ] || fail "QEMU ran: $(cat "$T/argv.log")"
+    mkdir -p "$T/ro" && chmod 555 "$T/ro"
+    if [ ! -w "$T/ro" ]; then      # (root writes anywhere)
+        run run --build "$B" --qemu "$Q" --out "$T/ro" --accel tcg --variant shared_l4 --workload hypercall
+        want_rc 2
+        has "$T/stderr" "asilab: cannot write '$T/ro/records.jsonl': Permission denied"
+    fi
+    ;;
+reps)
+    # --reps 2: every boot twice (rep 1 of all, then rep 2), records with
+    # "rep", results.json repeating each benchmark under the same name
+    printf 'x\n' >"$B/hv-per_vcpu_l4.elf"
+    canned <<END
+$CAL
+@asilab {"type":"result","workload":"@WORKLOAD@",$RES,"min":120,"p10":120,"median":121,"p90":125,"max":130,"events":@EVENTS@,"values":[120,121,125,130]}
+@asilab {"type":"end","status":"pass","records":2}
+END
+    tcg --variant all --workload hypercall --reps 2
+    want_rc 0
+    count "$O/records.jsonl" '"rep":1,' 6
+    count "$O/records.jsonl" '"rep":2,' 6
+    has "$T/stderr" "[1/4] per_vcpu_l4 hypercall [rep 1] ... pass"
+    has "$T/stderr" "[3/4] per_vcpu_l4 hypercall [rep 2] ... pass"
+    has "$T/stderr" "[4/4] shared_l4 hypercall [rep 2] ... pass"
+    has "$T/stdout" "4 boots: 4 passed, 0 failed"
+    grep -o '"variant":"[a-z_0-9]*","workload":"hypercall","build_id":"[^"]*","git_rev":"[^"]*","date":"[^"]*","boot":\[[^]]*\],"rep":[12]' "$O/records.jsonl" \
+        | sed 's/,"build_id.*"rep":/ rep /' | uniq >"$T/order"
+    want_file "$T/order" '"variant":"per_vcpu_l4","workload":"hypercall" rep 1
+"variant":"shared_l4","workload":"hypercall" rep 1
+"variant":"per_vcpu_l4","workload":"hypercall" rep 2
+"variant":"shared_l4","workload":"hypercall" rep 2'
+    gb "$O/results.json" <<EOF
+want([x["name"] for x in b] == ["hypercall/null_hypercall/per_vcpu_l4",
+    "hypercall/null_hypercall/shared_l4"] * 2, "names %r" % [x["name"] for x in b])
+EOF
+    if command -v gnuplot >/dev/null; then    # the plots: one bar per boot, not per rep
+        run plot "$O"
+        want_rc 0
+        want_file "$O/plots/hypercall.dat" "op shared_l4 p10 p90 per_vcpu_l4 p10 p90
+null_hypercall 121 120 125 121 120 125"
+    fi
+    # without --reps: no "rep" at all
+    tcg --variant shared_l4 --workload hypercall
+    want_rc 0
+    lacks "$O/records.jsonl" '"rep":'
+    tcg --variant shared_l4 --workload hypercall --reps 0
+    want_rc 2
+    want_file "$T/stderr" "asilab: bad --reps '0': expected an integer 1..64"
     ;;
 pass)
     tcg --variant shared_l4 --workload hypercall
@@ -218,7 +276,8 @@ unknown_workload)
 bad_numbers)
     for a in "--smp 0" "--smp two" "--smp 65" "--smp 2x" "--timeout 0" \
              "--timeout abc" "--timeout -3" "--accel xen" "--frobnicate" "--smp" \
-             "-j 0" "--jobs 65" "-j two" "--jobs 1.5" "-j"; do
+             "-j 0" "--jobs 65" "-j two" "--jobs 1.5" "-j" "--reps 0" "--reps 65" \
+             "-r x" "--reps"; do
         # shellcheck disable=SC2086
         tcg --variant shared_l4 --workload hypercall $a
         want_rc 2
