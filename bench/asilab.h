@@ -187,13 +187,22 @@ bool kvm_probe(const struct config *cfg, const char *variant,
 struct perf {
     char *perf;     /* the perf executable; NULL: not wrapping */
     char *file;     /* perf stat -o FILE of the current boot */
+    char *kvm_file; /* perf kvm stat record -o FILE of the current kvm boot */
+    char *kvm_reason; /* why perf kvm stat cannot run (kvm runs), or NULL */
     char *reason;   /* why counts are unavailable for every boot, or NULL */
 };
-void perf_setup(struct perf *p);
-/* perf stat -x, -e cycles,instructions -o FILE -- ARGV (NULL: not wrapping) */
-char **perf_argv(const struct perf *p, char *const argv[]);
-/* "perf" (and "perf_reason") in prov from the boot's FILE, then FILE removed. */
-void perf_provenance(const struct perf *p, json_t *prov);
+/* Finds perf and checks perf stat (and, for a kvm run, perf kvm stat
+ * record) runs; p->reason / p->kvm_reason say why not. */
+void perf_setup(struct perf *p, bool kvm);
+/* perf stat -x, -e cycles,instructions -o FILE -- ARGV (NULL: not wrapping),
+ * a kvm boot also under perf kvm stat record -q -o KVM_FILE -- */
+char **perf_argv(const struct perf *p, char *const argv[], bool kvm);
+/* "perf" (and "perf_reason") in prov from the boot's FILE, a kvm boot's
+ * "perf_kvm" (and "perf_kvm_reason") from KVM_FILE; the files removed. */
+void perf_provenance(const struct perf *p, json_t *prov, bool kvm);
+/* The VM-EXIT table of `perf kvm stat report`: NULL and *exits =
+ * {"exits": N, "by_reason": {...}}, or why not (malloc'd). */
+char *perf_kvm_parse(const char *text, json_t **exits);
 void perf_free(struct perf *p);
 /* Looks "perf stat" output over: NULL if the events in text were counted,
  * else why not.  cycles/instructions (or NULL) get the sums. */

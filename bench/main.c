@@ -71,8 +71,9 @@ static const char usage_text[] =
     "      --perf            run each QEMU under 'perf stat -e cycles,instructions'\n"
     "                        (host-side counts of the whole QEMU process, into\n"
     "                        each record's provenance as \"perf\"; \"unavailable\"\n"
-    "                        when perf or the PMU is missing; only perf stat is\n"
-    "                        used, not perf kvm stat)\n"
+    "                        when perf or the PMU is missing); kvm boots also\n"
+    "                        under 'perf kvm stat record' (VM exits by reason\n"
+    "                        as \"perf_kvm\", or \"unavailable\")\n"
     "  -h, --help            this text\n"
     "\n"
     "exit status: 0 all boots passed, 1 a boot failed, 2 bad usage or setup,\n"
@@ -297,7 +298,7 @@ static void boot_begin(struct run *r, struct slot *x, struct proc **proc)
         fprintf(stderr, "[%zu/%zu] %s %s ... ", x->k, r->total, s->variant, s->label);
         fflush(stderr);
     }
-    char **plain = s->argv, **wrapped = r->perf ? perf_argv(r->perf, s->argv) : NULL;
+    char **plain = s->argv, **wrapped = r->perf ? perf_argv(r->perf, s->argv, s->kvm) : NULL;
     if (wrapped)
         s->argv = wrapped;
     x->ctl = boot_start(r->cfg, s, false, &x->o, proc);
@@ -353,7 +354,7 @@ static void boot_write(struct run *r, struct slot *x)
     }
     json_t *prov = provenance_make(&r->host, &x->s, x->bid, st);
     if (r->perf)
-        perf_provenance(r->perf, prov);
+        perf_provenance(r->perf, prov, x->s.kvm);
     records_write(r->records, o, prov);
     json_decref(prov);
     boot_out_free(o);
@@ -463,7 +464,7 @@ static int cmd_run(const struct opts *op, struct config *cfg)
     bool kvm = accel_choose(cfg, op->accel, vars.v[0], probe);
     struct perf perf;
     if (op->perf) {
-        perf_setup(&perf);
+        perf_setup(&perf, kvm);
         r.perf = &perf;
         if (perf.reason)
             fprintf(stderr, "perf: unavailable (%s): records get \"perf\": "
@@ -471,6 +472,12 @@ static int cmd_run(const struct opts *op, struct config *cfg)
         else
             fprintf(stderr, "perf: each QEMU runs under %s stat -e "
                     "cycles,instructions\n", perf.perf);
+        if (kvm && perf.kvm_reason)
+            fprintf(stderr, "perf kvm: unavailable (%s): records get "
+                    "\"perf_kvm\": \"unavailable\"\n", perf.kvm_reason);
+        else if (kvm && !perf.reason)
+            fprintf(stderr, "perf kvm: and under %s kvm stat record (VM exits "
+                    "by reason)\n", perf.perf);
     }
 
     r.table = table_new();

@@ -1,6 +1,8 @@
 /* perf.c — run --perf: each QEMU under `perf stat -x, -e cycles,instructions
  * -o FILE --`, its host-side counts (the whole QEMU process) into the boot's
- * provenance.  Never fails a boot: without counts, "perf": "unavailable". */
+ * provenance; a kvm boot also under `perf kvm stat record`, its VM exits by
+ * reason (`perf kvm stat report --event=vmexit`) into "perf_kvm".  Never
+ * fails a boot: without counts, "perf" / "perf_kvm": "unavailable". */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,7 +113,7 @@ static bool keep_first(void *ctx, char *line, size_t lineno)
     return true;
 }
 
-void perf_setup(struct perf *p)
+void perf_setup(struct perf *p, bool kvm)
 {
     char *why = NULL;
     memset(p, 0, sizeof *p);
@@ -131,6 +133,16 @@ void perf_setup(struct perf *p)
         return;
     }
     close(fd);
+    p->kvm_file = xasprintf("%s/asilab-perf-kvm.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if ((fd = mkstemp(p->kvm_file)) < 0) {
+        p->reason = xasprintf("cannot create '%s': %s", p->kvm_file, strerror(errno));
+        free(p->perf);
+        p->perf = NULL;
+        unlink(p->file);
+        return;
+    }
+    close(fd);
+    unlink(p->kvm_file);
     /* Does perf stat run a program at all (permissions, kernel match)? */
     char *argv[] = { p->perf, "stat", "-x,", "-e", "cycles,instructions", "-o",
                      p->file, "--", "true", NULL };
@@ -146,28 +158,121 @@ void perf_setup(struct perf *p)
     }
     free(first);
     unlink(p->file);
+    if (!p->perf || !kvm)
+        return;
+    /* Does perf kvm stat record (kvm tracepoints, tracefs) work here? */
+    char *kargv[] = { p->perf, "kvm", "stat", "record", "-q", "-o", p->kvm_file,
+                      "--", "true", NULL };
+    first = NULL;
+    proc_run(kargv, 10, NULL, keep_first, &first, &r);
+    if (r.timed_out || r.signaled || r.exit_status != 0)
+        p->kvm_reason = first ? xasprintf("perf kvm stat record failed: %s", first)
+                              : xasprintf("perf kvm stat record failed (exit "
+                                          "status %d)", r.exit_status);
+    free(first);
+    unlink(p->kvm_file);
 }
 
-char **perf_argv(const struct perf *p, char *const argv[])
+char **perf_argv(const struct perf *p, char *const argv[], bool kvm)
 {
     if (!p->perf)
         return NULL;
-    const char *pre[] = { p->perf, "stat", "-x,", "-e", "cycles,instructions",
+    const char *pre[] = { p->perf, "kvm", "stat", "record", "-q", "-o", p->kvm_file,
+                          "--", p->perf, "stat", "-x,", "-e", "cycles,instructions",
                           "-o", p->file, "--" };
-    size_t npre = sizeof pre / sizeof *pre, n = 0;
+    size_t skip = kvm && !p->kvm_reason ? 0 : 8;
+    size_t npre = sizeof pre / sizeof *pre - skip, n = 0;
     while (argv[n])
         n++;
     char **v = xmalloc((npre + n + 1) * sizeof *v);
     for (size_t i = 0; i < npre; i++)
-        v[i] = xstrdup(pre[i]);
+        v[i] = xstrdup(pre[skip + i]);
     for (size_t i = 0; i < n; i++)
         v[npre + i] = xstrdup(argv[i]);
     v[npre + n] = NULL;
     return v;
 }
 
-void perf_provenance(const struct perf *p, json_t *prov)
+char *perf_kvm_parse(const char *text, json_t **exits)
 {
+    *exits = NULL;
+    const char *head = strstr(text, "VM-EXIT");
+    const char *total = strstr(text, "Total Samples:");
+    if (!head || !total)
+        return xstrdup("no VM-EXIT table in the perf kvm stat report");
+    long long n = strtoll(total + strlen("Total Samples:"), NULL, 10);
+    if (n <= 0)
+        return xstrdup("no kvm_exit events recorded (perf kvm stat report: 0 samples)");
+    json_t *by = json_object();
+    long long sum = 0;
+    const char *line = strchr(head, '\n');
+    while (line && ++line < total) {
+        const char *nl = strchr(line, '\n');
+        char reason[64];
+        long long k;
+        /* "             HLT      12345    40.00%  ..." (names have no spaces) */
+        char *one = nl ? strndup(line, (size_t)(nl - line)) : xstrdup(line);
+        int got = sscanf(one, "%63s %lld", reason, &k);
+        free(one);
+        if (got == 2 && k >= 0) {
+            json_object_set_new(by, reason, json_integer(k));
+            sum += k;
+        }
+        line = nl;
+    }
+    if (sum != n) {
+        json_decref(by);
+        return xasprintf("perf kvm stat report: %lld samples by reason, "
+                         "Total Samples:%lld", sum, n);
+    }
+    *exits = json_pack("{s:I, s:o}", "exits", (json_int_t)n, "by_reason", by);
+    return NULL;
+}
+
+static bool collect(void *ctx, char *line, size_t lineno)
+{
+    char **text = ctx;
+    char *t = xasprintf("%s%s\n", *text ? *text : "", line);
+    free(*text);
+    *text = t;
+    (void)lineno;
+    return true;
+}
+
+/* "perf_kvm" of a kvm boot: its VM exits by reason, or why not. */
+static void kvm_provenance(const struct perf *p, json_t *prov)
+{
+    char *reason = NULL, *text = NULL;
+    json_t *exits = NULL;
+    if (p->reason || p->kvm_reason) {
+        reason = xstrdup(p->reason ? p->reason : p->kvm_reason);
+    } else {
+        char *argv[] = { p->perf, "kvm", "-i", p->kvm_file, "stat", "report",
+                         "--event=vmexit", NULL };
+        struct proc_result r;
+        proc_run(argv, 60, collect, collect, &text, &r);   /* the table: stderr */
+        if (r.timed_out || r.signaled || r.exit_status != 0)
+            reason = xasprintf("perf kvm stat report failed (exit status %d)",
+                               r.exit_status);
+        else
+            reason = perf_kvm_parse(text ? text : "", &exits);
+        unlink(p->kvm_file);
+    }
+    if (reason) {
+        json_object_set_new(prov, "perf_kvm", json_string("unavailable"));
+        json_object_set_new(prov, "perf_kvm_reason", json_string(reason));
+    } else {
+        json_object_set_new(prov, "perf_kvm", exits);
+    }
+    free(reason);
+    free(text);
+}
+
+void perf_provenance(const struct perf *p, json_t *prov, bool kvm)
+{
+    if (kvm && (p->perf || p->reason))
+        kvm_provenance(p, prov);
+
     char *reason = NULL;
     long long cyc = 0, ins = 0;
     if (p->reason) {
@@ -197,6 +302,10 @@ void perf_free(struct perf *p)
 {
     if (p->file)
         unlink(p->file);
+    if (p->kvm_file)
+        unlink(p->kvm_file);
+    free(p->kvm_file);
+    free(p->kvm_reason);
     free(p->perf);
     free(p->file);
     free(p->reason);

@@ -661,6 +661,41 @@ END
     has "$T/stdout" "hypercall/set_gdt_1/shared_l4 "
     lacks "$T/stdout" "$(printf '\033')"      # no colours into a file
     ;;
+perf_kvm)
+    # run --perf on kvm: QEMU also under perf kvm stat record, its VM exits
+    # by reason in "perf_kvm"; 0 samples or a failing perf kvm: "unavailable"
+    fake_perf
+    : >"$T/kvm"
+    export FAKE_PERF=numbers FAKE_PERF_LOG="$T/perf.log" TMPDIR="$T/tmp" \
+        FAKE_QEMU_CALIB=3 ASILAB_KVM_DEVICE="$T/kvm"
+    mkdir "$T/tmp"
+    run run --force --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall --perf
+    want_rc 0
+    has "$T/stderr" "perf kvm: and under $T/bin/perf kvm stat record (VM exits by reason)"
+    count "$O/records.jsonl" '"boot_status":"pass","perf_kvm":{"exits":20,"by_reason":{"HLT":12,"IO_INSTRUCTION":5,"EXTERNAL_INTERRUPT":3}},"perf":{"cycles":1234567,"instructions":2345678}}}' 3
+    # the prechecks (perf stat, perf kvm stat record of true), the boot
+    # under both, the report
+    f=$(sed -n 6p "$T/perf.log") k=$(sed -n 15p "$T/perf.log")
+    case $k in "$T/tmp/asilab-perf-kvm."*) ;; *) fail "perf kvm -o '$k' not in TMPDIR" ;; esac
+    { sed -n '10,44p' "$T/perf.log" | tr '\n' ' '; echo; } >"$T/calls"
+    want_file "$T/calls" "kvm stat record -q -o $k -- true -- kvm stat record -q -o $k -- $T/bin/perf stat -x, -e cycles,instructions -o $f -- $Q -nodefaults -machine pc -cpu host -m 256M -smp 2 -accel "
+    [ -z "$(ls -A "$T/tmp")" ] || fail "perf output left behind: $(ls "$T/tmp")"
+    export FAKE_PERF_KVM=none
+    run run --force --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall --perf
+    want_rc 0
+    count "$O/records.jsonl" '"perf_kvm":"unavailable","perf_kvm_reason":"no kvm_exit events recorded (perf kvm stat report: 0 samples)","perf":{' 3
+    export FAKE_PERF_KVM=fail
+    rm -f "$T/perf.log"
+    run run --force --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall --perf
+    want_rc 0
+    has "$T/stderr" "perf kvm: unavailable (perf kvm stat record failed: fake perf: can't access trace events)"
+    count "$O/records.jsonl" '"perf_kvm":"unavailable","perf_kvm_reason":"perf kvm stat record failed: fake perf: can'"'"'t access trace events","perf":{"cycles":1234567' 3
+    # the boot itself then runs under perf stat only (record: the precheck)
+    countx "$T/perf.log" "record" 1
+    # tcg boots: no perf kvm at all
+    tcg --variant shared_l4 --workload hypercall --perf
+    lacks "$O/records.jsonl" "perf_kvm"
+    ;;
 perf)
     # run --perf: QEMU under perf stat; counts (or why not) in provenance
     fake_perf
