@@ -91,33 +91,14 @@ struct opts {
     double timeout;            /* 0: the command's default */
 };
 
-static int parse_smp(const char *s)
+/* --NAME's value: an integer 1..64 (--smp, --jobs, --reps). */
+static int parse_count(const char *name, const char *s)
 {
     char *e;
     errno = 0;
     long v = strtol(s, &e, 10);
     if (errno || e == s || *e || v < 1 || v > 64)
-        usage_error("bad --smp '%s': expected an integer 1..64", s);
-    return (int)v;
-}
-
-static int parse_jobs(const char *s)
-{
-    char *e;
-    errno = 0;
-    long v = strtol(s, &e, 10);
-    if (errno || e == s || *e || v < 1 || v > 64)
-        usage_error("bad --jobs '%s': expected an integer 1..64", s);
-    return (int)v;
-}
-
-static int parse_reps(const char *s)
-{
-    char *e;
-    errno = 0;
-    long v = strtol(s, &e, 10);
-    if (errno || e == s || *e || v < 1 || v > 64)
-        usage_error("bad --reps '%s': expected an integer 1..64", s);
+        usage_error("bad --%s '%s': expected an integer 1..64", name, s);
     return (int)v;
 }
 
@@ -170,10 +151,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case 'v': o->variant = optarg; break;
         case 'w': o->workload = optarg; break;
         case 'a': o->accel = parse_accel(optarg); break;
-        case 's': o->smp = parse_smp(optarg); break;
+        case 's': o->smp = parse_count("smp", optarg); break;
         case 't': o->timeout = parse_timeout(optarg); break;
-        case 'j': o->jobs = parse_jobs(optarg); break;
-        case 'r': o->reps = parse_reps(optarg); break;
+        case 'j': o->jobs = parse_count("jobs", optarg); break;
+        case 'r': o->reps = parse_count("reps", optarg); break;
         case 'o': o->out = optarg; break;
         case 'b': o->build = optarg; break;
         case 'q': o->qemu = optarg; break;
