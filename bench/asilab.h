@@ -55,6 +55,8 @@ struct workload {
     const char *name;
     bool expect_fail;          /* hv code 1 is the expected outcome; not in 'all' */
     const char *what;
+    const char *ops;           /* the result ops its boots record ("touch_<P>":
+                                * one per value of an argument), NULL: none */
     int nboots;
     struct wl_boot boots[ASILAB_MAX_BOOTS];
 };

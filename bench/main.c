@@ -207,6 +207,7 @@ static int cmd_list(const char *build)
         printf("  %-10s %d boot%s  %-8s %s%s\n", w->name, w->nboots,
                w->nboots == 1 ? " " : "s", miss.n ? "missing" : "built", w->what,
                w->expect_fail ? " [expected to fail; not in 'all']" : "");
+        printf("             ops: %s\n", w->ops ? w->ops : "(none: no result records)");
         strlist_free(&miss);
     }
     series_list(build, stdout);
