@@ -11,6 +11,9 @@
 #   FAKE_QEMU_LOG      append argv here, one argument per line, then "--"
 #   FAKE_QEMU_SLEEP    seconds to sleep before printing (default 0);
 #                      FAKE_QEMU_SLEEP_<workload> overrides it for that workload
+#   FAKE_QEMU_BARRIER  FILE:N: append a line to FILE, then wait (up to 5 s)
+#                      until FILE has N lines; if it never does, print no
+#                      records and fail (N boots were not running at once)
 # Placeholders: @VARIANT@ @WORKLOAD@ @MODE@ @UNIT@ @CALIB@ @EVENTS@
 
 if [ "${1:-}" = --version ]; then
@@ -35,6 +38,15 @@ unit=insns
 nap=${FAKE_QEMU_SLEEP:-0}
 case $workload in *[!A-Za-z0-9_]*) ;; *) eval "nap=\${FAKE_QEMU_SLEEP_$workload:-$nap}" ;; esac
 [ "$nap" = 0 ] || sleep "$nap"
+if [ -n "${FAKE_QEMU_BARRIER:-}" ]; then
+    bf=${FAKE_QEMU_BARRIER%:*} bn=${FAKE_QEMU_BARRIER##*:} i=0
+    echo "$workload" >>"$bf"
+    while [ "$(wc -l <"$bf")" -lt "$bn" ]; do
+        i=$((i + 1))
+        if [ $i -gt 50 ]; then echo "fake qemu: barrier $bn not reached"; exit 1; fi
+        sleep 0.1
+    done
+fi
 [ "$mode" = timing ] && unit=cycles
 events='{"cr3_load":2,"tlb_flush":1,"invlpg":0.5,"ipi_sent":0,"l4_copy":0,"stack_zero_bytes":0,"gdt_load":3,"ldt_load":0,"ctx_switch":4}'
 

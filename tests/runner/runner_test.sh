@@ -313,12 +313,11 @@ $CAL
 @asilab {"type":"result","workload":"@WORKLOAD@",$RES,"min":1,"p10":1,"median":1,"p90":1,"max":1,"events":@EVENTS@}
 fake hv: vCPU 1 spinning forever
 END
-    start=$(date +%s)
+    # (the fake hangs 60 s; ctest's 20 s limit fails the case if the
+    # runner waits for it instead of killing it)
     export FAKE_QEMU_HANG=1 FAKE_QEMU_PIDFILE="$T/sleep.pid"
     tcg --variant shared_l4 --workload hypercall --timeout 2
-    took=$(($(date +%s) - start))
     want_rc 1
-    [ "$took" -le 6 ] || fail "took $took s for --timeout 2"
     lines "$O/records.jsonl" 2
     count "$O/records.jsonl" '"boot_status":"timeout"}}' 2
     has "$T/stderr" "[1/1] shared_l4 hypercall ... timeout (2 records, "
@@ -333,11 +332,8 @@ END
 timeout_stubborn)
     # a QEMU that ignores SIGTERM gets SIGKILL after the grace period
     export FAKE_QEMU_HANG=stubborn FAKE_QEMU_PIDFILE="$T/sleep.pid"
-    start=$(date +%s)
     tcg --variant shared_l4 --workload hypercall --timeout 1
-    took=$(($(date +%s) - start))
     want_rc 1
-    [ "$took" -ge 2 ] && [ "$took" -le 6 ] || fail "took $took s for --timeout 1 + 2 s grace"
     count "$O/records.jsonl" '"boot_status":"timeout"}}' 3
     has "$T/stderr" "): timed out after 1 s"
     pid=$(cat "$T/sleep.pid")
@@ -503,16 +499,20 @@ for b in json.load(open(sys.argv[1]))["benchmarks"]:
     case $first in "[1/28] per_vcpu_l4 hypercall ... pass"*) ;; *) fail "-j 1: $first first" ;; esac
     ;;
 jobs_speed)
-    # 4 boots of 1 s each with -j 4 take about 1 s, not 4 (sleeping, so
-    # also on 2 CPUs)
-    export FAKE_QEMU_SLEEP=1
-    start=$(date +%s%N)
+    # -j 4 runs 4 boots at the same time: each fake QEMU waits at a barrier
+    # until all 4 have started (one at a time, the first would never pass)
+    export FAKE_QEMU_BARRIER="$T/barrier:4"
     tcg --variant shared_l4 --workload hypercall,syscall,gdt_ldt,procswitch -j 4
-    ms=$((($(date +%s%N) - start) / 1000000))
     want_rc 0
     has "$T/stdout" "4 boots: 4 passed, 0 failed"
     lines "$O/records.jsonl" 12
-    [ "$ms" -lt 3000 ] || fail "4 boots of 1 s with -j 4 took $ms ms"
+    lines "$T/barrier" 4
+    # and -j 3 cannot pass a barrier of 4 (the check can fail)
+    rm -f "$T/barrier"
+    export FAKE_QEMU_BARRIER="$T/barrier:4"
+    tcg --variant shared_l4 --workload hypercall,syscall,gdt_ldt -j 3
+    want_rc 1
+    has "$T/stdout" "3 boots: 0 passed, 3 failed"
     ;;
 jobs_interrupt)
     # ^C kills every running QEMU, writes their records, starts no more
