@@ -73,11 +73,8 @@ int strategy_exit_to_guest(struct vcpu *v)
     }
     uint64_t *root = mfn_to_virt(root_pgt[ci->processor_id]);
     const uint64_t *g = mfn_to_virt(src);
-    memcpy(root, g, HV_FIRST_SLOT * sizeof(uint64_t));
-    memcpy(root + HV_LAST_SLOT + 1, g + HV_LAST_SLOT + 1,
-           (511 - HV_LAST_SLOT) * sizeof(uint64_t));
+    copy_guest_l4_slots(root, g);
     root[PERDOMAIN_SLOT] = g[PERDOMAIN_SLOT];
-    this_cpu_count(l4_copy, 512 - (HV_LAST_SLOT - HV_FIRST_SLOT + 1));
     ci->root_pgt_changed = 0;
     return 0;
 }

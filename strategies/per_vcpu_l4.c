@@ -116,10 +116,7 @@ static void copy_shadow(struct vcpu *v, struct vcpu_root *r)
      * make the next refresh copy again, not be wiped out after it. */
     r->shadow_src = vcpu_guest_root(v);
     __atomic_store_n(&r->stale, false, __ATOMIC_SEQ_CST);
-    memcpy(root, g, HV_FIRST_SLOT * sizeof(uint64_t));
-    memcpy(root + HV_LAST_SLOT + 1, g + HV_LAST_SLOT + 1,
-           (511 - HV_LAST_SLOT) * sizeof(uint64_t));
-    this_cpu_count(l4_copy, 512 - (HV_LAST_SLOT - HV_FIRST_SLOT + 1));
+    copy_guest_l4_slots(root, g);
 }
 
 void strategy_write_ptbase(struct vcpu *v)

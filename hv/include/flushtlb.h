@@ -20,5 +20,12 @@ cpumask_t domain_dirty_cpumask(const struct domain *d);
 void flush_ipi_interrupt(void);
 /* Called while spinning with interrupts off: serve a pending request. */
 void flush_poll(void);
+/* Take l with interrupts off, serving flush requests while it spins (a
+ * holder may be waiting for this pCPU's flush ack). */
+static inline void spin_lock_serving_flushes(spinlock_t *l)
+{
+    while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+        flush_poll();
+}
 
 #endif

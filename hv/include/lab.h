@@ -8,6 +8,11 @@
 
 extern struct asilab_counters lab_counters[NR_CPUS];
 extern unsigned int lab_mode;    /* ASILAB_MODE_* from the hv cmdline */
+/* "timing" or "deterministic": the records' "mode". */
+static inline const char *lab_mode_name(void)
+{
+    return lab_mode == ASILAB_MODE_TIMING ? "timing" : "deterministic";
+}
 extern uint64_t lab_tsc_khz;     /* measured at boot (timing mode)     */
 
 #define lab_count(cpu, e, n) (lab_counters[(cpu)].ev[EV_##e] += (n))

@@ -25,8 +25,7 @@ struct mmu_update { uint64_t ptr, val; };
  * off) serves flush requests meanwhile. */
 static inline void mm_lock(struct domain *d)
 {
-    while (__atomic_exchange_n(&d->mm_lock.locked, 1, __ATOMIC_ACQUIRE))
-        flush_poll();
+    spin_lock_serving_flushes(&d->mm_lock);
 }
 static inline void mm_unlock(struct domain *d)
 {

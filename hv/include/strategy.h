@@ -4,6 +4,9 @@
 #ifndef ASILAB_STRATEGY_H
 #define ASILAB_STRATEGY_H
 #include "domain.h"
+#include "lab.h"
+#include "layout.h"
+#include "lib.h"
 
 /* Boot: once on each pCPU, after its GDT/IDT/TSS and stack exist. */
 void strategy_cpu_init(struct pcpu *c);
@@ -40,5 +43,15 @@ void strategy_init_guest_l4(struct domain *d, mfn_t l4, uint64_t *tab);
 void write_cr3_counted(uint64_t cr3);
 void stamp_hv_l4_slots(mfn_t l4, uint64_t *tab, mfn_t perdomain_l3);
 extern uint64_t idle_pg_table_maddr;
+
+/* A root table's guest slots (0-255, 272-511) copied from guest L4 g,
+ * counted as l4_copy; the hv slots are the caller's. */
+static inline void copy_guest_l4_slots(uint64_t *root, const uint64_t *g)
+{
+    memcpy(root, g, HV_FIRST_SLOT * sizeof(uint64_t));
+    memcpy(root + HV_LAST_SLOT + 1, g + HV_LAST_SLOT + 1,
+           (511 - HV_LAST_SLOT) * sizeof(uint64_t));
+    this_cpu_count(l4_copy, 512 - (HV_LAST_SLOT - HV_FIRST_SLOT + 1));
+}
 
 #endif

@@ -132,7 +132,7 @@ static void measure(const char *op, prim_fn *fn, unsigned long iters, unsigned l
         "\"variant\":\"%s\",\"mode\":\"%s\",\"unit\":\"%s\",\"ops\":%lu,"
         "\"samples\":%d,\"min\":%s,\"p10\":%s,\"median\":%s,\"p90\":%s,\"max\":%s,"
         "\"tsc_khz\":%lu}\n",
-        op, asilab_variant, lab_mode == ASILAB_MODE_TIMING ? "timing" : "deterministic",
+        op, asilab_variant, lab_mode_name(),
         lab_mode == ASILAB_MODE_TIMING ? "cycles" : "insns",
         iters, CAL_SAMPLES, v[0], v[1], v[2], v[3], v[4], lab_tsc_khz);
     lab_emit_record(line, MIN((size_t)n, sizeof(line) - 1));

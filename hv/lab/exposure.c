@@ -97,7 +97,7 @@ static void emit(const struct vcpu *v, const char *space, mfn_t root)
         "\"mode\":\"%s\",\"space\":\"%s\",\"pcpu\":%u,\"domid\":%u,\"vcpu\":%u,"
         "\"bytes\":{%s},\"via_directmap\":{%s}}\n",
         v->domain->name, asilab_variant,
-        lab_mode == ASILAB_MODE_TIMING ? "timing" : "deterministic", space,
+        lab_mode_name(), space,
         w.cpu, v->domain->domain_id, v->vcpu_id, bytes, direct);
     lab_emit_record(line, MIN((size_t)n, sizeof(line) - 1));
 }

@@ -82,8 +82,7 @@ static unsigned int audit_domain_locked(struct domain *d);
 
 unsigned int audit_domain(struct domain *d)
 {
-    while (__atomic_exchange_n(&audit_lock.locked, 1, __ATOMIC_ACQUIRE))
-        flush_poll();
+    spin_lock_serving_flushes(&audit_lock);
     unsigned int v = audit_domain_locked(d);
     spin_unlock(&audit_lock);
     return v;

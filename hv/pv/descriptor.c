@@ -72,8 +72,9 @@ static void load_ldt(struct vcpu *v, unsigned int cpu)
 }
 
 /* Before the CR3 switch: prev's window may vanish with it, so fall back
- * to the default GDT (always mapped) unless next keeps a full GDT too
- * (it will reload its own after the switch). */
+ * to the default GDT (always mapped); a next with a full GDT reloads its
+ * own after the switch (Xen skips that pair of loads for two full GDTs
+ * of the same vcpu_id; we do not, and count both). */
 void descriptors_switch_out(struct vcpu *prev, struct vcpu *next)
 {
     unsigned int cpu = smp_processor_id();

@@ -4,7 +4,7 @@
  * reference count and mapping rule intact. */
 #include "hostile.h"
 
-static unsigned long foreign_mfn(void)
+unsigned long foreign_mfn(void)
 {
     const unsigned long *p2m = (const unsigned long *)start_info->mfn_list;
     unsigned long max = 0;

@@ -143,10 +143,7 @@ static void setup(void)
     }
     live_l4 = virt_to_mfn((void *)start_info->pt_base);
     live_l1 = probe_pte[0] >> 12;
-    const unsigned long *p2m = (const unsigned long *)start_info->mfn_list;
-    for (unsigned long i = 0; i < start_info->nr_pages; i++)
-        foreign = MAX(foreign, p2m[i]);
-    foreign += 64;
+    foreign = foreign_mfn();
 }
 
 void random_calls(unsigned long n, unsigned long seed)

@@ -51,6 +51,15 @@
         sub     $(CPUINFO_sizeof - 1), %rcx
 .endm
 
+/* lab_counters[ci->processor_id].ev[cr3_load]++ (cr3_load is event 0,
+ * checked in traps.c); clobbers %rax, %rcx.  ci: a cpu_info pointer. */
+.macro COUNT_CR3_LOAD ci
+        mov     CPUINFO_processor_id(\ci), %eax
+        imul    $COUNTERS_sizeof, %rax, %rax
+        movabs  $lab_counters, %rcx
+        incq    (%rcx,%rax)
+.endm
+
 /* Entered from the guest: switch to the hv's CR3 if the strategy asked
  * for one (cpu_info->xen_cr3), counting the load.  %rcx = cpu_info. */
 .macro SWITCH_TO_HV_CR3
@@ -58,10 +67,7 @@
         test    %rax, %rax
         jz      88f
         mov     %rax, %cr3
-        mov     CPUINFO_processor_id(%rcx), %eax
-        imul    $COUNTERS_sizeof, %rax, %rax
-        movabs  $lab_counters, %rcx
-        incq    (%rcx,%rax)
+        COUNT_CR3_LOAD %rcx
 88:
 .endm
 
@@ -191,10 +197,7 @@ restore_all_guest:
         mov     CPUINFO_pv_cr3(%rsp), %rdx
         test    %rdx, %rdx
         jz      1f
-        mov     CPUINFO_processor_id(%rsp), %eax    /* count first: the */
-        imul    $COUNTERS_sizeof, %rax, %rax        /* counters are not */
-        movabs  $lab_counters, %rcx                 /* in every root    */
-        incq    (%rcx,%rax)
+        COUNT_CR3_LOAD %rsp     /* first: the counters are not in every root */
         mov     %rdx, %cr3
 1:      RESTORE_ALL
         testl   $TRAP_syscall_asm, 4(%rsp)

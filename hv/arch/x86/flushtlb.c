@@ -65,8 +65,7 @@ void flush_mask(cpumask_t mask, unsigned int flags, unsigned long va)
     mask &= ~me;
     if (!mask)
         return;
-    while (__atomic_exchange_n(&flush_lock.locked, 1, __ATOMIC_ACQUIRE))
-        flush_poll();
+    spin_lock_serving_flushes(&flush_lock);
     flush_flags = flags;
     flush_va = va;
     __atomic_store_n(&flush_cpumask, mask, __ATOMIC_SEQ_CST);
