@@ -26,6 +26,8 @@ void usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));  /* "asilab: ..." exit 2 */
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int mkdir_p(const char *path);
+/* The whole file, NUL-terminated (its length in *len if len), or NULL. */
+char *read_file(const char *path, size_t *len);
 /* True if path does not exist or is an empty directory. */
 bool dir_empty(const char *path);
 double mono_now(void);
@@ -209,7 +211,6 @@ void perf_free(struct perf *p);
 /* Looks "perf stat" output over: NULL if the events in text were counted,
  * else why not.  cycles/instructions (or NULL) get the sums. */
 char *perf_parse(const char *text, long long *cycles, long long *instructions);
-char *read_text(const char *path);          /* NULL: unreadable */
 
 /* ---- env.c: asilab env, asilab compare ---- */
 int cmd_env(struct config *cfg, const char *build_arg, const char *qemu_override);

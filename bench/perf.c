@@ -12,23 +12,6 @@
 
 #define PERF_MISSING "perf not installed: apt-get install linux-perf"
 
-char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    size_t len = 0, cap = 4096, r;
-    char *s = xmalloc(cap);
-    while ((r = fread(s + len, 1, cap - len - 1, f)) > 0) {
-        len += r;
-        if (cap - len < 2)
-            s = xrealloc(s, cap *= 2);
-    }
-    s[len] = '\0';
-    fclose(f);
-    return s;
-}
-
 /* "cycles" of "cycles", "cycles:u" or "cpu_core/cycles/" (hybrid CPUs). */
 static void event_name(const char *field, size_t n, char *out, size_t outn)
 {
@@ -278,7 +261,7 @@ void perf_provenance(const struct perf *p, json_t *prov, bool kvm)
     if (p->reason) {
         reason = xstrdup(p->reason);
     } else if (p->perf) {
-        char *text = read_text(p->file);
+        char *text = read_file(p->file, NULL);
         if (!text)
             reason = xasprintf("no perf stat output (%s)", strerror(errno));
         else

@@ -162,18 +162,10 @@ static char *elf_build_id(const unsigned char *img, size_t len)
 /* GNU build id of the image as hex, else "sha256:<hex of the file>". */
 char *build_id(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    unsigned char *img = NULL;
-    size_t len = 0, cap = 0, r;
-    if (!f)
+    size_t len;
+    unsigned char *img = (unsigned char *)read_file(path, &len);
+    if (!img)
         return xstrdup("unreadable");
-    do {
-        if (len == cap)
-            img = xrealloc(img, cap = cap ? 2 * cap : 1 << 16);
-        r = fread(img + len, 1, cap - len, f);
-        len += r;
-    } while (r > 0);
-    fclose(f);
     char *id = elf_build_id(img, len);
     if (!id) {
         unsigned char d[32];

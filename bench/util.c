@@ -74,6 +74,25 @@ void note(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t n = 0, cap = 4096, r;
+    char *s = xmalloc(cap);
+    while ((r = fread(s + n, 1, cap - n - 1, f)) > 0) {
+        n += r;
+        if (cap - n < 2)
+            s = xrealloc(s, cap *= 2);
+    }
+    s[n] = '\0';
+    fclose(f);
+    if (len)
+        *len = n;
+    return s;
+}
+
 bool dir_empty(const char *path)
 {
     DIR *d = opendir(path);
