@@ -31,6 +31,22 @@ static inline bool is_guest_l4_slot(unsigned int slot)
 }
 static inline bool is_pt_type(unsigned int t) { return t >= PGT_l1 && t <= PGT_l4; }
 
+/* Xen's adjust_guest_l[1-4]e for 64-bit PV guests, applied to every
+ * present entry however it enters a validated table (mmu_update,
+ * update_va_mapping, pin, or a table pulled in by a higher level): the
+ * guest kernel runs in ring 3, so every mapping is user-accessible
+ * (supervisor-only guest pages would defeat SMEP), and L4 entries are
+ * marked accessed (root copies never write the bit back).  Xen also tags
+ * entries the guest made supervisor-only with _PAGE_GUEST_KERNEL (bit
+ * 52) to set _PAGE_GLOBAL on the others; asilab keeps guest mappings
+ * non-global and does neither (README, deviations). */
+static inline pte_t adjust_guest_entry(int level, pte_t e)
+{
+    if (!(e & _PAGE_PRESENT))
+        return e;
+    return e | _PAGE_USER | (level == 4 ? _PAGE_ACCESSED : 0);
+}
+
 int get_page(mfn_t mfn, const struct domain *d);
 void put_page(mfn_t mfn);
 int get_page_type(mfn_t mfn, struct domain *d, unsigned int type);

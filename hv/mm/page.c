@@ -12,6 +12,7 @@
 #include "lib.h"
 #include "public/errno.h"
 #include "strategy.h"
+#include "traps.h"
 
 #define MAX_REFS 0x7fffffffU
 
@@ -91,6 +92,11 @@ static int validate_table(struct domain *d, mfn_t mfn, int level)
             devalidate_table(d, mfn, level, i);
             return rc;
         }
+        /* Atomic: a stale paging-structure cache may still walk this
+         * frame and set accessed/dirty bits meanwhile. */
+        pte_t e = tab[i];
+        if (adjust_guest_entry(level, e) != e)
+            __atomic_fetch_or(&tab[i], adjust_guest_entry(level, e) ^ e, __ATOMIC_RELAXED);
     }
     if (level == 4)
         strategy_init_guest_l4(d, mfn, tab);
@@ -185,8 +191,7 @@ int mod_pt_entry(struct domain *d, mfn_t table, unsigned int idx, pte_t val,
     *level = lvl;
     if (!entry_in_scope(lvl, idx))
         return -XEN_EINVAL;
-    if (val & _PAGE_PRESENT)
-        val |= _PAGE_USER;          /* guest kernel and user both run in ring 3 */
+    val = adjust_guest_entry(lvl, val);
 
     pte_t *tab = mfn_to_virt(table);
     pte_t old = tab[idx];
@@ -205,37 +210,45 @@ int mod_pt_entry(struct domain *d, mfn_t table, unsigned int idx, pte_t val,
 #define DESC_DPL  (3U << 13)
 #define DESC_ACCESSED (1U << 8)
 
-/* A call gate's target: a code selector the guest may use at ring 3. */
+/* A call gate's target, Xen's guest_gate_selector_okay for 64-bit PV:
+ * any guest GDT entry, any LDT entry, or exactly the hv's flat ring-3
+ * 64-bit code selector (the guest kernel's CS). */
 static bool gate_selector_ok(uint16_t sel)
 {
-    if (!(sel & ~3))
-        return false;
-    if (!(sel & 4) && (sel >> 3) >= 7168)      /* the hv's reserved entries */
-        return (sel | 3) == FLAT_RING3_CS64 || (sel | 3) == FLAT_RING3_CS32;
-    return true;
+    return (sel >> 3) < FIRST_RESERVED_GDT_ENTRY || sel == FLAT_KERNEL_CS64 || (sel & 4);
 }
 
+/* Xen's check_descriptor for 64-bit PV guests: not-present descriptors
+ * and the type-0 upper half of a 64-bit gate go in unchanged; code and
+ * data segments get DPL 3 (the guest kernel runs in ring 3); call gates
+ * must target guest code, have no reserved bits set (refused, never
+ * cleared) and are stored with DPL 0, so that every use of one faults
+ * into the hv, with the guest's DPL (3) kept in the target's RPL.
+ * Everything else (TSS, LDT, interrupt/trap/task gates) is refused.
+ * One deviation: code/data segments also get the accessed bit, since
+ * asilab maps GDT/LDT frames read-only in the vCPU's window (Xen maps
+ * them writable and lets the CPU set the bit). */
 int check_descriptor(uint64_t *desc)
 {
     uint32_t a = (uint32_t)*desc, b = (uint32_t)(*desc >> 32);
 
     if (!(b & DESC_P))                  /* not present: always faults */
         return 0;
-    b |= DESC_DPL;                      /* the guest kernel runs in ring 3 */
-    if (b & DESC_S)
-        b |= DESC_ACCESSED;             /* the window is read-only: the CPU
-                                           must never need to set it */
-    else {
+    b |= DESC_DPL;                      /* Xen's __fixup_guest_selector: DPL >= 3 */
+    if (b & DESC_S) {
+        b |= DESC_ACCESSED;
+    } else {
         unsigned int type = (b >> 8) & 0xf;
-        if (type == 0) {
-            /* Harmless: the upper half of a 64-bit call gate. */
-        } else if (type == 0xc) {       /* call gate */
-            if (!gate_selector_ok(a >> 16))
-                return -XEN_EINVAL;
-            b &= ~0xffU;                /* reserved in 64-bit gates */
-        } else {
-            return -XEN_EINVAL;         /* TSS, LDT, interrupt/trap gates */
-        }
+        uint16_t cs = a >> 16;
+        if (type == 0)
+            return 0;                   /* harmless: a 64-bit gate's upper half */
+        if (type != 0xc || !gate_selector_ok(cs))
+            return -XEN_EINVAL;         /* TSS, LDT, interrupt/trap gates, ... */
+        b &= ~DESC_DPL;
+        cs = (cs & ~3) | 3;
+        a = (a & 0xffff) | ((uint32_t)cs << 16);
+        if (b & 0xff)                   /* reserved in 64-bit gates */
+            return -XEN_EINVAL;
     }
     *desc = a | ((uint64_t)b << 32);
     return 0;

@@ -12,8 +12,10 @@
  * the last type reference releases the whole tree (shared subtrees stay),
  * marks formerly writable frames stale, and their next table/descriptor
  * type flushes exactly once; mod_pt_entry refuses non-tables, foreign
- * tables and hv slots, forces _PAGE_USER, swaps references and changes
- * nothing on failure; check_descriptor follows Xen's 64-bit PV rules. */
+ * tables and hv slots, swaps references and changes nothing on failure;
+ * every present entry entering a validated table (pin, a table pulled in
+ * by a higher level, single updates) gets _PAGE_USER, L4 entries also
+ * _PAGE_ACCESSED (Xen's adjust_guest_l*e); check_descriptor follows Xen's 64-bit PV rules. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -463,6 +465,45 @@ static void test_mod_pt_entry(void)
     CHECK_UNUSED(l1b); CHECK_UNUSED(data); CHECK_FRAME(l2, PGT_l2, 1, 1, 0);
 }
 
+/* Xen's adjust_guest_l[1-4]e: every present entry that enters a
+ * validated table, whichever way, is user-accessible (L4 entries also
+ * accessed); not-present entries and the hv slots stay as they are. */
+static void test_user_adjust(void)
+{
+    reset();
+    int lvl;
+    struct tree t = mk_tree();
+    mfn_t data = frame(1), l1b = frame(1), l2b = frame(1);
+    tab(t.l4)[0] = ent(t.l3, P | RW);          /* no U, no A anywhere */
+    tab(t.l3)[0] = ent(t.l2, P | RW);
+    tab(t.l2)[0] = ent(t.l1, P | RW);
+    tab(t.l1)[0] = ent(t.rw, P | RW);
+    tab(t.l1)[1] = ent(t.ro, P);
+    tab(t.l1)[2] = 0x123456789abcdef0UL & ~P;  /* not present: untouched */
+    CHECK_EQ(get_page_and_type(t.l4, &d1, PGT_l4), 0);          /* pin-time validation */
+    CHECK_EQ(tab(t.l4)[0], ent(t.l3, P | RW | U | _PAGE_ACCESSED));
+    CHECK_EQ(tab(t.l3)[0], ent(t.l2, P | RW | U));
+    CHECK_EQ(tab(t.l2)[0], ent(t.l1, P | RW | U));
+    CHECK_EQ(tab(t.l1)[0], ent(t.rw, P | RW | U));
+    CHECK_EQ(tab(t.l1)[1], ent(t.ro, P | U));
+    CHECK_EQ(tab(t.l1)[2], 0x123456789abcdef0UL & ~P);
+    CHECK_EQ(tab(t.l4)[HV_FIRST_SLOT], STAMP(HV_FIRST_SLOT));
+    /* A table pulled in by a higher-level update: its entries too. */
+    tab(l1b)[5] = ent(data, P | RW);
+    tab(l2b)[6] = ent(l1b, P);
+    CHECK_EQ(MOD(t.l3, 1, ent(l2b, P | RW)), 0);
+    CHECK_EQ(tab(t.l3)[1], ent(l2b, P | RW | U));
+    CHECK_EQ(tab(l2b)[6], ent(l1b, P | U));
+    CHECK_EQ(tab(l1b)[5], ent(data, P | RW | U));
+    /* mmu_update / update_va_mapping of single entries, every level. */
+    CHECK_EQ(MOD(t.l1, 3, ent(data, P)), 0);
+    CHECK_EQ(tab(t.l1)[3], ent(data, P | U));
+    CHECK_EQ(MOD(t.l4, 2, ent(t.l3, P)), 0);
+    CHECK_EQ(tab(t.l4)[2], ent(t.l3, P | U | _PAGE_ACCESSED));
+    CHECK_EQ(MOD(t.l1, 3, 0), 0);
+    CHECK_EQ(tab(t.l1)[3], 0);
+}
+
 #define D(hi, lo) ((uint64_t)(hi) << 32 | (uint32_t)(lo))
 
 static void test_descriptors(void)
@@ -486,19 +527,27 @@ static void test_descriptors(void)
         { D(0x00008f00, 0xe0081000), EINVAL_, 0 },
         { D(0x00008400, 0xe0331000), EINVAL_, 0 },
         { D(0x00008500, 0xe0331000), EINVAL_, 0 },
-        /* Call gates: DPL 3, low byte (IST/params) cleared, target checked. */
-        { D(0x56788c85, 0xe0331234), 0, D(0x5678ec00, 0xe0331234) }, /* CS64 */
-        { D(0x5678ec00, 0xe0301234), 0, D(0x5678ec00, 0xe0301234) }, /* RPL0 */
-        { D(0x00008c00, 0x00101234), 0, D(0x0000ec00, 0x00101234) }, /* GDT 2 */
-        { D(0x00008c00, 0xdffb1234), 0, D(0x0000ec00, 0xdffb1234) }, /* 7167 */
-        { D(0x00008c00, 0xe00f1234), 0, D(0x0000ec00, 0xe00f1234) }, /* LDT */
-        /* ... to hv code 0xe008, hv entry 7168, null, null with RPL 3. */
+        /* Call gates (Xen's rules): stored with DPL 0 and the target's RPL
+         * 3; reserved bits (IST/params byte) refused, never cleared; the
+         * target any guest GDT or LDT entry, or exactly 0xe033. */
+        { D(0x5678ec00, 0xe0331234), 0, D(0x56788c00, 0xe0331234) }, /* CS64 */
+        { D(0x56788c00, 0xe0331234), 0, D(0x56788c00, 0xe0331234) }, /* DPL0 */
+        { D(0x56788c85, 0xe0331234), EINVAL_, 0 },                 /* rsvd */
+        { D(0x0000ec01, 0xe0331234), EINVAL_, 0 },                 /* rsvd */
+        { D(0x00008c00, 0x00101234), 0, D(0x00008c00, 0x00131234) }, /* GDT 2 */
+        { D(0x00008c00, 0xdffb1234), 0, D(0x00008c00, 0xdffb1234) }, /* 7167 */
+        { D(0x00008c00, 0xe00f1234), 0, D(0x00008c00, 0xe00f1234) }, /* LDT */
+        { D(0x00008c00, 0xe00c1234), 0, D(0x00008c00, 0xe00f1234) }, /* LDT rpl0 */
+        { D(0x0000ac00, 0x00001234), 0, D(0x00008c00, 0x00031234) }, /* null */
+        /* ... to hv code 0xe008, its RPL-0 twin of 0xe033, the compat
+         * code selector, hv entry 7168. */
         { D(0x00008c00, 0xe0081234), EINVAL_, 0 },
+        { D(0x0000ec00, 0xe0301234), EINVAL_, 0 },
+        { D(0x0000ec00, 0xe0231234), EINVAL_, 0 },
         { D(0x00008c00, 0xe0031234), EINVAL_, 0 },
-        { D(0x00008c00, 0x00001234), EINVAL_, 0 },
-        { D(0x00008c00, 0x00031234), EINVAL_, 0 },
-        { D(0x00008000, 0x12345678), 0, D(0x0000e000, 0x12345678) }, /* type 0 */
-        { D(0x00000000, 0xffffffff), 0, D(0x00000000, 0xffffffff) }, /* gate hi */
+        /* Type 0 (a 64-bit gate's upper half), present or not: unchanged. */
+        { D(0x00008000, 0x12345678), 0, D(0x00008000, 0x12345678) },
+        { D(0x00000000, 0xffffffff), 0, D(0x00000000, 0xffffffff) },
     };
     for (unsigned int i = 0; i < ARRAY_SIZE(c); i++) {
         uint64_t d = c[i].in;
@@ -514,7 +563,7 @@ static void test_descriptors(void)
     mfn_t f = frame(1);
     uint64_t *dp = mfn_to_virt(f);
     dp[1] = D(0x00af9a00, 0xffff);
-    dp[3] = D(0x56788c05, 0xe0331234);
+    dp[3] = D(0x5678ec00, 0xe0331234);
     dp[4] = D(0, 0xffffffff);
     dp[500] = D(0x00008900, 0x0067);
     snapshot();
@@ -525,7 +574,7 @@ static void test_descriptors(void)
     CHECK_EQ(get_page_and_type(f, &d1, PGT_seg_desc), 0);
     CHECK_FRAME(f, PGT_seg_desc, 1, 1, 0);
     CHECK_EQ(dp[1], D(0x00affb00, 0xffff));
-    CHECK_EQ(dp[3], D(0x5678ec00, 0xe0331234));
+    CHECK_EQ(dp[3], D(0x56788c00, 0xe0331234));
     CHECK_EQ(get_page_type(f, &d1, PGT_l1), EINVAL_);
     put_page_and_type(f, &d1);
     CHECK(unchanged());
@@ -559,6 +608,7 @@ int main(void)
     RUN(test_stale_writable);
     RUN(test_shared_subtree);
     RUN(test_mod_pt_entry);
+    RUN(test_user_adjust);
     RUN(test_descriptors);
     RUN(test_table_to_writable_flushes);
     free(frame_table);
