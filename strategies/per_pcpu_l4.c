@@ -18,6 +18,7 @@
 #include "x86.h"
 
 static mfn_t root_pgt[NR_CPUS];
+static uint64_t root_hv_slots[NR_CPUS][HV_LAST_SLOT - HV_FIRST_SLOT + 1];  /* as built */
 
 static void map_region(void *ctx, const void *start, size_t len, uint64_t flags)
 {
@@ -36,6 +37,8 @@ void strategy_cpu_init(struct pcpu *c)
     paddr_t pa = root << PAGE_SHIFT;
     percpu_entry_regions(c->cpu_id, map_region, &pa);
     root_pgt[c->cpu_id] = root;
+    memcpy(root_hv_slots[c->cpu_id], (uint64_t *)mfn_to_virt(root) + HV_FIRST_SLOT,
+           sizeof(root_hv_slots[0]));
     write_cr4(read_cr4() & ~X86_CR4_PGE);
 }
 
@@ -100,6 +103,24 @@ void strategy_live_roots(struct vcpu *v, mfn_t *guest_mode, mfn_t *hv_mode)
  * refreshed on the way out (root_pgt_changed). */
 void strategy_flush_root(void)
 {
+}
+
+/* This pCPU's root, unless a refresh is pending: the guest slots and
+ * slot 260 of the running vCPU's L4, and the other hv slots as built
+ * (entry text, this pCPU's stack block, GDT, TSS, IDT: nothing more). */
+void strategy_audit_roots(struct domain *d, audit_report_fn *bad)
+{
+    struct cpu_info *ci = get_cpu_info();
+    struct vcpu *v = current;
+    unsigned int cpu = ci->processor_id;
+    if (v->domain != d || ci->root_pgt_changed)
+        return;
+    const uint64_t *root = mfn_to_virt(root_pgt[cpu]), *g = mfn_to_virt(vcpu_guest_root(v));
+    if (!guest_l4_slots_equal(root, g) || root[PERDOMAIN_SLOT] != g[PERDOMAIN_SLOT])
+        bad(d, "per_pcpu_l4: root differs from the running vCPU's L4", root_pgt[cpu]);
+    for (unsigned int s = HV_FIRST_SLOT; s <= HV_LAST_SLOT; s++)
+        if (s != PERDOMAIN_SLOT && root[s] != root_hv_slots[cpu][s - HV_FIRST_SLOT])
+            bad(d, "per_pcpu_l4: root hv slot changed", root_pgt[cpu]);
 }
 
 mfn_t strategy_perdomain_l3(struct vcpu *v)

@@ -193,6 +193,49 @@ void strategy_live_roots(struct vcpu *v, mfn_t *guest_mode, mfn_t *hv_mode)
     *guest_mode = *hv_mode = vr(v)->root;
 }
 
+/* One vCPU's root: the hv slots as stamped (its own per-domain L3) but
+ * slot 261, which maps a pCPU's stack copy (or, before its first run,
+ * the image's); the guest slots as the L4 it shadows, if fresh. */
+static void audit_root(struct domain *d, struct vcpu *v, audit_report_fn *bad)
+{
+    static uint64_t want[512];            /* the caller holds the audit lock */
+    struct vcpu_root *r = vr(v);
+    const uint64_t *root = mfn_to_virt(r->root);
+    mfn_t src = ACCESS_ONCE(r->shadow_src);
+    bool fresh = !__atomic_load_n(&r->stale, __ATOMIC_SEQ_CST);
+    bool running = v == current;
+
+    if (running && (!fresh || src != vcpu_guest_root(v)))
+        bad(d, "per_vcpu_l4: the running vCPU's root is stale", r->root);
+    bool guest_ok = !src || !fresh || src != vcpu_guest_root(v) ||
+                    guest_l4_slots_equal(root, mfn_to_virt(src));
+    stamp_hv_l4_slots(r->root, want, r->perdomain_l3);
+    bool hv_ok = true;
+    for (unsigned int s = HV_FIRST_SLOT; s <= HV_LAST_SLOT; s++)
+        hv_ok &= s == HV_TEXT_SLOT || root[s] == want[s];
+    bool stack_ok = root[HV_TEXT_SLOT] == want[HV_TEXT_SLOT];
+    for (unsigned int c = 0; c < nr_cpus_online; c++)
+        stack_ok |= root[HV_TEXT_SLOT] == ((stack_l3[c] << PAGE_SHIFT) | PAGE_TABLE);
+    /* A vCPU that went live on another pCPU meanwhile may be mid-copy. */
+    if (!running && ACCESS_ONCE(v->dirty_cpu) != NO_CPU)
+        return;
+    if (!guest_ok)
+        bad(d, "per_vcpu_l4: a fresh shadow differs from its guest L4", r->root);
+    if (!hv_ok || !stack_ok)
+        bad(d, "per_vcpu_l4: root hv slots not as built", r->root);
+}
+
+/* The running vCPU's root, and every root not live anywhere (a vCPU
+ * live on another pCPU may change its root under us). */
+void strategy_audit_roots(struct domain *d, audit_report_fn *bad)
+{
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = d->vcpu[i];
+        if (v == current || ACCESS_ONCE(v->dirty_cpu) == NO_CPU)
+            audit_root(d, v, bad);
+    }
+}
+
 mfn_t strategy_perdomain_l3(struct vcpu *v)
 {
     return vr(v)->perdomain_l3;

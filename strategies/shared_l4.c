@@ -56,6 +56,12 @@ void strategy_flush_root(void)
 {
 }
 
+/* No root tables of its own: the guest L4s (their hv slots are audited
+ * by the core) are the roots. */
+void strategy_audit_roots(struct domain *d, audit_report_fn *bad)
+{
+}
+
 mfn_t strategy_perdomain_l3(struct vcpu *v)
 {
     return v->domain->perdomain_l3;

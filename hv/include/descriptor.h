@@ -18,7 +18,13 @@ bool handle_ldt_fault(struct cpu_user_regs *regs, unsigned long va);
 void descriptors_switch_out(struct vcpu *prev, struct vcpu *next);
 void descriptors_switch_in(struct vcpu *next);
 int descriptors_vcpu_init(struct vcpu *v);
-/* The frames mapped in v's LDT window (0 where none), for the audit. */
+/* The frames mapped in v's LDT window (0 where none), and in the guest
+ * part of its GDT window (its frames, the zero page behind them), for
+ * the audit. */
 void descriptors_ldt_mapped(struct vcpu *v, mfn_t mfns[LDT_WINDOW_PAGES]);
+void descriptors_gdt_mapped(struct vcpu *v, mfn_t mfns[14]);
+/* The hv's zero page (Xen's zero_page), mapped read-only in every GDT
+ * window where the vCPU has no frame. */
+mfn_t gdt_zero_mfn(void);
 
 #endif

@@ -54,6 +54,10 @@ struct vcpu {
 
     /* VCPUOP_register_runstate_memory_area */
     unsigned long runstate_area;     /* guest virtual address, 0: none */
+    mfn_t runstate_mfn[2];           /* the frames under it when registered,
+                                        each holding a writable type
+                                        reference until the next
+                                        registration (0: none) */
     uint64_t runstate_entry;         /* hv time (ns) of the last change */
     uint64_t runstate_time[4];       /* ns spent in each runstate */
 };

@@ -32,8 +32,9 @@ static inline void mm_unlock(struct domain *d)
     spin_unlock(&d->mm_lock);
 }
 
-/* The frame mapped at va in v's current guest tables, INVALID_MFN if
- * none (or, with need_rw, not writable). */
+/* The frame mapped at va in v's current guest tables with the guest's
+ * permissions (user, and with need_rw writable, at every level),
+ * INVALID_MFN if none. */
 mfn_t guest_va_to_mfn(struct vcpu *v, unsigned long va, bool need_rw);
 /* The pCPUs of the vCPUs named by a guest vcpumask (a bitmap in guest
  * memory): -XEN_EFAULT, -XEN_EINVAL (a vCPU that does not exist) or 0. */

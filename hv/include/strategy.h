@@ -39,10 +39,26 @@ mfn_t strategy_perdomain_l3(struct vcpu *v);
 /* Fill the hv slots (256-271) of a new guest L4 `l4` (mapped at `tab`). */
 void strategy_init_guest_l4(struct domain *d, mfn_t l4, uint64_t *tab);
 
+/* The MMU audit (hv/mm/mm_audit.c), with d's mm_lock held, from a
+ * hypercall of one of d's vCPUs on this pCPU: check every root table the
+ * strategy built from d's guest L4s against the validated L4 it mirrors
+ * (guest slots equal unless marked stale and not yet live, hv slots as
+ * built, nothing extra) and report each mismatch through `bad`. */
+typedef void audit_report_fn(const struct domain *d, const char *what, mfn_t mfn);
+void strategy_audit_roots(struct domain *d, audit_report_fn *bad);
+
 /* Provided by the core for strategies. */
 void write_cr3_counted(uint64_t cr3);
 void stamp_hv_l4_slots(mfn_t l4, uint64_t *tab, mfn_t perdomain_l3);
 extern uint64_t idle_pg_table_maddr;
+
+/* Whether root's guest slots equal those of guest L4 g. */
+static inline bool guest_l4_slots_equal(const uint64_t *root, const uint64_t *g)
+{
+    return !memcmp(root, g, HV_FIRST_SLOT * sizeof(uint64_t)) &&
+           !memcmp(root + HV_LAST_SLOT + 1, g + HV_LAST_SLOT + 1,
+                   (511 - HV_LAST_SLOT) * sizeof(uint64_t));
+}
 
 /* A root table's guest slots (0-255, 272-511) copied from guest L4 g,
  * counted as l4_copy; the hv slots are the caller's. */

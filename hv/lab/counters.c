@@ -48,11 +48,17 @@ long do_asilab_op(unsigned long cmd, unsigned long arg)
         info.tsc_khz = lab_tsc_khz;
         return copy_to_guest(arg, &info, sizeof(info));
     }
-    case ASILAB_OP_audit:
+    case ASILAB_OP_audit: {
         if (arg > 1)
             return -XEN_EINVAL;
-        v->domain->audit = arg;
-        return audit_domain(v->domain);
+        struct domain *d = v->domain;
+        unsigned int n = audit_domain(d);
+        d->audit = arg;
+        d->audits++;
+        d->audits_failed += n != 0;
+        d->audit_violations += n;
+        return n;
+    }
     case ASILAB_OP_probe_arm: {
         struct pcpu *c = this_pcpu();
         c->probe_pattern = arg;

@@ -5,8 +5,10 @@
  * frames, this pCPU's stack block, other pCPUs' stack blocks, and other
  * vCPUs' per-domain windows (by address, in slot 260).  Aliases count
  * each time they are mapped; what is mapped through the directmap is
- * also reported on its own.  One exposure record per address space. */
+ * also reported on its own; the zero page (GDT windows) holds nothing
+ * and is not counted.  One exposure record per address space. */
 #include "console.h"
+#include "descriptor.h"
 #include "domain.h"
 #include "lab.h"
 #include "lib.h"
@@ -24,6 +26,7 @@ static const char *const class_names[NR_CLASSES] = {
 struct walk {
     const struct vcpu *v;
     unsigned int cpu;
+    mfn_t zero;                              /* the GDT windows' zero page */
     uint64_t bytes[NR_CLASSES], direct[NR_CLASSES];
 };
 
@@ -67,6 +70,8 @@ static void walk_table(struct walk *w, mfn_t table, int level, uint64_t base)
         mfn &= ~(pages - 1);
         bool direct = va >= DIRECTMAP_VIRT_START && va < DIRECTMAP_VIRT_END;
         for (unsigned long p = 0; p < pages; p++) {
+            if (mfn + p == w->zero)
+                continue;                    /* holds nothing: not exposure */
             int c = classify(w, va + p * PAGE_SIZE, mfn + p);
             w->bytes[c] += PAGE_SIZE;
             if (direct)
@@ -86,7 +91,7 @@ static int fmt_classes(char *buf, size_t n, const uint64_t *v)
 
 static void emit(const struct vcpu *v, const char *space, mfn_t root)
 {
-    struct walk w = { .v = v, .cpu = smp_processor_id() };
+    struct walk w = { .v = v, .cpu = smp_processor_id(), .zero = gdt_zero_mfn() };
     char line[768], bytes[256], direct[256];
 
     walk_table(&w, root, 4, 0);

@@ -29,7 +29,7 @@ static const char *const reason_names[] = { "poweroff", "reboot", "suspend",
 void lab_emit_end_and_exit(void)
 {
     static int ended;
-    char line[1536];
+    char line[2048];
     bool pass = true;
     int n = 0;
 
@@ -41,6 +41,8 @@ void lab_emit_end_and_exit(void)
         struct domain *d = domains[i];
         if (d->is_driver && !(d->state == DOM_shutdown &&
                               d->shutdown_reason == SHUTDOWN_poweroff))
+            pass = false;
+        if (d->audit_violations)          /* the MMU audit found a hole */
             pass = false;
     }
     n += snprintf(line + n, sizeof(line) - n,
@@ -54,9 +56,11 @@ void lab_emit_end_and_exit(void)
               ? reason_names[d->shutdown_reason] : "unknown";
         n += snprintf(line + n, sizeof(line) - n,
                       "%s{\"domid\":%u,\"name\":\"%s\",\"driver\":%s,"
-                      "\"state\":\"%s\",\"reason\":\"%s\"}",
+                      "\"state\":\"%s\",\"reason\":\"%s\",\"audits\":%lu,"
+                      "\"audit_violations\":%lu}",
                       i ? "," : "", d->domain_id, d->name,
-                      d->is_driver ? "true" : "false", state_names[d->state], reason);
+                      d->is_driver ? "true" : "false", state_names[d->state], reason,
+                      d->audits, d->audit_violations);
     }
     n += snprintf(line + n, sizeof(line) - n, "]}\n");
     console_write(line, MIN((size_t)n, sizeof(line) - 1));

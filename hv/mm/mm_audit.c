@@ -1,9 +1,20 @@
-/* The PV MMU's invariant check: recount every reference a domain's
- * validated tables, pins, base pointers, GDT frames and lazily mapped
- * LDT pages hold, and compare with the frame table; no read-write L1
- * mapping of a page-table or descriptor frame; hv slots of every
- * validated L4 as the strategy stamps them.  Run after each hypercall
- * of a domain under audit (the hostile workload's random mode). */
+/* The PV MMU's invariant check, run after each hypercall of a domain
+ * under audit (the hostile workload's random mode) and on request:
+ *  - references: recount every reference a domain's validated tables,
+ *    pins, base pointers, GDT frames, lazily mapped LDT pages, shared_info
+ *    and registered runstate frames hold, and compare with the frame table;
+ *  - entries: no read-write L1 mapping of a page-table or descriptor
+ *    frame; every present entry user-accessible (L4: also accessed), as
+ *    Xen's adjust_guest_l*e; hv slots of every validated L4 as stamped;
+ *  - frames the hv writes (shared_info, runstate areas) are writable-typed,
+ *    never a table or descriptor page;
+ *  - descriptors: every GDT/LDT frame a vCPU uses is a descriptor page
+ *    whose every entry check_descriptor accepts unchanged, and each GDT
+ *    window maps exactly the vCPU's frames, then the zero page;
+ *  - roots: every strategy root table equals the guest L4 it mirrors
+ *    (strategy_audit_roots).
+ * Each violation is counted (and the first few printed); the domain's
+ * totals go into the end record, which then says "fail". */
 #include "console.h"
 #include "descriptor.h"
 #include "flushtlb.h"
@@ -12,6 +23,7 @@
 #include "mm_audit.h"
 #include "page.h"
 #include "strategy.h"
+#include "traps.h"
 
 #define MAX_AUDIT_PAGES (64 * 256 + 1) /* 64 MiB domains + shared_info */
 
@@ -51,6 +63,8 @@ static void audit_table(struct domain *d, mfn_t mfn, int level)
         pte_t e = tab[i];
         if ((level == 4 && !is_guest_l4_slot(i)) || !(e & _PAGE_PRESENT))
             continue;
+        if (adjust_guest_entry(level, e) != e)
+            bad(d, "entry not adjusted (user, L4 accessed)", mfn);
         mfn_t child = pte_addr(e) >> PAGE_SHIFT;
         if (child > max_mfn) {
             bad(d, "entry beyond RAM", mfn);
@@ -75,6 +89,57 @@ static void audit_table(struct domain *d, mfn_t mfn, int level)
         if (memcmp(scratch_l4, tab, sizeof(scratch_l4)))
             bad(d, "hv L4 slots not as stamped", mfn);
     }
+}
+
+/* A frame the hv writes on the guest's behalf: held writable, always. */
+static void expect_hv_written(struct domain *d, mfn_t mfn)
+{
+    expect_ref(d, mfn, true);
+    if (mfn <= max_mfn && mfn_to_page(mfn)->type != PGT_writable)
+        bad(d, "a frame the hv writes is not writable-typed", mfn);
+}
+
+/* A GDT or LDT frame in use: a descriptor page of valid descriptors. */
+static void expect_desc_frame(struct domain *d, mfn_t mfn)
+{
+    expect_ref(d, mfn, true);
+    if (mfn > max_mfn || mfn_to_page(mfn)->type != PGT_seg_desc) {
+        bad(d, "a GDT/LDT frame is not a descriptor page", mfn);
+        return;
+    }
+    const uint64_t *desc = mfn_to_virt(mfn);
+    for (unsigned int i = 0; i < 512; i++) {
+        uint64_t x = desc[i];
+        if (check_descriptor(&x) || x != desc[i]) {
+            bad(d, "a descriptor check_descriptor would refuse or change", mfn);
+            return;
+        }
+    }
+}
+
+static void audit_vcpu(struct domain *d, struct vcpu *v)
+{
+    if (v->guest_table)
+        expect_ref(d, v->guest_table, true);
+    if (v->guest_table_user)
+        expect_ref(d, v->guest_table_user, true);
+    for (unsigned int i = 0; i < 2; i++)
+        if (v->runstate_mfn[i])
+            expect_hv_written(d, v->runstate_mfn[i]);
+    unsigned int nr = (v->gdt_ents + 511) / 512;
+    mfn_t gdt[FIRST_RESERVED_GDT_PAGE];
+    descriptors_gdt_mapped(v, gdt);
+    for (unsigned int f = 0; f < FIRST_RESERVED_GDT_PAGE; f++) {
+        if (gdt[f] != (f < nr ? v->gdt_frames[f] : gdt_zero_mfn()))
+            bad(d, "GDT window does not map the vCPU's frames and the zero page", gdt[f]);
+        if (f < nr)
+            expect_desc_frame(d, v->gdt_frames[f]);
+    }
+    mfn_t ldt[LDT_WINDOW_PAGES];
+    descriptors_ldt_mapped(v, ldt);
+    for (unsigned int p = 0; p < LDT_WINDOW_PAGES; p++)
+        if (ldt[p])
+            expect_desc_frame(d, ldt[p]);
 }
 
 static spinlock_t audit_lock = SPIN_LOCK_UNLOCKED;   /* the scratch arrays */
@@ -108,20 +173,9 @@ static unsigned int audit_domain_locked(struct domain *d)
         if (pg->flags & PGF_pinned)
             expect_ref(d, mfn, true);
     }
-    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
-        struct vcpu *v = d->vcpu[i];
-        if (v->guest_table)
-            expect_ref(d, v->guest_table, true);
-        if (v->guest_table_user)
-            expect_ref(d, v->guest_table_user, true);
-        for (unsigned int f = 0; f < (v->gdt_ents + 511) / 512; f++)
-            expect_ref(d, v->gdt_frames[f], true);
-        mfn_t ldt[LDT_WINDOW_PAGES];
-        descriptors_ldt_mapped(v, ldt);
-        for (unsigned int p = 0; p < LDT_WINDOW_PAGES; p++)
-            if (ldt[p])
-                expect_ref(d, ldt[p], true);
-    }
+    expect_hv_written(d, d->shared_info_mfn);     /* its permanent reference */
+    for (unsigned int i = 0; i < d->nr_vcpus; i++)
+        audit_vcpu(d, d->vcpu[i]);
     for (unsigned long pfn = 0; pfn < nr; pfn++) {
         mfn_t mfn = frame_of(d, pfn);
         const struct page_info *pg = mfn_to_page(mfn);
@@ -132,5 +186,6 @@ static unsigned int audit_domain_locked(struct domain *d)
         if (!pg->type_count && pg->type != PGT_none)
             bad(d, "typed frame without type references", mfn);
     }
+    strategy_audit_roots(d, bad);
     return violations;
 }

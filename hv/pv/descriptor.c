@@ -21,11 +21,34 @@ static inline bool need_full_gdt(const struct vcpu *v)
     return !v->is_idle && v->gdt_ents;
 }
 
+/* Xen's zero_page: what a GDT window maps where the vCPU has no guest
+ * frame, so that a selector between the guest's last entry and the hv's
+ * reserved page reads a null descriptor (#GP) rather than faulting on an
+ * hv address (which would be the hv's fault, not the guest's). */
+static uint64_t zero_page[512] __aligned(PAGE_SIZE);
+
+mfn_t gdt_zero_mfn(void)
+{
+    return virt_to_maddr(zero_page) >> PAGE_SHIFT;
+}
+
+/* Map `nr` pages of v's GDT window from `first` to the zero page. */
+static void gdt_window_zero(struct vcpu *v, unsigned int first, unsigned int nr)
+{
+    mfn_t z[FIRST_RESERVED_GDT_PAGE];
+    for (unsigned int i = 0; i < nr; i++)
+        z[i] = gdt_zero_mfn();
+    populate_perdomain_mapping(v, GDT_VIRT_START(v->vcpu_id) + first * PAGE_SIZE, z, nr);
+}
+
 int descriptors_vcpu_init(struct vcpu *v)
 {
     v->gdt_reserved_cpu = NO_CPU;
-    return create_perdomain_mapping(v, GDT_VIRT_START(v->vcpu_id),
-                                    GDT_WINDOW_PAGES + LDT_WINDOW_PAGES);
+    int rc = create_perdomain_mapping(v, GDT_VIRT_START(v->vcpu_id),
+                                      GDT_WINDOW_PAGES + LDT_WINDOW_PAGES);
+    if (!rc)
+        gdt_window_zero(v, 0, FIRST_RESERVED_GDT_PAGE);
+    return rc;
 }
 
 static void load_full_gdt(struct vcpu *v, unsigned int cpu)
@@ -90,11 +113,14 @@ void descriptors_switch_in(struct vcpu *next)
     load_ldt(next, cpu);
 }
 
+/* Drop v's GDT frames: the zero page takes their place in the window
+ * (Xen's pv_destroy_gdt) before their references go. */
 static void release_gdt(struct vcpu *v)
 {
-    for (unsigned int i = 0; i < (v->gdt_ents + 511) / 512; i++)
+    unsigned int nr = (v->gdt_ents + 511) / 512;
+    gdt_window_zero(v, 0, nr);
+    for (unsigned int i = 0; i < nr; i++)
         put_page_and_type(v->gdt_frames[i], v->domain);
-    destroy_perdomain_mapping(v, GDT_VIRT_START(v->vcpu_id), FIRST_RESERVED_GDT_PAGE, NULL);
     v->gdt_ents = 0;
 }
 
@@ -132,27 +158,27 @@ long do_set_gdt(unsigned long frame_list, unsigned long entries, unsigned long a
     return 0;
 }
 
+/* Xen's do_update_descriptor: the descriptor is checked first, whatever
+ * the page (a writable page may become a GDT/LDT frame later, and Xen
+ * keeps to the rules there too), then written under a type reference:
+ * the descriptor type if the page is a live GDT/LDT frame, writable
+ * otherwise.  Every refusal is -EINVAL, as in Xen (a frame that is not
+ * the domain's, a page table, a misaligned address, a bad descriptor). */
 long do_update_descriptor(unsigned long ma, unsigned long desc, unsigned long a3,
                           unsigned long a4, unsigned long a5)
 {
     struct domain *d = current->domain;
     mfn_t mfn = ma >> PAGE_SHIFT;
-    int rc;
+    unsigned int type;
 
-    if (ma & 7)
+    if ((ma & 7) || check_descriptor(&desc) || get_page(mfn, d))
         return -XEN_EINVAL;
-    if ((rc = get_page(mfn, d)))
-        return rc;
     struct page_info *pg = mfn_to_page(mfn);
-    uint64_t *slot = (uint64_t *)mfn_to_virt(mfn) + ((ma & ~PAGE_MASK) >> 3);
-    if (pg->type == PGT_seg_desc && pg->type_count) {
-        /* Live GDT/LDT page: only valid descriptors go in. */
-        rc = check_descriptor(&desc);
-        if (!rc)
-            __atomic_store_n(slot, desc, __ATOMIC_RELEASE);
-    } else if (!(rc = get_page_type(mfn, d, PGT_writable))) {
-        /* Any page the guest could map writable may hold anything. */
-        *slot = desc;
+    type = pg->type == PGT_seg_desc && pg->type_count ? PGT_seg_desc : PGT_writable;
+    int rc = get_page_type(mfn, d, type) ? -XEN_EINVAL : 0;
+    if (!rc) {
+        uint64_t *slot = (uint64_t *)mfn_to_virt(mfn) + ((ma & ~PAGE_MASK) >> 3);
+        __atomic_store_n(slot, desc, __ATOMIC_RELEASE);
         put_page_type(mfn, d);
     }
     put_page(mfn);
@@ -162,6 +188,11 @@ long do_update_descriptor(unsigned long ma, unsigned long desc, unsigned long a3
 void descriptors_ldt_mapped(struct vcpu *v, mfn_t mfns[LDT_WINDOW_PAGES])
 {
     perdomain_lookup(v, LDT_VIRT_START(v->vcpu_id), LDT_WINDOW_PAGES, mfns);
+}
+
+void descriptors_gdt_mapped(struct vcpu *v, mfn_t mfns[FIRST_RESERVED_GDT_PAGE])
+{
+    perdomain_lookup(v, GDT_VIRT_START(v->vcpu_id), FIRST_RESERVED_GDT_PAGE, mfns);
 }
 
 void invalidate_ldt_mappings(struct vcpu *v)

@@ -194,8 +194,13 @@ static int build_one(struct domain *d, const struct elf_info *e, const char *arg
     d->shared_info_mfn = alloc_frame();
     if (!d->perdomain_l3 || !d->shared_info_mfn)
         return -1;
-    *mfn_to_page(d->shared_info_mfn) = (struct page_info){ .owner = d->domain_id,
-                                                           .pfn = nr_pages };
+    /* The hv writes shared_info on the guest's behalf (event bits, the
+     * saved CR2, upcall masks): like Xen's share_xen_page_with_guest it
+     * holds a permanent writable type reference, so it can never be
+     * validated as a page table or descriptor page. */
+    *mfn_to_page(d->shared_info_mfn) = (struct page_info){
+        .owner = d->domain_id, .pfn = nr_pages, .type = PGT_writable,
+        .type_count = 1, .count = 1 };
     struct shared_info *si = mfn_to_virt(d->shared_info_mfn);
     for (unsigned int i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
         si->vcpu_info[i].evtchn_upcall_mask = 1;

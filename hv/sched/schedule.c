@@ -5,8 +5,11 @@
 #include "apic.h"
 #include "descriptor.h"
 #include "flushtlb.h"
+#include "i387.h"
 #include "console.h"
 #include "lab.h"
+#include "page.h"
+#include "pvmm.h"
 #include "sched.h"
 #include "strategy.h"
 #include "spinlock.h"
@@ -28,7 +31,10 @@ static void set_runstate(struct vcpu *v, unsigned int new)
 }
 
 /* Write v's runstate into its registered guest area; v's tables must be
- * the live ones.  The area may straddle a page boundary. */
+ * the live ones.  The area may straddle a page boundary.  The write goes
+ * through the guest's own mapping with the guest's permissions (CR0.WP
+ * and the user bit on every guest entry: page.h), so it can never land
+ * in a page table or descriptor frame. */
 static void update_runstate_area(struct vcpu *v)
 {
     if (!v->runstate_area)
@@ -38,14 +44,45 @@ static void update_runstate_area(struct vcpu *v)
         .time = { v->runstate_time[0], v->runstate_time[1],
                   v->runstate_time[2], v->runstate_time[3] },
     };
+    /* A simplification of Xen, which retries on the next kernel entry. */
     if (copy_to_guest(v->runstate_area, &ri, sizeof(ri)))
-        v->runstate_area = 0;                 /* as Xen: stop on failure */
+        v->runstate_area = 0;
 }
 
+/* VCPUOP_register_runstate_memory_area, under the domain's mm_lock: the
+ * area must be mapped writable (present, user, RW) in the caller's
+ * current tables, and its one or two frames take a writable type
+ * reference, held until the next registration, so that none of them can
+ * become a page table or descriptor page while the hv writes there.
+ * (Xen 4.17 takes none for this virtual-address area and accepts an
+ * unmapped one; Xen 4.19's VCPUOP_register_runstate_phys_area does take
+ * the reference: README, deviations.) */
 int vcpu_register_runstate(struct vcpu *v, unsigned long area)
 {
-    if (area && !guest_range_ok(area, sizeof(struct vcpu_runstate_info)))
-        return -XEN_EFAULT;
+    struct domain *d = v->domain;
+    mfn_t mfn[2] = { 0, 0 };
+    unsigned long last = area + sizeof(struct vcpu_runstate_info) - 1;
+
+    if (area) {
+        if (!guest_range_ok(area, sizeof(struct vcpu_runstate_info)))
+            return -XEN_EFAULT;
+        mfn[0] = guest_va_to_mfn(current, area, true);
+        if ((area ^ last) >> PAGE_SHIFT)
+            mfn[1] = guest_va_to_mfn(current, last, true);
+        if (mfn[0] == INVALID_MFN || mfn[1] == INVALID_MFN)
+            return -XEN_EFAULT;
+        for (unsigned int i = 0; i < 2; i++)
+            if (mfn[i] && get_page_and_type(mfn[i], d, PGT_writable)) {
+                if (i)
+                    put_page_and_type(mfn[0], d);
+                return -XEN_EFAULT;
+            }
+    }
+    for (unsigned int i = 0; i < 2; i++) {
+        if (v->runstate_mfn[i])
+            put_page_and_type(v->runstate_mfn[i], d);
+        v->runstate_mfn[i] = mfn[i];
+    }
     v->runstate_area = area;
     if (v == current)
         update_runstate_area(v);
@@ -225,7 +262,7 @@ static void context_switch(struct pcpu *c, struct vcpu *prev, struct vcpu *next)
     if (!prev->is_idle) {
         prev->user_regs = ci->guest_cpu_user_regs;
         save_segments(prev);
-        __asm__ volatile("fxsave64 %0" : "=m"(prev->fpu));
+        vcpu_save_fpu(prev);
         update_runstate_area(prev);           /* its tables are still live */
     }
     strategy_context_switch(prev, next);
@@ -246,7 +283,7 @@ static void context_switch(struct pcpu *c, struct vcpu *prev, struct vcpu *next)
          * entry, then reads dirty_cpu (flush targets). */
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
         ci->guest_cpu_user_regs = next->user_regs;
-        __asm__ volatile("fxrstor64 %0" :: "m"(next->fpu));
+        vcpu_restore_fpu(next);
         descriptors_switch_out(prev, next);
         write_ptbase(next);
         descriptors_switch_in(next);

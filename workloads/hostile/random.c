@@ -1,9 +1,13 @@
 /* hostile, random mode: N hypercalls drawn from a seeded generator, with
  * arguments mixing valid and invalid values, aimed at a sandbox (tables
  * the guest builds but never runs on, probe pages, spare L4 slots) and at
- * things it must not get (its live tables, hv and foreign frames).  The
- * hv audits the domain after every call; the guest only counts results.
- * Nothing here may touch the mappings the guest itself runs on. */
+ * things it must not get: its live L4 and the tables below it, shared_info
+ * and the runstate frames (which the hv writes), descriptor frames in
+ * use, hv and foreign frames.  The hv audits the domain after every call;
+ * the guest only counts results.  Nothing here may touch the mappings the
+ * guest itself runs on, nor succeed in anything that would kill it: a new
+ * kernel base pointer is only ever one that cannot validate (or the live
+ * L4 itself), a runstate area only ever lies in a scratch page. */
 #include "hostile.h"
 
 static uint64_t rng;
@@ -20,16 +24,21 @@ static uint64_t next(void)
 enum { NR_SANDBOX = 6, NR_DATA = 4, NR_PROBE = 4, NR_DESC = 2 };
 static unsigned long sandbox[NR_SANDBOX];     /* read-only, table candidates */
 static unsigned long data[NR_DATA];           /* mapped read-write by the guest */
+static char *data_va[NR_DATA];
 static unsigned long desc[NR_DESC];           /* read-only, descriptor pages */
 static char *probe[NR_PROBE];
 static uint64_t probe_pte[NR_PROBE];
-static unsigned long live_l4, live_l1, foreign;
+static unsigned long live_l4, live_l3, live_l2, live_l1, foreign, shinfo;
 
+/* Any frame: the sandbox, scratch pages, descriptor frames (live as GDT
+ * frames whenever a random set_gdt took them), the live tables, the
+ * frames the hv writes (shared_info; data pages under a runstate area),
+ * the hv, another domain, frame 0, and garbage. */
 static unsigned long any_mfn(void)
 {
     unsigned long pool[] = { sandbox[next() % NR_SANDBOX], data[next() % NR_DATA],
-                             desc[next() % NR_DESC], live_l4, live_l1, foreign,
-                             0x100, 0, next() & 0xfffffff };
+                             desc[next() % NR_DESC], live_l4, live_l3, live_l2, live_l1,
+                             shinfo, foreign, 0x100, 0, next() & 0xfffffff };
     return PICK(pool);
 }
 
@@ -83,8 +92,11 @@ static long random_mmuext(void)
     };
     op.cmd = PICK(cmds);
     if (op.cmd == MMUEXT_NEW_BASEPTR) {
-        /* Never one that validates: the guest must keep running. */
-        unsigned long bad[] = { live_l1, foreign, 0x100, data[0], desc[0] };
+        /* Never one that validates as another L4 (the guest must keep
+         * running): frames of another type for good (an L1 the guest runs
+         * on, a page it maps writable, shared_info), frames it does not
+         * own, or the live L4 itself (a reload). */
+        unsigned long bad[] = { live_l1, live_l3, foreign, 0x100, data[0], shinfo, live_l4 };
         op.arg1.mfn = PICK(bad);
     } else if (op.cmd == MMUEXT_SET_LDT) {
         unsigned long bases[] = { (unsigned long)mfn_to_virt_guest(desc[0]),
@@ -111,7 +123,11 @@ static long random_descriptor_call(void)
     unsigned long frames[16];
     switch (next() % 3) {
     case 0: {
-        uint64_t ma = ((uint64_t)any_mfn() << 12) + (next() % 513) * 8 + (next() % 8 == 0);
+        /* Not into shared_info, which the guest reads its events from:
+         * a valid descriptor there would be accepted, as on Xen. */
+        unsigned long mfn = any_mfn();
+        uint64_t ma = ((uint64_t)(mfn == shinfo ? desc[0] : mfn) << 12) +
+                      (next() % 513) * 8 + (next() % 8 == 0);
         return HYPERVISOR_update_descriptor(ma, next() % 4 ? PICK(descs) : next());
     }
     case 1:
@@ -130,8 +146,10 @@ static void setup(void)
         make_readonly(p);
         sandbox[i] = virt_to_mfn(p);
     }
-    for (int i = 0; i < NR_DATA; i++)
-        data[i] = virt_to_mfn(page_alloc());
+    for (int i = 0; i < NR_DATA; i++) {
+        data_va[i] = page_alloc();
+        data[i] = virt_to_mfn(data_va[i]);
+    }
     for (int i = 0; i < NR_DESC; i++) {
         void *p = page_alloc();
         make_readonly(p);
@@ -142,8 +160,25 @@ static void setup(void)
         probe_pte[i] = pte_maddr(probe[i], 1);
     }
     live_l4 = virt_to_mfn((void *)start_info->pt_base);
+    live_l3 = (pte_read(probe[0], 4) >> 12) & 0xffffffffffUL;
+    live_l2 = (pte_read(probe[0], 3) >> 12) & 0xffffffffffUL;
     live_l1 = probe_pte[0] >> 12;
     foreign = foreign_mfn();
+    shinfo = start_info->shared_info >> 12;
+}
+
+/* A runstate area for vCPU 0, 1 or (refused) 2: in a scratch page
+ * (the hv then writes there; maybe straddling into the next one, which
+ * for the last is a read-only descriptor frame: refused), in hv memory,
+ * or none.  Never in a probe page, which may be remapped to anything the
+ * guest may map writable (shared_info included). */
+static long random_runstate(void)
+{
+    struct vcpu_register_runstate_memory_area a;
+    unsigned long pool[] = { (unsigned long)data_va[next() % NR_DATA] + (next() % 4096),
+                             0xffff830000000000UL, 0 };
+    a.addr.p = PICK(pool);
+    return HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area, next() % 3, &a);
 }
 
 void random_calls(unsigned long n, unsigned long seed)
@@ -167,11 +202,14 @@ void random_calls(unsigned long n, unsigned long seed)
             rc = random_mmuext();
             break;
         default:
-            rc = random_descriptor_call();
+            rc = next() % 8 ? random_descriptor_call() : random_runstate();
             break;
         }
         count_rc(rc);
     }
     HYPERVISOR_set_gdt(NULL, 0);
     mmuext1(MMUEXT_SET_LDT, 0, 0);
+    struct vcpu_register_runstate_memory_area none = { .addr.p = 0 };
+    for (unsigned int v = 0; v < 3; v++)
+        HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area, v, &none);
 }

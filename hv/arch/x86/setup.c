@@ -4,6 +4,7 @@
 #include "apic.h"
 #include "boot.h"
 #include "console.h"
+#include "i387.h"
 #include "domain.h"
 #include "lab.h"
 #include "lib.h"
@@ -121,6 +122,7 @@ void __start_xen(uint32_t magic, uint32_t mbi_pa)
     acpi_find_cpus();          /* while the boot directmap covers 4 GiB */
     paging_init();
     percpu_traps_init(0);
+    fpu_init();
     sched_init_cpu(0);
     pcpus[0].online = true;
     nr_cpus_online = 1;

@@ -202,12 +202,15 @@ static const char *const trap_names[32] = {
     "#VE", "#CP",
 };
 
-static void __noreturn crash_dump(struct cpu_user_regs *r, unsigned int vec)
+static void __noreturn crash_dump(struct cpu_user_regs *r, unsigned int vec,
+                                  const char *why)
 {
     uint32_t a, b, c, d;
     cpuid_count(1, 0, &a, &b, &c, &d);
     printk("\n*** hv exception %s (vector %u) on CPU apic %u, error code %#x\n",
            trap_names[vec] ? trap_names[vec] : "?", vec, b >> 24, r->error_code);
+    if (why)
+        printk("*** %s\n", why);
     printk("RIP %04x:%016lx RFLAGS %016lx CR2 %016lx CR3 %016lx\n",
            r->cs, r->rip, r->rflags, read_cr2(), read_cr3());
     printk("RAX %016lx RBX %016lx RCX %016lx RDX %016lx\n", r->rax, r->rbx, r->rcx, r->rdx);
@@ -215,6 +218,34 @@ static void __noreturn crash_dump(struct cpu_user_regs *r, unsigned int vec)
     printk("R8  %016lx R9  %016lx R10 %016lx R11 %016lx\n", r->r8, r->r9, r->r10, r->r11);
     printk("R12 %016lx R13 %016lx R14 %016lx R15 %016lx\n", r->r12, r->r13, r->r14, r->r15);
     hv_exit(EXIT_EXCEPTION_BASE + vec);
+}
+
+/* Slots 256-271 (a non-canonical address is nobody's: an iret or
+ * sysret there faults in ring 3 on AMD, and that is the guest's). */
+static bool is_hv_address(unsigned long va)
+{
+    return va >= L4_SLOT_VA(HV_FIRST_SLOT) && va < GUEST_HIGH_START;
+}
+
+/* Whose fault is it?  NULL: the guest's (bounce it).  Otherwise why it
+ * is the hv's, although the saved CS has RPL 3.  As Xen's guest_mode(),
+ * a guest frame is the outermost one on this pCPU's primary stack; the
+ * one ring-3 fault at an hv RIP that is the guest's is the fetch there
+ * being refused; and an implicit supervisor access (descriptor tables,
+ * TSS, stack switch) to an hv address from guest mode means the hv left
+ * one of its own structures unmapped (the LDT window's lazy faults were
+ * handled before we get here). */
+static const char *hv_fault_in_guest_mode(const struct cpu_user_regs *regs,
+                                          unsigned int vec, unsigned long cr2)
+{
+    if (regs != guest_cpu_user_regs())
+        return "a ring-3 frame that is not the guest's: nested in the hv";
+    if (is_hv_address(regs->rip) &&
+        !(vec == TRAP_page_fault && cr2 == regs->rip && (regs->error_code & PFEC_user)))
+        return "ring-3 execution at an hv address";
+    if (vec == TRAP_page_fault && is_hv_address(cr2) && !(regs->error_code & PFEC_user))
+        return "guest-mode supervisor access to an unmapped hv address";
+    return NULL;
 }
 
 void do_trap(struct cpu_user_regs *regs)
@@ -225,10 +256,13 @@ void do_trap(struct cpu_user_regs *regs)
     /* IST vectors run on their own stacks, where get_cpu_info() does not
      * work: they never go to a guest. */
     if (vec == TRAP_nmi || vec == TRAP_double_fault || vec == TRAP_machine_check)
-        crash_dump(regs, vec);
+        crash_dump(regs, vec, NULL);
     if (vec == TRAP_page_fault && handle_ldt_fault(regs, cr2))
         return;
-    if (regs->cs & 3) {                        /* from the guest */
+    if (regs->cs & 3) {                        /* from the guest? */
+        const char *hv = hv_fault_in_guest_mode(regs, vec, cr2);
+        if (hv)
+            crash_dump(regs, vec, hv);
         bool err = vec == 8 || (vec >= 10 && vec <= 14) || vec == 17;
         pv_inject_trap(regs, vec, err, regs->error_code, cr2);
         return;
@@ -241,7 +275,7 @@ void do_trap(struct cpu_user_regs *regs)
         vcpu_offline(current);          /* never retry this frame */
         reset_stack_and_call(guest_cpu_user_regs(), exit_to_guest);
     }
-    crash_dump(regs, vec);
+    crash_dump(regs, vec, NULL);
 }
 
 bool guest_range_ok(unsigned long addr, size_t n)

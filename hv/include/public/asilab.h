@@ -32,7 +32,8 @@ struct asilab_audit {
 #define ASILAB_EVENTS(X) \
     X(cr3_load) X(cr3_load_noflush) X(tlb_flush) X(tlb_flush_global) \
     X(invlpg) X(invpcid) X(ipi_sent) X(l4_copy) X(pte_write) \
-    X(stack_zero_bytes) X(gdt_load) X(ldt_load) X(ctx_switch) X(ldt_map)
+    X(stack_zero_bytes) X(gdt_load) X(ldt_load) X(ctx_switch) X(ldt_map) \
+    X(fpu_scrub)
 
 enum asilab_event {
 #define X(n) EV_##n,
