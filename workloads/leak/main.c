@@ -6,13 +6,20 @@
  * the hv (after zeroing the stack, with +stackzero) counts the pattern
  * left in the dead part of the stack.  Expected: 0 with +stackzero,
  * more than 0 without, so the probe itself can fail.
- * It also checks that SSE state does not cross the switch: each domain
- * keeps its own %xmm0 (the hv switches FXSAVE state eagerly). */
+ * It also checks that FPU state does not cross the switch: each domain
+ * keeps its own %xmm0 (the hv switches FXSAVE state eagerly), and the
+ * x87 error pointers instance 1 leaves behind (its last x87 instruction
+ * and data address, FIP/FDP) are not what instance 0 finds in its own
+ * FPU environment afterwards (AMD CPUs without RstrFpErrPtrs keep them
+ * across FXRSTOR unless the hv scrubs them, as Xen does). */
 #include "mm.h"
 
 const char workload_name[] = "leak";
 const char *const workload_args[] = { NULL };
 #define PATTERN 0x2b2a2b2a2b2a2b2aUL      /* "*+*+*+*+": printable */
+
+extern char fpu_insn_1[];                 /* instance 1's x87 instruction */
+static double fpu_data_1 = 1.0;           /* and its memory operand */
 
 void workload_main(void)
 {
@@ -20,6 +27,7 @@ void workload_main(void)
     arg_get("instance", inst, sizeof(inst));
     if (strcmp(inst, "0")) {
         __asm__ volatile("movq %0, %%xmm0" :: "r"(0xb0b0b0b0UL));
+        __asm__ volatile(".globl fpu_insn_1\nfpu_insn_1: fldl %0" :: "m"(fpu_data_1));
         for (;;)
             HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
     }
@@ -43,6 +51,13 @@ void workload_main(void)
     __asm__ volatile("movq %%xmm0, %0" : "=r"(xmm0));
     if (xmm0 != 0xa0a0a0a0UL)
         guest_panic("%%xmm0 is %#lx after a switch: SSE state crossed domains", xmm0);
+    /* FNSTENV, 32-bit layout: FIP at byte 12, FDP at byte 20. */
+    uint32_t env[7];
+    __asm__ volatile("fnstenv %0" : "=m"(env));
+    if (env[3] == (uint32_t)(unsigned long)fpu_insn_1 ||
+        env[5] == (uint32_t)(unsigned long)&fpu_data_1)
+        guest_panic("FIP %#x FDP %#x after a switch: the other domain's x87 pointers",
+                    env[3], env[5]);
     long found = HYPERVISOR_asilab_op(ASILAB_OP_probe_result, NULL);
     if (found < 0)
         guest_panic("the probe did not run at the switch (%ld)", found);
