@@ -31,7 +31,11 @@ char *read_file(const char *path, size_t *len);
 /* True if path does not exist or is an empty directory. */
 bool dir_empty(const char *path);
 double mono_now(void);
+char *find_program(const char *name);   /* PATH look-up; NULL if none */
 char *shell_quote(const char *s);
+size_t utf8_seq(const unsigned char *s, size_t n);
+size_t utf8_bad_at(const char *s, size_t n);
+char *text_escape(const char *s, size_t n, bool backslash);
 const char *fmt_num(double v, char *buf, size_t n);
 
 struct strlist { char **v; size_t n, cap; };
@@ -96,8 +100,9 @@ struct proc_result {
     int exit_status, term_signal;
     double elapsed;
 };
-/* Called per line (NUL-terminated, no newline); return false to stop. */
-typedef bool (*line_fn)(void *ctx, char *line, size_t lineno);
+/* Called per line: len bytes (any bytes, NULs too) and a NUL after them,
+ * no newline; return false to stop. */
+typedef bool (*line_fn)(void *ctx, char *line, size_t len, size_t lineno);
 void proc_run(char *const argv[], double timeout, line_fn on_out,
               line_fn on_err, void *ctx, struct proc_result *res);
 /* proc_run in parts, for several processes at a time: proc_wait_any serves
@@ -144,7 +149,8 @@ void boot_spec_free(struct boot_spec *s);
 
 struct rec {
     size_t lineno;
-    char *raw;        /* the JSON text after the tag, verbatim */
+    char *raw;        /* the JSON text after the tag, verbatim (or escaped) */
+    bool raw_escaped; /* raw: text_escape of bytes that were not UTF-8 */
     json_t *obj;      /* NULL when unparsable */
     char *error;      /* NULL when valid */
     bool timing_invalid;

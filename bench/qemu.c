@@ -16,39 +16,16 @@
 #define TERM_GRACE 2.0          /* seconds between SIGTERM and SIGKILL */
 #define DRAIN_AFTER_EXIT 1.0    /* read leftovers this long after exit */
 
-static bool is_exec_file(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
-}
-
 /* The QEMU to run: override (a path, or a name looked up in PATH) or
  * qemu-system-x86_64 from PATH.  NULL with *why set when there is none. */
 char *qemu_find(const char *override, char **why)
 {
     const char *name = override ? override : QEMU_NAME;
+    char *found = find_program(name);
     *why = NULL;
-    if (strchr(name, '/')) {
-        if (is_exec_file(name))
-            return xstrdup(name);
+    if (!found && strchr(name, '/'))
         *why = xasprintf("'%s' is not an executable file", name);
-        return NULL;
-    }
-    const char *path = getenv("PATH");
-    char *copy = xstrdup(path ? path : "/usr/local/bin:/usr/bin:/bin");
-    char *found = NULL;
-    for (char *dir = copy, *next; dir && !found; dir = next) {
-        next = strchr(dir, ':');
-        if (next)
-            *next++ = '\0';
-        char *cand = xasprintf("%s/%s", *dir ? dir : ".", name);
-        if (is_exec_file(cand))
-            found = cand;
-        else
-            free(cand);
-    }
-    free(copy);
-    if (!found && override)
+    else if (!found && override)
         *why = xasprintf("'%s' is not in PATH", name);
     return found;
 }
@@ -136,12 +113,13 @@ struct stream {
 
 static bool emit(struct stream *s, line_fn fn, void *ctx)
 {
-    s->buf[s->len] = '\0';
-    if (s->len && s->buf[s->len - 1] == '\r')
-        s->buf[s->len - 1] = '\0';
+    size_t n = s->len;
+    if (n && s->buf[n - 1] == '\r')
+        n--;
+    s->buf[n] = '\0';
     s->len = 0;
     s->lineno++;
-    return fn ? fn(ctx, s->buf, s->lineno) : true;
+    return fn ? fn(ctx, s->buf, n, s->lineno) : true;
 }
 
 static bool feed(struct stream *s, const char *data, size_t n, line_fn fn,
@@ -359,9 +337,10 @@ void proc_run(char *const argv[], double timeout, line_fn on_out,
     proc_wait_any(&p, 1);
 }
 
-static bool first_line(void *ctx, char *line, size_t lineno)
+static bool first_line(void *ctx, char *line, size_t len, size_t lineno)
 {
     char **keep = ctx;
+    (void)len;
     if (lineno == 1)
         *keep = xstrdup(line);
     return true;

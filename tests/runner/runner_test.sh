@@ -375,6 +375,43 @@ END
     has "$T/stderr" "    also: line 6: invalid JSON: "
     count "$O/records.jsonl" '{"type":"unparsed","line":6,"raw":"{\"type\":\"result\", \"bad json\"","provenance":{' 1
     ;;
+nonutf8)
+    # bytes that are not UTF-8 (or NULs) in a record, a console line, the
+    # end record and QEMU's stderr: no crash, the record rejected with its
+    # line number, its raw text kept escaped, records.jsonl valid JSON
+    # lines, the summary printed
+    printf '%s\n' "$CAL" >"$T/lines"
+    printf '@asilab {"type":"result","workload":"hyp\377ercall",%s,"min":1,"p10":1,"median":1,"p90":1,"max":1,"events":@EVENTS@}\n' "$RES" >>"$T/lines"
+    printf 'fake hv: noise \376\033[2J here\n' >>"$T/lines"
+    printf '@asilab {"type":"result","workload":"@WORKLOAD@",%s,"min":1,"p10":1,"median":1,"p90":1,"max":1,"events":@EVENTS@}\n' "$RES" >>"$T/lines"
+    printf '@asilab {"type":"result","workload":"a\\b\000c"}\n' >>"$T/lines"
+    printf '@asilab {"type":"end","status":"pa\300\257ss","records":4}\n' >>"$T/lines"
+    export FAKE_QEMU_LINES="$T/lines" FAKE_QEMU_STDERR="$(printf 'qemu: odd \377 byte')"
+    tcg --variant shared_l4 --workload hypercall
+    want_rc 1
+    has "$T/stderr" "[1/1] shared_l4 hypercall ... fail (5 records, "
+    has "$T/stderr" "): line 2: not valid UTF-8 at byte 33 of the record: rejected (+3 more)"
+    has "$T/stderr" "    also: line 5: a NUL byte at byte 33 of the record: rejected"
+    has "$T/stderr" "    also: line 6: not valid UTF-8 at byte 27 of the record: rejected"
+    has "$T/stderr" '    also: no end record; qemu: qemu: odd \xff byte'
+    has "$T/stderr" '    | fake hv: noise \xfe\x1b[2J here'
+    has "$T/stderr" '    | qemu: odd \xff byte'
+    has "$T/stdout" "1 boots: 0 passed, 1 failed"
+    lines "$O/records.jsonl" 5
+    /usr/bin/python3 - "$O/records.jsonl" <<'EOF' || fail "records.jsonl is not valid JSON lines"
+import json, sys
+raw = open(sys.argv[1], "rb").read()
+recs = [json.loads(l) for l in raw.decode("utf-8").split("\n") if l]
+assert [r["type"] for r in recs] == ["calibration", "unparsed", "result", "unparsed", "unparsed"], recs
+r = recs[1]
+assert r["line"] == 2 and r["raw_escaped"] is True, r
+assert r["raw"].startswith('{"type":"result","workload":"hyp\\xffercall","op":"null_hypercall"'), r["raw"]
+assert r["provenance"]["record_error"] == "line 2: not valid UTF-8 at byte 33 of the record: rejected"
+assert recs[3]["raw"] == '{"type":"result","workload":"a\\\\b\\x00c"}', recs[3]["raw"]
+assert recs[4]["raw"] == '{"type":"end","status":"pa\\xc0\\xafss","records":4}', recs[4]["raw"]
+assert "record_error" not in recs[2]["provenance"]
+EOF
+    ;;
 count_mismatch)
     canned <<END
 fake hv: booting
