@@ -126,6 +126,15 @@ struct expect {
 };
 bool record_validate(json_t *rec, const struct expect *e, char *why, size_t n);
 
+/* ---- accept.c: safe names; which records results.json and plots use ---- */
+#define ASILAB_NAME_MAX 64
+bool name_ok(const char *s);           /* ^[a-z0-9_]{1,64}$: workload, op */
+bool variant_name_ok(const char *s);   /* such names joined by '+' */
+enum accept { ACCEPT_OK, ACCEPT_BOOT, ACCEPT_INVALID, ACCEPT_NAMES, NACCEPT };
+extern const char *const accept_what[NACCEPT];   /* why, per reason */
+enum accept record_accept(json_t *rec);          /* result or exposure */
+char *accept_counts(const size_t *counts, const char *const *what, size_t n);
+
 /* ---- boot.c: one boot of one variant with one workload recipe ---- */
 enum boot_status { BOOT_PASS, BOOT_FAIL, BOOT_TIMEOUT, BOOT_CRASH };
 const char *boot_status_name(enum boot_status s);

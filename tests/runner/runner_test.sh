@@ -101,7 +101,7 @@ reps)
     printf 'x\n' >"$B/hv-per_vcpu_l4.elf"
     canned <<END
 $CAL
-@asilab {"type":"result","workload":"@WORKLOAD@",$RES,"min":120,"p10":120,"median":121,"p90":125,"max":130,"events":@EVENTS@,"values":[120,121,125,130]}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall","variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":100,"samples":4,"min":120,"p10":120,"median":121,"p90":125,"max":130,"events":@EVENTS@,"values":[120,121,125,130]}
 @asilab {"type":"end","status":"pass","records":2}
 END
     tcg --variant all --workload hypercall --reps 2
@@ -411,6 +411,83 @@ assert recs[3]["raw"] == '{"type":"result","workload":"a\\\\b\\x00c"}', recs[3][
 assert recs[4]["raw"] == '{"type":"end","status":"pa\\xc0\\xafss","records":4}', recs[4]["raw"]
 assert "record_error" not in recs[2]["provenance"]
 EOF
+    ;;
+record_strings)
+    # strings a guest sends that could reach a file name, a plot or a shell
+    # are held to the catalog (workload), to [a-z0-9_]{1,64} (op) or to
+    # what was booted (variant, mode, unit); a record that fails is
+    # rejected with its line number and kept verbatim
+    R='"variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":1,"samples":1,"min":1,"p10":1,"median":1,"p90":1,"max":1,"events":@EVENTS@,"values":[1]'
+    long=$(printf 'o%.0s' $(seq 65))
+    canned <<END
+$CAL
+@asilab {"type":"result","workload":"\$(touch $T/pwned)","op":"null_hypercall",$R}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"\$(touch $T/pwned)",$R}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"../../evil",$R}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"a'b",$R}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"$long",$R}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"yield_cross_domain_x4",$R}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"flush_remote_3",$R}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"tlb_flush_local_touch_512",$R}
+@asilab {"type":"exposure","workload":"@WORKLOAD@","variant":"@VARIANT@","mode":"timing","space":"guest","bytes":{"own_domain":1,"other_domain":0,"hv_private":0,"this_pcpu_stack":0,"other_pcpu_stack":0,"other_vcpu_window":0}}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall","variant":"@VARIANT@","mode":"@MODE@","unit":"cycles","ops":1,"samples":1,"min":1,"p10":1,"median":1,"p90":1,"max":1,"events":@EVENTS@}
+@asilab {"type":"probe","workload":"@WORKLOAD@","op":"x y","variant":"@VARIANT@","mode":"@MODE@","found":0,"stack_zero":true}
+@asilab {"type":"calibration","op":"Empty_loop","variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":1,"samples":1,"min":1,"median":1,"max":1}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall","variant":"../x","mode":"@MODE@","unit":"@UNIT@","ops":1,"samples":1,"min":1,"p10":1,"median":1,"p90":1,"max":1,"events":@EVENTS@}
+@asilab {"type":"end","status":"pass","records":14}
+END
+    tcg --variant shared_l4 --workload hypercall
+    want_rc 1
+    has "$T/stderr" "): line 2: result record: 'workload' is \"\$(touch $T/pwned)\", expected \"hypercall\" (+9 more)"
+    has "$T/stderr" "    also: line 3: result record: 'op' \"\$(touch $T/pwned)\" is not a name ([a-z0-9_], 1..64 characters)"
+    has "$T/stderr" "    also: line 4: result record: 'op' \"../../evil\" is not a name ([a-z0-9_], 1..64 characters)"
+    has "$T/stderr" "    also: line 5: result record: 'op' \"a'b\" is not a name ([a-z0-9_], 1..64 characters)"
+    has "$T/stderr" "    also: line 6: result record: 'op' \"$long\" is not a name ([a-z0-9_], 1..64 characters)"
+    has "$T/stderr" "    also: line 10: exposure record: 'mode' is \"timing\", expected \"deterministic\""
+    has "$T/stderr" "    also: line 11: result record: 'unit' is \"cycles\", expected \"insns\""
+    has "$T/stderr" "    also: line 12: probe record: 'op' \"x y\" is not a name ([a-z0-9_], 1..64 characters)"
+    has "$T/stderr" "    also: line 13: calibration record: 'op' \"Empty_loop\" is not a name ([a-z0-9_], 1..64 characters)"
+    has "$T/stderr" "    also: line 14: result record: 'variant' is \"../x\", expected \"shared_l4\""
+    lacks "$T/stderr" "line 7:"
+    lacks "$T/stderr" "line 8:"
+    lacks "$T/stderr" "line 9:"
+    count "$O/records.jsonl" '"record_error":"line ' 10
+    has "$O/records.jsonl" "{\"type\":\"result\",\"workload\":\"hypercall\",\"op\":\"\$(touch $T/pwned)\",\"variant\":\"shared_l4\","
+    has "$O/records.jsonl" "{\"type\":\"result\",\"workload\":\"hypercall\",\"op\":\"a'b\",\"variant\":\"shared_l4\","
+    [ ! -e "$T/pwned" ] || fail "a record string ran as a command"
+    ;;
+stats_checks)
+    # statistics: finite, ordered, >= 0; values: numbers >= 0, one per sample
+    R='"variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":1,"events":@EVENTS@'
+    canned <<END
+$CAL
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"a",$R,"samples":2,"min":1,"p10":1,"median":2,"p90":2,"max":2,"values":[1,2]}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"b",$R,"samples":2,"min":-1,"p10":1,"median":2,"p90":2,"max":2}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"c",$R,"samples":2,"min":1,"p10":1,"median":2,"p90":2,"max":2,"values":[1]}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"d",$R,"samples":2,"min":1,"p10":1,"median":2,"p90":2,"max":2,"values":[1,-5]}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"e",$R,"samples":2,"min":1,"p10":1,"median":2,"p90":2,"max":2,"values":["1",2]}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"f",$R,"samples":2,"min":1,"p10":1,"median":2,"p90":2,"max":1e999}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"g",$R,"samples":2,"min":1,"p10":1,"median":NaN,"p90":2,"max":2}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"h",$R,"samples":2,"min":1,"p10":1,"median":2,"p90":2,"max":2,"overhead":-0.5}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"i",$R,"samples":0,"min":1,"p10":1,"median":2,"p90":2,"max":2}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"j",$R,"samples":2,"min":1,"p10":1,"median":2,"p90":2,"max":2,"values":{"0":1}}
+@asilab {"type":"calibration","op":"k","variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":1,"samples":1,"min":-2,"median":1,"max":1}
+@asilab {"type":"end","status":"pass","records":12}
+END
+    tcg --variant shared_l4 --workload hypercall
+    want_rc 1
+    has "$T/stderr" "): line 3: result record: 'min' is -1, must be >= 0 (+9 more)"
+    has "$T/stderr" "    also: line 4: result record: 'values' has 1 entries, 'samples' is 2"
+    has "$T/stderr" "    also: line 5: result record: values[1] is -5, must be >= 0"
+    has "$T/stderr" "    also: line 6: result record: values[0] is not a number"
+    has "$T/stderr" "    also: line 7: invalid JSON: real number overflow"
+    has "$T/stderr" "    also: line 8: invalid JSON: "
+    has "$T/stderr" "    also: line 9: result record: 'overhead' is -0.5, must be >= 0"
+    has "$T/stderr" "    also: line 10: result record: 'samples' is 0, must be >= 1"
+    has "$T/stderr" "    also: line 11: result record: 'values' is not an array"
+    has "$T/stderr" "    also: line 12: calibration record: 'min' is -2, must be >= 0"
+    lacks "$T/stderr" "line 2:"
+    count "$O/records.jsonl" '"record_error":"line ' 10
     ;;
 count_mismatch)
     canned <<END
