@@ -489,6 +489,92 @@ END
     lacks "$T/stderr" "line 2:"
     count "$O/records.jsonl" '"record_error":"line ' 10
     ;;
+plot_no_shell)
+    # asilab plot runs gnuplot without a shell: names from an edited
+    # records.jsonl ($(...), ', ../) never run or create anything, are
+    # skipped and counted; a hostname with quotes only ever is a title
+    command -v gnuplot >/dev/null || exit 77
+    R='"variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":1,"samples":1,"min":5,"p10":5,"median":5,"p90":5,"max":5,"events":@EVENTS@,"values":[5]'
+    canned <<END
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall",$R}
+@asilab {"type":"end","status":"pass","records":1}
+END
+    P="$T/o'ut \$(touch $T/pwned_dir)"
+    O=$P tcg --variant shared_l4 --workload hypercall
+    want_rc 0
+    /usr/bin/python3 - "$P/records.jsonl" "$T" <<'EOF' || fail "cannot edit records.jsonl"
+import json, sys
+path, t = sys.argv[1], sys.argv[2]
+good = json.loads(open(path).readline())
+out = []
+for k, v in (("workload", "$(touch %s/pwned_w)" % t), ("workload", "../../evil"),
+             ("op", "a'b; system(\"touch %s/pwned_op\")" % t), ("variant", "x y"),
+             ("variant", "'`touch %s/pwned_v`'" % t), ("unit", "';!touch %s/pwned_u" % t)):
+    r = json.loads(json.dumps(good))
+    r[k] = v
+    out.append(r)
+good["provenance"]["hostname"] = "h'; system(\"touch %s/pwned_h\"); '$(touch %s/pwned_h2)\n" % (t, t)
+out.append(good)
+with open(path, "w") as f:
+    for r in out:
+        f.write(json.dumps(r) + "\n")
+EOF
+    run plot "$P"
+    want_rc 0
+    want_file "$T/stderr" "plot: skipped 6 of 7 records: 6 with names that are not safe"
+    has "$T/stdout" "plots: $P/plots (1 workloads, 1 variants, deterministic mode)"
+    ls "$T" | grep pwned && fail "a record string ran as a command"
+    [ ! -e "$T/evil.dat" ] && [ ! -e "$T/evil.png" ] || fail "a file was written outside the plots folder"
+    [ -s "$P/plots/hypercall.png" ] && [ -s "$P/plots/hypercall.svg" ] || fail "no hypercall plot"
+    want_file "$P/plots/hypercall.dat" "op shared_l4 p10 p90
+null_hypercall 5 5 5"
+    ls "$P/plots" | grep -v -e '^hypercall' -e '^events_hypercall' -e '^exposure.dat$' && fail "unexpected files in plots/"
+    has "$P/plots/hypercall.svg" "<text>hypercall: insns per op, deterministic mode, h'; system(\"touch $T/pwned_h\"); '\$(touch $T/pwned_h2)?</text>"
+    # gnuplot is looked up in PATH, not through a shell
+    nobin
+    (PATH="$T/nobin"; export PATH; "$ASILAB" plot "$P" >"$T/stdout" 2>"$T/stderr")
+    rc=$?
+    want_rc 2
+    want_file "$T/stderr" "plot: skipped 6 of 7 records: 6 with names that are not safe
+asilab: gnuplot not found: install it with 'apt-get install gnuplot-nox'"
+    grep -n "system" "$(dirname "$FAKE")/../../plots/"*.gp && fail "a gnuplot script runs a shell"
+    ;;
+plot_accept)
+    # plot takes the records results.json takes: a failed boot's, an
+    # invalid one's and an unreadable line stay out, counted on one line
+    command -v gnuplot >/dev/null || exit 77
+    R='"variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":1,"samples":1,"min":5,"p10":5,"median":5,"p90":5,"max":5,"events":@EVENTS@,"values":[5]'
+    canned <<END
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall",$R}
+@asilab {"type":"end","status":"pass","records":1}
+END
+    tcg --variant shared_l4 --workload hypercall
+    want_rc 0
+    /usr/bin/python3 - "$O/records.jsonl" <<'EOF' || fail "cannot edit records.jsonl"
+import json, sys
+path = sys.argv[1]
+good = json.loads(open(path).readline())
+def variant(op, **kw):
+    r = json.loads(json.dumps(good))
+    r["op"] = op
+    for k, v in kw.items():
+        if k in ("boot_status", "record_error"):
+            r["provenance"][k] = v
+        else:
+            r[k] = v
+    return json.dumps(r)
+lines = [json.dumps(good), variant("failed_boot", boot_status="fail"),
+         variant("interrupted_boot", boot_status="interrupted"),
+         variant("bad_record", record_error="line 3: result record: ..."),
+         variant("bad_timing", valid=False), "{not json", json.dumps(dict(good, type="calibration"))]
+open(path, "w").write("\n".join(lines) + "\n")
+EOF
+    run plot "$O"
+    want_rc 0
+    want_file "$T/stderr" "plot: skipped 5 of 6 records: 2 from boots that did not pass, 2 invalid (timing or record), 1 not JSON"
+    want_file "$O/plots/hypercall.dat" "op shared_l4 p10 p90
+null_hypercall 5 5 5"
+    ;;
 count_mismatch)
     canned <<END
 fake hv: booting
