@@ -26,6 +26,7 @@ void usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));  /* "asilab: ..." exit 2 */
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int mkdir_p(const char *path);
+int remove_tree(const char *path);     /* rm -r; 0 if gone or absent */
 /* The whole file, NUL-terminated (its length in *len if len), or NULL. */
 char *read_file(const char *path, size_t *len);
 /* True if path does not exist or is an empty directory. */

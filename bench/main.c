@@ -62,8 +62,9 @@ static const char usage_text[] =
     "                        \"rep\", results.json repeats each benchmark\n"
     "  -o, --out DIR         output directory (default asilab-out); one that\n"
     "                        exists and is not empty is refused\n"
-    "      --force           write into an existing --out DIR (overwriting\n"
-    "                        its records.jsonl and results.json)\n"
+    "      --force           write into an existing --out DIR: its old\n"
+    "                        results.json and plots/ are removed before\n"
+    "                        records.jsonl is rewritten (never a mix)\n"
     "  -b, --build DIR       build directory (default " ASILAB_BUILD_DIR ")\n"
     "  -q, --qemu PATH       QEMU binary (default qemu-system-x86_64 in PATH)\n"
     "      --kvm-cpu MODEL   QEMU -cpu of kvm boots (default host; tcg boots\n"
@@ -373,6 +374,22 @@ static void run_slots(struct run *r, struct slot *slots, size_t n)
     free(done);
 }
 
+/* --force: the old result set goes before records.jsonl is truncated, so
+ * a run killed at any point leaves OUT with old files or new ones, never
+ * both: results.json and plots/ first (records.jsonl then opened "w").
+ * A results.json that is a directory is no result set: left (and its
+ * write fails later). */
+static void remove_old_results(const char *out)
+{
+    char *res = xasprintf("%s/results.json", out), *plots = xasprintf("%s/plots", out);
+    if (unlink(res) != 0 && errno != ENOENT && errno != EISDIR)
+        usage_error("--force: cannot remove the old '%s': %s", res, strerror(errno));
+    if (remove_tree(plots) != 0)
+        usage_error("--force: cannot remove the old '%s': %s", plots, strerror(errno));
+    free(res);
+    free(plots);
+}
+
 static void on_signal(int sig)
 {
     (void)sig;
@@ -425,6 +442,8 @@ static int cmd_run(const struct opts *op, struct config *cfg)
                     "new --out or add --force", cfg->out);
     if (mkdir_p(cfg->out) != 0)
         usage_error("cannot create output directory '%s': %s", cfg->out, strerror(errno));
+    if (op->force)
+        remove_old_results(cfg->out);
     char *path = xasprintf("%s/records.jsonl", cfg->out);
     struct run r = { .cfg = cfg };
     if (!(r.records = fopen(path, "w")))

@@ -3,6 +3,7 @@
  * escaping of untrusted bytes, string lists and rings of recent lines. */
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,25 @@ char *find_program(const char *name)
     }
     free(copy);
     return found;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/* rm -r path (symlinks removed, never followed); 0 if gone or absent. */
+int remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? 0 : -1;
+    if (!S_ISDIR(st.st_mode))
+        return unlink(path);
+    return nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 double mono_now(void)

@@ -575,6 +575,49 @@ EOF
     want_file "$O/plots/hypercall.dat" "op shared_l4 p10 p90
 null_hypercall 5 5 5"
     ;;
+force_atomic)
+    # --force replaces a result set: the old results.json and plots/ go
+    # before records.jsonl is rewritten, so a run killed (kill -9) while it
+    # boots leaves no old file next to the new records.jsonl
+    old() {
+        rm -rf "$O" && mkdir -p "$O/plots/sub"
+        printf 'old records\n' >"$O/records.jsonl"
+        printf '{"old": true}\n' >"$O/results.json"
+        printf 'old\n' >"$O/plots/hypercall.png"
+        printf 'old\n' >"$O/plots/sub/x"
+        ln -s "$T/keep" "$O/plots/link"
+    }
+    printf 'not to be removed\n' >"$T/keep"
+    old
+    export FAKE_QEMU_HANG=1 FAKE_QEMU_PIDFILE="$T/sleep.pid"
+    "$ASILAB" run --force --build "$B" --qemu "$Q" --out "$O" --accel tcg --timeout 30 \
+        --variant shared_l4 --workload hypercall >"$T/stdout" 2>"$T/stderr" &
+    apid=$!
+    i=0
+    while [ ! -s "$T/sleep.pid" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    [ $i -lt 100 ] || { kill "$apid"; fail "QEMU did not start"; }
+    kill -9 "$apid"
+    wait "$apid" 2>/dev/null
+    kill "$(cat "$T/sleep.pid")" 2>/dev/null
+    [ ! -e "$O/results.json" ] || fail "old results.json left next to the new records.jsonl"
+    [ ! -e "$O/plots" ] || fail "old plots left next to the new records.jsonl: $(ls -R "$O/plots")"
+    lacks "$O/records.jsonl" "old records"
+    want_file "$T/keep" "not to be removed"
+    # a run that completes: its own results.json, no old plots
+    unset FAKE_QEMU_HANG
+    old
+    R='"variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":1,"samples":1,"min":5,"p10":5,"median":5,"p90":5,"max":5,"events":@EVENTS@,"values":[5]'
+    canned <<END
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall",$R}
+@asilab {"type":"end","status":"pass","records":1}
+END
+    tcg --variant shared_l4 --workload hypercall
+    want_rc 0
+    [ ! -e "$O/plots" ] || fail "old plots left: $(ls -R "$O/plots")"
+    lacks "$O/results.json" '"old"'
+    has "$O/results.json" '"name": "hypercall/null_hypercall/shared_l4"'
+    lines "$O/records.jsonl" 2
+    ;;
 count_mismatch)
     canned <<END
 fake hv: booting
