@@ -11,6 +11,17 @@
 
 #include <jansson.h>
 
+/* The hv's limits: NR_CPUS, MAX_DOMAINS, MAX_VCPUS (per domain) from its
+ * own config.h; its domain builder refuses mem= above HV_DOMAIN_MIB_MAX
+ * (a domain without mem= gets HV_DOMAIN_MIB); QEMU gets ASILAB_QEMU_MIB. */
+#include "../hv/include/config.h"
+#define HV_DOMAIN_MIB_MAX 64
+#define HV_DOMAIN_MIB 4
+#define ASILAB_QEMU_MIB 256
+
+#define ASILAB_STR_(x) #x
+#define ASILAB_STR(x) ASILAB_STR_(x)
+
 #define ASILAB_MAX_MODULES 4
 #define ASILAB_MAX_BOOTS 8
 #define ASILAB_CONSOLE_KEEP 40   /* console noise lines kept per boot */

@@ -51,7 +51,7 @@ static const char usage_text[] =
     "  -a, --accel MODE      auto (default), tcg (deterministic, icount) or\n"
     "                        kvm (timing); auto takes kvm only if a probe boot\n"
     "                        shows ring 0 running natively\n"
-    "  -s, --smp N           virtual CPUs, 1..64 (default 2)\n"
+    "  -s, --smp N           virtual CPUs, 1..8 (the hv's NR_CPUS; default 2)\n"
     "  -t, --timeout S       seconds per boot before QEMU is killed (default 120;\n"
     "                        30 for the probe boot of env)\n"
     "  -j, --jobs N          run up to N tcg boots at a time, 1..64 (default 1);\n"
@@ -92,14 +92,16 @@ struct opts {
     double timeout;            /* 0: the command's default */
 };
 
-/* --NAME's value: an integer 1..64 (--smp, --jobs, --reps). */
-static int parse_count(const char *name, const char *s)
+/* --NAME's value: an integer 1..max (--smp, --jobs, --reps); why: what
+ * the limit is, or NULL. */
+static int parse_count(const char *name, const char *s, int max, const char *why)
 {
     char *e;
     errno = 0;
     long v = strtol(s, &e, 10);
-    if (errno || e == s || *e || v < 1 || v > 64)
-        usage_error("bad --%s '%s': expected an integer 1..64", name, s);
+    if (errno || e == s || *e || v < 1 || v > max)
+        usage_error("bad --%s '%s': expected an integer 1..%d%s%s%s", name, s, max,
+                    why ? " (" : "", why ? why : "", why ? ")" : "");
     return (int)v;
 }
 
@@ -152,10 +154,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case 'v': o->variant = optarg; break;
         case 'w': o->workload = optarg; break;
         case 'a': o->accel = parse_accel(optarg); break;
-        case 's': o->smp = parse_count("smp", optarg); break;
+        case 's':
+            o->smp = parse_count("smp", optarg, NR_CPUS, "the hv runs at most "
+                                 ASILAB_STR(NR_CPUS) " CPUs, its NR_CPUS");
+            break;
         case 't': o->timeout = parse_timeout(optarg); break;
-        case 'j': o->jobs = parse_count("jobs", optarg); break;
-        case 'r': o->reps = parse_count("reps", optarg); break;
+        case 'j': o->jobs = parse_count("jobs", optarg, 64, NULL); break;
+        case 'r': o->reps = parse_count("reps", optarg, 64, NULL); break;
         case 'o': o->out = optarg; break;
         case 'b': o->build = optarg; break;
         case 'q': o->qemu = optarg; break;

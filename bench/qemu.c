@@ -42,6 +42,7 @@ char **qemu_argv(const struct config *cfg, const char *hv, bool kvm,
                  const struct strlist *modules)
 {
     char **v = NULL, *smp = xasprintf("%d", cfg->smp);
+    char *mem = xasprintf("%dM", ASILAB_QEMU_MIB);
     /* -initrd separates modules with ','; ",," is a comma inside one */
     struct strlist esc = { 0 };
     for (size_t i = 0; i < modules->n; i++) {
@@ -59,7 +60,7 @@ char **qemu_argv(const struct config *cfg, const char *hv, bool kvm,
     size_t n = 0;
     const char *cpu = !kvm ? "max" : cfg->kvm_cpu ? cfg->kvm_cpu : "host";
     const char *fixed[] = { cfg->qemu, "-nodefaults", "-machine", "pc",
-                            "-cpu", cpu, "-m", "256M", "-smp", smp };
+                            "-cpu", cpu, "-m", mem, "-smp", smp };
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
         push(&v, &n, fixed[i]);
     if (kvm) {
@@ -78,6 +79,7 @@ char **qemu_argv(const struct config *cfg, const char *hv, bool kvm,
     for (size_t i = 0; i < sizeof rest / sizeof *rest; i++)
         push(&v, &n, rest[i]);
     free(smp);
+    free(mem);
     free(initrd);
     return v;
 }

@@ -285,7 +285,7 @@ bad_numbers)
         has "$T/stderr" "asilab: "
     done
     tcg --variant shared_l4 --workload hypercall --smp two
-    want_file "$T/stderr" "asilab: bad --smp 'two': expected an integer 1..64"
+    want_file "$T/stderr" "asilab: bad --smp 'two': expected an integer 1..8 (the hv runs at most 8 CPUs, its NR_CPUS)"
     tcg --variant shared_l4 --workload hypercall --timeout abc
     want_file "$T/stderr" "asilab: bad --timeout 'abc': expected seconds, > 0 and <= 86400"
     tcg --variant shared_l4 --workload hypercall --jobs 0
@@ -617,6 +617,45 @@ END
     lacks "$O/results.json" '"old"'
     has "$O/results.json" '"name": "hypercall/null_hypercall/shared_l4"'
     lines "$O/records.jsonl" 2
+    ;;
+smp_limit)
+    # --smp is what the hv can run: 1..NR_CPUS (8); more is refused with
+    # one line before anything boots
+    tcg --variant shared_l4 --workload hypercall --smp 8
+    want_rc 0
+    countx "$T/argv.log" 8 1
+    rm -f "$T/argv.log"
+    for n in 9 16 64; do
+        tcg --variant shared_l4 --workload hypercall --smp $n
+        want_rc 2
+        want_file "$T/stderr" "asilab: bad --smp '$n': expected an integer 1..8 (the hv runs at most 8 CPUs, its NR_CPUS)"
+    done
+    [ ! -e "$T/argv.log" ] || fail "qemu was started"
+    ;;
+series_fit)
+    # every series value accepted fits the hv; the boundary boots, one past
+    # it is refused with one line saying why, before any boot
+    initrd() { awk 'p { print; p = 0 } $0 == "-initrd" { p = 1 }' "$T/argv.log" >"$1"; }
+    tcg --variant shared_l4 --series ctxsw_vcpus=8 --series flush_targets --series refill_pages=512 --smp 8
+    want_rc 0
+    initrd "$T/initrd"
+    want_file "$T/initrd" "$B/workloads/ctxsw.elf mode=cross domains=8
+$B/workloads/flush.elf ops=remote vcpus=8 spread=1
+$B/workloads/flush.elf ops=local refill=512"
+    rm -f "$T/argv.log"
+    tcg --variant shared_l4 --series ctxsw_vcpus=2,9
+    want_rc 2
+    want_file "$T/stderr" "asilab: bad --series ctxsw_vcpus value '9': expected integers 2..8 (K domains: the hv builds at most 8)"
+    tcg --variant shared_l4 --series refill_pages=513
+    want_rc 2
+    want_file "$T/stderr" "asilab: bad --series refill_pages value '513': expected integers 1..512 (pages of the guest's 4 MiB domain)"
+    # flush_targets boots one vCPU per pCPU in one domain: --smp 9 would be
+    # 9 vCPUs (the hv's limit is 8 per domain, and it panics on more)
+    tcg --variant shared_l4 --series flush_targets --smp 9
+    want_rc 2
+    lines "$T/stderr" 1
+    has "$T/stderr" "asilab: bad --smp '9': "
+    [ ! -e "$T/argv.log" ] || fail "qemu was started: $(cat "$T/argv.log")"
     ;;
 count_mismatch)
     canned <<END
@@ -1066,10 +1105,10 @@ series_errors)
     want_file "$T/stderr" "asilab: unknown series 'bogus' (valid: ctxsw_vcpus, flush_targets, refill_pages)"
     tcg --variant shared_l4 --series refill_pages=0
     want_rc 2
-    want_file "$T/stderr" "asilab: bad --series refill_pages value '0': expected integers 1..512"
+    want_file "$T/stderr" "asilab: bad --series refill_pages value '0': expected integers 1..512 (pages of the guest's 4 MiB domain)"
     tcg --variant shared_l4 --workload hypercall --series ctxsw_vcpus=2,9
     want_rc 2
-    want_file "$T/stderr" "asilab: bad --series ctxsw_vcpus value '9': expected integers 2..8"
+    want_file "$T/stderr" "asilab: bad --series ctxsw_vcpus value '9': expected integers 2..8 (K domains: the hv builds at most 8)"
     tcg --variant shared_l4 --series ctxsw_vcpus=3,3
     want_file "$T/stderr" "asilab: --series ctxsw_vcpus: value 3 given twice"
     tcg --variant shared_l4 --series refill_pages=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17
