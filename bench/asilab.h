@@ -148,7 +148,8 @@ enum accept record_accept(json_t *rec);          /* result or exposure */
 char *accept_counts(const size_t *counts, const char *const *what, size_t n);
 
 /* ---- boot.c: one boot of one variant with one workload recipe ---- */
-enum boot_status { BOOT_PASS, BOOT_FAIL, BOOT_TIMEOUT, BOOT_CRASH };
+/* interrupted: the runner got SIGINT/SIGTERM and killed the boot's QEMU */
+enum boot_status { BOOT_PASS, BOOT_FAIL, BOOT_TIMEOUT, BOOT_CRASH, BOOT_INTERRUPTED };
 const char *boot_status_name(enum boot_status s);
 
 struct boot_spec {

@@ -9,7 +9,8 @@
 
 const char *boot_status_name(enum boot_status s)
 {
-    static const char *const names[] = { "pass", "fail", "timeout", "crash" };
+    static const char *const names[] = { "pass", "fail", "timeout", "crash",
+                                         "interrupted" };
     return names[s];
 }
 
@@ -207,6 +208,7 @@ static char *exit_problem(const struct bctx *c, const struct config *cfg,
     char *m = NULL;
     bool xfail = c->spec->wl->expect_fail;
     if (p->interrupted) {
+        *st = BOOT_INTERRUPTED;
         m = xasprintf("interrupted");
     } else if (p->timed_out) {
         *st = BOOT_TIMEOUT;

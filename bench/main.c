@@ -227,7 +227,7 @@ struct run {
     FILE *records;
     struct table *table;
     struct perf *perf;         /* NULL without --perf */
-    size_t total, done, passed;
+    size_t total, done, passed, interrupted;
     int jobs;                  /* boots at a time */
     double spent;
     bool warned_timing;
@@ -304,6 +304,7 @@ static void boot_end(struct run *r, struct slot *x)
     const char *st = boot_status_name(o->status);
     r->done++;
     r->passed += o->status == BOOT_PASS;
+    r->interrupted += o->status == BOOT_INTERRUPTED;
     r->spent += o->proc.elapsed;
     char eta[48] = "";
     if (r->done < r->total) {
@@ -541,7 +542,11 @@ static int cmd_run(const struct opts *op, struct config *cfg)
     free(bids);
     bool written = !ferror(r.records) && fclose(r.records) == 0;
     table_print(r.table, stdout);
-    printf("%zu boots: %zu passed, %zu failed\n", r.done, r.passed, r.done - r.passed);
+    printf("%zu boots: %zu passed, %zu failed", r.done, r.passed,
+           r.done - r.passed - r.interrupted);
+    if (r.interrupted)
+        printf(", %zu interrupted", r.interrupted);
+    putchar('\n');
     fprintf(stderr, "records: %s\n", path);
     if (!written)
         note("error writing '%s': %s", path, strerror(errno));

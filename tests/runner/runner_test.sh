@@ -657,6 +657,29 @@ $B/workloads/flush.elf ops=local refill=512"
     has "$T/stderr" "asilab: bad --smp '9': "
     [ ! -e "$T/argv.log" ] || fail "qemu was started: $(cat "$T/argv.log")"
     ;;
+interrupted_label)
+    # a boot cut short by SIGTERM (or ^C) to the runner is "interrupted",
+    # in the progress line, the summary and records.jsonl, not "fail"
+    export FAKE_QEMU_HANG=1 FAKE_QEMU_PIDFILE="$T/sleep.pid"
+    "$ASILAB" run --force --build "$B" --qemu "$Q" --out "$O" --accel tcg --timeout 30 \
+        --variant shared_l4 --workload hypercall,syscall >"$T/stdout" 2>"$T/stderr" &
+    apid=$!
+    i=0
+    while [ ! -s "$T/sleep.pid" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    [ $i -lt 100 ] || { kill "$apid"; fail "QEMU did not start"; }
+    kill -TERM "$apid"
+    wait "$apid"
+    rc=$?
+    want_rc 130
+    has "$T/stderr" "[1/2] shared_l4 hypercall ... interrupted (2 records, "
+    has "$T/stderr" "): interrupted"
+    lacks "$T/stderr" "[2/2]"
+    has "$T/stderr" "asilab: interrupted after 1 of 2 boots"
+    has "$T/stdout" "1 boots: 0 passed, 0 failed, 1 interrupted"
+    lines "$O/records.jsonl" 3
+    count "$O/records.jsonl" '"boot_status":"interrupted"}}' 3
+    lacks "$O/records.jsonl" '"boot_status":"fail"'
+    ;;
 count_mismatch)
     canned <<END
 fake hv: booting
@@ -816,7 +839,8 @@ jobs_interrupt)
     lines "$O/records.jsonl" 6
     has "$O/records.jsonl" '"workload":"hypercall"'
     has "$O/records.jsonl" '"workload":"syscall"'
-    has "$T/stdout" "2 boots: 0 passed, 2 failed"
+    has "$T/stdout" "2 boots: 0 passed, 0 failed, 2 interrupted"
+    count "$O/records.jsonl" '"boot_status":"interrupted"' 6
     has "$T/stderr" "interrupted after 2 of 3 boots"
     for pid in $(cat "$T/sleep.pid"); do
         state=$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)
