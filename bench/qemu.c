@@ -5,7 +5,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -174,12 +174,16 @@ static pid_t spawn(char *const argv[], int out[2], int err[2])
         note("pipe: %s", strerror(errno));
         exit(3);
     }
-    pid_t pid = fork();
+    pid_t parent = getpid(), pid = fork();
     if (pid < 0) {
         note("fork: %s", strerror(errno));
         exit(3);
     }
     if (pid == 0) {
+        /* QEMU dies with the runner, even a kill -9 of it (and if the
+         * runner is already gone, QEMU never starts). */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+            _exit(127);
         /* Own process group: a timeout kills QEMU and anything it forked,
          * and a ^C in the terminal reaches only the runner. */
         setpgid(0, 0);

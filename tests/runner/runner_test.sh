@@ -680,6 +680,31 @@ interrupted_label)
     count "$O/records.jsonl" '"boot_status":"interrupted"}}' 3
     lacks "$O/records.jsonl" '"boot_status":"fail"'
     ;;
+pdeathsig)
+    # QEMU dies with the runner: after a kill -9 of the runner (which can
+    # clean up nothing), no QEMU is left running (parent-death signal)
+    export FAKE_QEMU_HANG=exec FAKE_QEMU_PIDFILE="$T/qemu.pid"
+    "$ASILAB" run --force --build "$B" --qemu "$Q" --out "$O" --accel tcg --timeout 30 -j 2 \
+        --variant shared_l4 --workload hypercall,syscall >"$T/stdout" 2>"$T/stderr" &
+    apid=$!
+    i=0
+    while [ "$(cat "$T/qemu.pid" 2>/dev/null | wc -l)" -lt 2 ] && [ $i -lt 100 ]; do
+        sleep 0.1; i=$((i + 1))
+    done
+    [ $i -lt 100 ] || { kill "$apid"; fail "2 QEMUs did not start"; }
+    kill -9 "$apid"
+    wait "$apid" 2>/dev/null
+    # gone or a zombie (whoever inherited it may not have reaped it yet);
+    # waiting for the kernel to deliver the signal, at most 5 s
+    for pid in $(cat "$T/qemu.pid"); do
+        i=0
+        while state=$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null) &&
+              [ -n "$state" ] && [ "$state" != Z ] && [ $i -lt 50 ]; do
+            sleep 0.1; i=$((i + 1))
+        done
+        [ -z "$state" ] || [ "$state" = Z ] || { kill -9 "$pid"; fail "QEMU $pid outlived the runner (state $state)"; }
+    done
+    ;;
 count_mismatch)
     canned <<END
 fake hv: booting
