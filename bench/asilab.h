@@ -77,6 +77,8 @@ struct workload {
                                 * one per value of an argument), NULL: none */
     int nboots;
     struct wl_boot boots[ASILAB_MAX_BOOTS];
+    bool needs_robustness;     /* each boot: exactly one valid robustness
+                                * record (survived, no invariant failure) */
 };
 extern const struct workload workload_table[];
 extern const size_t workload_count;
@@ -186,6 +188,7 @@ struct boot_out {
     size_t nrecs, cap;
     size_t nrecords;            /* tagged lines before the end record */
     size_t nresults;
+    size_t nrobust;             /* valid robustness records: survived, clean */
     bool end_seen, have_calib;
     const char *end_status;
     long long end_count;

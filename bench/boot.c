@@ -102,6 +102,8 @@ static void account(struct bctx *c, struct rec *r)
                                  json_is_true(json_object_get(r->obj, "survived"))
                                      ? "survived" : "did not survive",
                                  (long long)inv);
+        else
+            o->nrobust++;
     }
 }
 
@@ -276,6 +278,13 @@ static void end_problems(struct bctx *c, struct strlist *pl, bool exit_bad)
     }
     if (o->nresults == 0)
         strlist_push(pl, "no valid result record");
+    /* a hostile domain that died before it reported is no pass */
+    if (c->spec->wl->needs_robustness && o->nrobust != 1) {
+        m = xasprintf("%zu valid robustness records (survived, 0 invariant "
+                      "failures), expected exactly 1", o->nrobust);
+        strlist_push(pl, m);
+        free(m);
+    }
 }
 
 static void verdict(struct bctx *c, const struct config *cfg)

@@ -31,7 +31,8 @@ static const char usage_text[] =
     "Boots each hv variant with each workload under QEMU, validates the\n"
     "@asilab records the hv prints on COM1 and writes them, with provenance,\n"
     "to OUT/records.jsonl.  NAMES: comma-separated names or 'all' (for\n"
-    "workloads, 'all' leaves out those expected to fail, e.g. hostile).\n"
+    "workloads, 'all' leaves out those expected to fail: hostile,\n"
+    "hostile_fuzz).\n"
     "\n"
     "options:\n"
     "  -v, --variant NAMES   hv variants (hv-<variant>.elf in the build dir)\n"
@@ -210,10 +211,10 @@ static int cmd_list(const char *build)
         const struct workload *w = &workload_table[i];
         struct strlist miss = { 0 };
         workload_missing(build, w, &miss);
-        printf("  %-10s %d boot%s  %-8s %s%s\n", w->name, w->nboots,
+        printf("  %-12s %d boot%s  %-8s %s%s\n", w->name, w->nboots,
                w->nboots == 1 ? " " : "s", miss.n ? "missing" : "built", w->what,
                w->expect_fail ? " [expected to fail; not in 'all']" : "");
-        printf("             ops: %s\n", w->ops ? w->ops : "(none: no result records)");
+        printf("               ops: %s\n", w->ops ? w->ops : "(none: no result records)");
         strlist_free(&miss);
     }
     series_list(build, stdout);

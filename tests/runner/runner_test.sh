@@ -266,7 +266,7 @@ unknown_variant)
 unknown_workload)
     tcg --variant shared_l4 --workload hypercall,bogus
     want_rc 2
-    want_file "$T/stderr" "asilab: unknown workload 'bogus' (valid: hypercall, syscall, ctxsw, gdt_ldt, flush, procswitch, leak, exposure, hostile)"
+    want_file "$T/stderr" "asilab: unknown workload 'bogus' (valid: hypercall, syscall, ctxsw, gdt_ldt, flush, procswitch, leak, exposure, hostile, hostile_fuzz)"
     rm "$B/workloads/syscall.elf"
     tcg --variant shared_l4 --workload syscall
     want_rc 2
@@ -704,6 +704,81 @@ pdeathsig)
         done
         [ -z "$state" ] || [ "$state" = Z ] || { kill -9 "$pid"; fail "QEMU $pid outlived the runner (state $state)"; }
     done
+    ;;
+robustness_required)
+    # an expected-to-fail (hostile) boot passes only with exactly one valid
+    # robustness record (survived, 0 invariant failures): a hostile domain
+    # that died before reporting fails the boot
+    export FAKE_QEMU_EXIT=3
+    END_FAIL='@asilab {"type":"end","status":"fail","records":@N@,"domains":[{"domid":0,"name":"hostile","state":"crashed","reason":"crash"},{"domid":1,"name":"hypercall","state":"shutdown","reason":"poweroff"}]}'
+    HC="@asilab {\"type\":\"result\",\"workload\":\"hypercall\",$RES,\"min\":1,\"p10\":1,\"median\":1,\"p90\":1,\"max\":1,\"events\":$EV}"
+    ROB='@asilab {"type":"robustness","workload":"hostile","calls":500,"errors":{"-22":480},"invariant_failures":0,"survived":true}'
+    # rob N [RECORD]: N copies of the robustness record (or RECORD)
+    rob() {
+        { echo "$HC"; i=0; while [ $i -lt "$1" ]; do echo "${2:-$ROB}"; i=$((i + 1)); done
+          echo "$END_FAIL" | sed "s/@N@/$(($1 + 1))/"; } >"$T/lines"
+        export FAKE_QEMU_LINES="$T/lines"
+    }
+    rob 0
+    tcg --variant shared_l4 --workload hostile
+    want_rc 1
+    has "$T/stderr" "[1/2] shared_l4 hostile (random=10000 seed=1 vcpus=2) +hypercall ... fail (1 records, "
+    has "$T/stderr" "): 0 valid robustness records (survived, 0 invariant failures), expected exactly 1"
+    has "$T/stdout" "2 boots: 0 passed, 2 failed"
+    count "$O/records.jsonl" '"boot_status":"fail"' 4
+    rob 2
+    tcg --variant shared_l4 --workload hostile
+    want_rc 1
+    has "$T/stderr" "): 2 valid robustness records (survived, 0 invariant failures), expected exactly 1"
+    rob 1 '@asilab {"type":"robustness","workload":"hostile","calls":500,"errors":{},"invariant_failures":3,"survived":true}'
+    tcg --variant shared_l4 --workload hostile
+    want_rc 1
+    has "$T/stderr" "): line 2: robustness: hv survived, 3 invariant failures (+1 more)"
+    has "$T/stderr" "    also: 0 valid robustness records (survived, 0 invariant failures), expected exactly 1"
+    rob 1 '@asilab {"type":"robustness","workload":"hostile","calls":500,"errors":{},"invariant_failures":0,"survived":false}'
+    tcg --variant shared_l4 --workload hostile
+    want_rc 1
+    has "$T/stderr" "): line 2: robustness: hv did not survive, 0 invariant failures (+1 more)"
+    rob 1
+    tcg --variant shared_l4 --workload hostile
+    want_rc 0
+    has "$T/stdout" "2 boots: 2 passed, 0 failed"
+    # workloads without the flag need none
+    export FAKE_QEMU_EXIT=1
+    unset FAKE_QEMU_LINES
+    tcg --variant shared_l4 --workload hypercall
+    want_rc 0
+    ;;
+hostile_fuzz_catalog)
+    # hostile_fuzz: the hostile boot with 10^5 random calls, seeds 1..4;
+    # expected to fail like hostile, not in 'all', listed
+    run --build "$B" list
+    want_rc 0
+    squeeze "$T/stdout" >"$T/squeezed"
+    has "$T/squeezed" " hostile_fuzz 4 boots built hostile with 10^5 seeded random calls, seeds 1..4 (crashes on purpose) [expected to fail; not in 'all']"
+    tcg --variant shared_l4 --workload all --smp 2
+    want_rc 0
+    lacks "$T/argv.log" "hostile"
+    rm -f "$T/argv.log"
+    canned <<END
+@asilab {"type":"result","workload":"hypercall",$RES,"min":1,"p10":1,"median":1,"p90":1,"max":1,"events":$EV}
+@asilab {"type":"robustness","workload":"hostile","calls":100097,"errors":{"-22":56196},"invariant_failures":0,"survived":true}
+@asilab {"type":"end","status":"fail","records":2,"domains":[{"domid":0,"name":"hostile","state":"crashed","reason":"crash"},{"domid":1,"name":"hypercall","state":"shutdown","reason":"poweroff"}]}
+END
+    export FAKE_QEMU_EXIT=3
+    tcg --variant shared_l4 --workload hostile_fuzz
+    want_rc 0
+    for s in 1 2 3 4; do
+        has "$T/stderr" "[$s/4] shared_l4 hostile_fuzz (random=100000 seed=$s vcpus=2) +hypercall ... pass (2 records, "
+        countx "$T/argv.log" "$B/workloads/hostile.elf random=100000 seed=$s vcpus=2,$B/workloads/hypercall.elf" 1
+    done
+    has "$T/stdout" "4 boots: 4 passed, 0 failed"
+    count "$O/records.jsonl" '"workload":"hostile_fuzz","build_id"' 12
+    # like hostile: a boot that passes (hv code 0) is a failure
+    export FAKE_QEMU_EXIT=1
+    tcg --variant shared_l4 --workload hostile_fuzz
+    want_rc 1
+    has "$T/stderr" "): hv code 0 (pass), but workload 'hostile_fuzz' is expected to fail with hv code 1"
     ;;
 count_mismatch)
     canned <<END
