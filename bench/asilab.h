@@ -11,6 +11,17 @@
 
 #include <jansson.h>
 
+/* The hv's limits: NR_CPUS, MAX_DOMAINS, MAX_VCPUS (per domain) from its
+ * own config.h; its domain builder refuses mem= above HV_DOMAIN_MIB_MAX
+ * (a domain without mem= gets HV_DOMAIN_MIB); QEMU gets ASILAB_QEMU_MIB. */
+#include "../hv/include/config.h"
+#define HV_DOMAIN_MIB_MAX 64
+#define HV_DOMAIN_MIB 4
+#define ASILAB_QEMU_MIB 256
+
+#define ASILAB_STR_(x) #x
+#define ASILAB_STR(x) ASILAB_STR_(x)
+
 #define ASILAB_MAX_MODULES 4
 #define ASILAB_MAX_BOOTS 8
 #define ASILAB_CONSOLE_KEEP 40   /* console noise lines kept per boot */
@@ -26,12 +37,17 @@ void usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));  /* "asilab: ..." exit 2 */
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int mkdir_p(const char *path);
+int remove_tree(const char *path);     /* rm -r; 0 if gone or absent */
 /* The whole file, NUL-terminated (its length in *len if len), or NULL. */
 char *read_file(const char *path, size_t *len);
 /* True if path does not exist or is an empty directory. */
 bool dir_empty(const char *path);
 double mono_now(void);
+char *find_program(const char *name);   /* PATH look-up; NULL if none */
 char *shell_quote(const char *s);
+size_t utf8_seq(const unsigned char *s, size_t n);
+size_t utf8_bad_at(const char *s, size_t n);
+char *text_escape(const char *s, size_t n, bool backslash);
 const char *fmt_num(double v, char *buf, size_t n);
 
 struct strlist { char **v; size_t n, cap; };
@@ -61,6 +77,8 @@ struct workload {
                                 * one per value of an argument), NULL: none */
     int nboots;
     struct wl_boot boots[ASILAB_MAX_BOOTS];
+    bool needs_robustness;     /* each boot: exactly one valid robustness
+                                * record (survived, no invariant failure) */
 };
 extern const struct workload workload_table[];
 extern const size_t workload_count;
@@ -96,8 +114,9 @@ struct proc_result {
     int exit_status, term_signal;
     double elapsed;
 };
-/* Called per line (NUL-terminated, no newline); return false to stop. */
-typedef bool (*line_fn)(void *ctx, char *line, size_t lineno);
+/* Called per line: len bytes (any bytes, NULs too) and a NUL after them,
+ * no newline; return false to stop. */
+typedef bool (*line_fn)(void *ctx, char *line, size_t len, size_t lineno);
 void proc_run(char *const argv[], double timeout, line_fn on_out,
               line_fn on_err, void *ctx, struct proc_result *res);
 /* proc_run in parts, for several processes at a time: proc_wait_any serves
@@ -121,8 +140,18 @@ struct expect {
 };
 bool record_validate(json_t *rec, const struct expect *e, char *why, size_t n);
 
+/* ---- accept.c: safe names; which records results.json and plots use ---- */
+#define ASILAB_NAME_MAX 64
+bool name_ok(const char *s);           /* ^[a-z0-9_]{1,64}$: workload, op */
+bool variant_name_ok(const char *s);   /* such names joined by '+' */
+enum accept { ACCEPT_OK, ACCEPT_BOOT, ACCEPT_INVALID, ACCEPT_NAMES, NACCEPT };
+extern const char *const accept_what[NACCEPT];   /* why, per reason */
+enum accept record_accept(json_t *rec);          /* result or exposure */
+char *accept_counts(const size_t *counts, const char *const *what, size_t n);
+
 /* ---- boot.c: one boot of one variant with one workload recipe ---- */
-enum boot_status { BOOT_PASS, BOOT_FAIL, BOOT_TIMEOUT, BOOT_CRASH };
+/* interrupted: the runner got SIGINT/SIGTERM and killed the boot's QEMU */
+enum boot_status { BOOT_PASS, BOOT_FAIL, BOOT_TIMEOUT, BOOT_CRASH, BOOT_INTERRUPTED };
 const char *boot_status_name(enum boot_status s);
 
 struct boot_spec {
@@ -144,7 +173,8 @@ void boot_spec_free(struct boot_spec *s);
 
 struct rec {
     size_t lineno;
-    char *raw;        /* the JSON text after the tag, verbatim */
+    char *raw;        /* the JSON text after the tag, verbatim (or escaped) */
+    bool raw_escaped; /* raw: text_escape of bytes that were not UTF-8 */
     json_t *obj;      /* NULL when unparsable */
     char *error;      /* NULL when valid */
     bool timing_invalid;
@@ -158,6 +188,7 @@ struct boot_out {
     size_t nrecs, cap;
     size_t nrecords;            /* tagged lines before the end record */
     size_t nresults;
+    size_t nrobust;             /* valid robustness records: survived, clean */
     bool end_seen, have_calib;
     const char *end_status;
     long long end_count;

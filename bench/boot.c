@@ -9,7 +9,8 @@
 
 const char *boot_status_name(enum boot_status s)
 {
-    static const char *const names[] = { "pass", "fail", "timeout", "crash" };
+    static const char *const names[] = { "pass", "fail", "timeout", "crash",
+                                         "interrupted" };
     return names[s];
 }
 
@@ -101,30 +102,74 @@ static void account(struct bctx *c, struct rec *r)
                                  json_is_true(json_object_get(r->obj, "survived"))
                                      ? "survived" : "did not survive",
                                  (long long)inv);
+        else
+            o->nrobust++;
     }
 }
 
-static bool on_stdout(void *vc, char *line, size_t lineno)
+/* A console or stderr line, kept for printing: bytes that are not
+ * UTF-8 text (or are control characters) as \xNN. */
+static void keep_line(struct ring *ring, const char *line, size_t len)
+{
+    char *t = text_escape(line, len, false);
+    ring_push(ring, t);
+    free(t);
+}
+
+/* r's error: "line N: " and why, as valid UTF-8 (why may quote a guest
+ * string cut in the middle of a character). */
+static void set_error(struct rec *r, const char *why)
+{
+    char *m = xasprintf("line %zu: %s", r->lineno, why);
+    r->error = text_escape(m, strlen(m), false);
+    free(m);
+}
+
+/* Parse and validate the text of a tagged line (len bytes, any bytes). */
+static void parse_record(struct bctx *c, struct rec *r, const char *text, size_t len)
+{
+    char why[400];
+    json_error_t err;
+    size_t bad = utf8_bad_at(text, len);
+    if (bad < len) {
+        /* kept escaped (and marked so): records.jsonl stays UTF-8 JSON */
+        r->raw = text_escape(text, len, true);
+        r->raw_escaped = true;
+        snprintf(why, sizeof why, "%s at byte %zu of the record: rejected",
+                 text[bad] ? "not valid UTF-8" : "a NUL byte", bad + 1);
+        set_error(r, why);
+        return;
+    }
+    r->raw = xstrdup(text);
+    r->obj = json_loads(r->raw, JSON_REJECT_DUPLICATES, &err);
+    if (!r->obj) {
+        snprintf(why, sizeof why, "invalid JSON: %s", err.text);
+        set_error(r, why);
+    } else if (!record_validate(r->obj, &c->exp, why, sizeof why)) {
+        set_error(r, why);
+    }
+    /* A \r or tab in parsed JSON is whitespace between tokens: a space
+     * keeps the record the same and records.jsonl one line per record. */
+    for (char *p = r->raw; r->obj && *p; p++)
+        if (*p == '\r' || *p == '\t')
+            *p = ' ';
+}
+
+static bool on_stdout(void *vc, char *line, size_t len, size_t lineno)
 {
     struct bctx *c = vc;
     struct boot_out *o = c->out;
-    char why[400];
-    if (strncmp(line, TAG, strlen(TAG)) != 0) {
-        ring_push(&o->console, line);
+    if (len < strlen(TAG) || memcmp(line, TAG, strlen(TAG)) != 0) {
+        keep_line(&o->console, line, len);
         return true;
     }
-    struct rec r = { .lineno = lineno, .raw = xstrdup(line + strlen(TAG)) };
-    json_error_t err;
+    struct rec r = { .lineno = lineno };
     bool was_end = o->end_seen;
-    r.obj = json_loads(r.raw, JSON_REJECT_DUPLICATES, &err);
-    if (!r.obj)
-        r.error = xasprintf("line %zu: invalid JSON: %s", lineno, err.text);
-    else if (!record_validate(r.obj, &c->exp, why, sizeof why))
-        r.error = xasprintf("line %zu: %s", lineno, why);
-    else if (!was_end)
+    parse_record(c, &r, line + strlen(TAG), len - strlen(TAG));
+    if (!r.error && !was_end)
         account(c, &r);
     if (was_end && !r.error)
-        r.error = xasprintf("line %zu: record after the end record", lineno);
+        set_error(&r, "record after the end record");
     if (r.error)
         strlist_push(&c->rec_problems, r.error);
     if (!(o->end_seen && !was_end))
@@ -133,11 +178,11 @@ static bool on_stdout(void *vc, char *line, size_t lineno)
     return !(c->stop_at_calibration && o->have_calib);
 }
 
-static bool on_stderr(void *vc, char *line, size_t lineno)
+static bool on_stderr(void *vc, char *line, size_t len, size_t lineno)
 {
     struct bctx *c = vc;
     (void)lineno;
-    ring_push(&c->out->qerr, line);
+    keep_line(&c->out->qerr, line, len);
     return true;
 }
 
@@ -165,6 +210,7 @@ static char *exit_problem(const struct bctx *c, const struct config *cfg,
     char *m = NULL;
     bool xfail = c->spec->wl->expect_fail;
     if (p->interrupted) {
+        *st = BOOT_INTERRUPTED;
         m = xasprintf("interrupted");
     } else if (p->timed_out) {
         *st = BOOT_TIMEOUT;
@@ -232,6 +278,13 @@ static void end_problems(struct bctx *c, struct strlist *pl, bool exit_bad)
     }
     if (o->nresults == 0)
         strlist_push(pl, "no valid result record");
+    /* a hostile domain that died before it reported is no pass */
+    if (c->spec->wl->needs_robustness && o->nrobust != 1) {
+        m = xasprintf("%zu valid robustness records (survived, 0 invariant "
+                      "failures), expected exactly 1", o->nrobust);
+        strlist_push(pl, m);
+        free(m);
+    }
 }
 
 static void verdict(struct bctx *c, const struct config *cfg)

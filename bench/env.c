@@ -89,9 +89,10 @@ static char *kvm_timing(struct config *cfg, const char *build_arg,
 
 struct text { struct strlist lines; };
 
-static bool keep_line(void *ctx, char *line, size_t lineno)
+static bool keep_line(void *ctx, char *line, size_t len, size_t lineno)
 {
     struct text *t = ctx;
+    (void)len;
     (void)lineno;
     if (*line)
         strlist_push(&t->lines, line);

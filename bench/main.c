@@ -31,7 +31,8 @@ static const char usage_text[] =
     "Boots each hv variant with each workload under QEMU, validates the\n"
     "@asilab records the hv prints on COM1 and writes them, with provenance,\n"
     "to OUT/records.jsonl.  NAMES: comma-separated names or 'all' (for\n"
-    "workloads, 'all' leaves out those expected to fail, e.g. hostile).\n"
+    "workloads, 'all' leaves out those expected to fail: hostile,\n"
+    "hostile_fuzz).\n"
     "\n"
     "options:\n"
     "  -v, --variant NAMES   hv variants (hv-<variant>.elf in the build dir)\n"
@@ -51,7 +52,7 @@ static const char usage_text[] =
     "  -a, --accel MODE      auto (default), tcg (deterministic, icount) or\n"
     "                        kvm (timing); auto takes kvm only if a probe boot\n"
     "                        shows ring 0 running natively\n"
-    "  -s, --smp N           virtual CPUs, 1..64 (default 2)\n"
+    "  -s, --smp N           virtual CPUs, 1..8 (the hv's NR_CPUS; default 2)\n"
     "  -t, --timeout S       seconds per boot before QEMU is killed (default 120;\n"
     "                        30 for the probe boot of env)\n"
     "  -j, --jobs N          run up to N tcg boots at a time, 1..64 (default 1);\n"
@@ -62,8 +63,9 @@ static const char usage_text[] =
     "                        \"rep\", results.json repeats each benchmark\n"
     "  -o, --out DIR         output directory (default asilab-out); one that\n"
     "                        exists and is not empty is refused\n"
-    "      --force           write into an existing --out DIR (overwriting\n"
-    "                        its records.jsonl and results.json)\n"
+    "      --force           write into an existing --out DIR: its old\n"
+    "                        results.json and plots/ are removed before\n"
+    "                        records.jsonl is rewritten (never a mix)\n"
     "  -b, --build DIR       build directory (default " ASILAB_BUILD_DIR ")\n"
     "  -q, --qemu PATH       QEMU binary (default qemu-system-x86_64 in PATH)\n"
     "      --kvm-cpu MODEL   QEMU -cpu of kvm boots (default host; tcg boots\n"
@@ -91,14 +93,16 @@ struct opts {
     double timeout;            /* 0: the command's default */
 };
 
-/* --NAME's value: an integer 1..64 (--smp, --jobs, --reps). */
-static int parse_count(const char *name, const char *s)
+/* --NAME's value: an integer 1..max (--smp, --jobs, --reps); why: what
+ * the limit is, or NULL. */
+static int parse_count(const char *name, const char *s, int max, const char *why)
 {
     char *e;
     errno = 0;
     long v = strtol(s, &e, 10);
-    if (errno || e == s || *e || v < 1 || v > 64)
-        usage_error("bad --%s '%s': expected an integer 1..64", name, s);
+    if (errno || e == s || *e || v < 1 || v > max)
+        usage_error("bad --%s '%s': expected an integer 1..%d%s%s%s", name, s, max,
+                    why ? " (" : "", why ? why : "", why ? ")" : "");
     return (int)v;
 }
 
@@ -151,10 +155,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case 'v': o->variant = optarg; break;
         case 'w': o->workload = optarg; break;
         case 'a': o->accel = parse_accel(optarg); break;
-        case 's': o->smp = parse_count("smp", optarg); break;
+        case 's':
+            o->smp = parse_count("smp", optarg, NR_CPUS, "the hv runs at most "
+                                 ASILAB_STR(NR_CPUS) " CPUs, its NR_CPUS");
+            break;
         case 't': o->timeout = parse_timeout(optarg); break;
-        case 'j': o->jobs = parse_count("jobs", optarg); break;
-        case 'r': o->reps = parse_count("reps", optarg); break;
+        case 'j': o->jobs = parse_count("jobs", optarg, 64, NULL); break;
+        case 'r': o->reps = parse_count("reps", optarg, 64, NULL); break;
         case 'o': o->out = optarg; break;
         case 'b': o->build = optarg; break;
         case 'q': o->qemu = optarg; break;
@@ -204,10 +211,10 @@ static int cmd_list(const char *build)
         const struct workload *w = &workload_table[i];
         struct strlist miss = { 0 };
         workload_missing(build, w, &miss);
-        printf("  %-10s %d boot%s  %-8s %s%s\n", w->name, w->nboots,
+        printf("  %-12s %d boot%s  %-8s %s%s\n", w->name, w->nboots,
                w->nboots == 1 ? " " : "s", miss.n ? "missing" : "built", w->what,
                w->expect_fail ? " [expected to fail; not in 'all']" : "");
-        printf("             ops: %s\n", w->ops ? w->ops : "(none: no result records)");
+        printf("               ops: %s\n", w->ops ? w->ops : "(none: no result records)");
         strlist_free(&miss);
     }
     series_list(build, stdout);
@@ -221,7 +228,7 @@ struct run {
     FILE *records;
     struct table *table;
     struct perf *perf;         /* NULL without --perf */
-    size_t total, done, passed;
+    size_t total, done, passed, interrupted;
     int jobs;                  /* boots at a time */
     double spent;
     bool warned_timing;
@@ -298,6 +305,7 @@ static void boot_end(struct run *r, struct slot *x)
     const char *st = boot_status_name(o->status);
     r->done++;
     r->passed += o->status == BOOT_PASS;
+    r->interrupted += o->status == BOOT_INTERRUPTED;
     r->spent += o->proc.elapsed;
     char eta[48] = "";
     if (r->done < r->total) {
@@ -373,6 +381,22 @@ static void run_slots(struct run *r, struct slot *slots, size_t n)
     free(done);
 }
 
+/* --force: the old result set goes before records.jsonl is truncated, so
+ * a run killed at any point leaves OUT with old files or new ones, never
+ * both: results.json and plots/ first (records.jsonl then opened "w").
+ * A results.json that is a directory is no result set: left (and its
+ * write fails later). */
+static void remove_old_results(const char *out)
+{
+    char *res = xasprintf("%s/results.json", out), *plots = xasprintf("%s/plots", out);
+    if (unlink(res) != 0 && errno != ENOENT && errno != EISDIR)
+        usage_error("--force: cannot remove the old '%s': %s", res, strerror(errno));
+    if (remove_tree(plots) != 0)
+        usage_error("--force: cannot remove the old '%s': %s", plots, strerror(errno));
+    free(res);
+    free(plots);
+}
+
 static void on_signal(int sig)
 {
     (void)sig;
@@ -425,6 +449,8 @@ static int cmd_run(const struct opts *op, struct config *cfg)
                     "new --out or add --force", cfg->out);
     if (mkdir_p(cfg->out) != 0)
         usage_error("cannot create output directory '%s': %s", cfg->out, strerror(errno));
+    if (op->force)
+        remove_old_results(cfg->out);
     char *path = xasprintf("%s/records.jsonl", cfg->out);
     struct run r = { .cfg = cfg };
     if (!(r.records = fopen(path, "w")))
@@ -517,7 +543,11 @@ static int cmd_run(const struct opts *op, struct config *cfg)
     free(bids);
     bool written = !ferror(r.records) && fclose(r.records) == 0;
     table_print(r.table, stdout);
-    printf("%zu boots: %zu passed, %zu failed\n", r.done, r.passed, r.done - r.passed);
+    printf("%zu boots: %zu passed, %zu failed", r.done, r.passed,
+           r.done - r.passed - r.interrupted);
+    if (r.interrupted)
+        printf(", %zu interrupted", r.interrupted);
+    putchar('\n');
     fprintf(stderr, "records: %s\n", path);
     if (!written)
         note("error writing '%s': %s", path, strerror(errno));

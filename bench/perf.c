@@ -87,9 +87,10 @@ char *perf_parse(const char *text, long long *cycles, long long *instructions)
     return NULL;
 }
 
-static bool keep_first(void *ctx, char *line, size_t lineno)
+static bool keep_first(void *ctx, char *line, size_t len, size_t lineno)
 {
     char **first = ctx;
+    (void)len;
     if (!*first && *line)
         *first = xstrdup(line);
     (void)lineno;
@@ -212,9 +213,10 @@ char *perf_kvm_parse(const char *text, json_t **exits)
     return NULL;
 }
 
-static bool collect(void *ctx, char *line, size_t lineno)
+static bool collect(void *ctx, char *line, size_t len, size_t lineno)
 {
     char **text = ctx;
+    (void)len;
     char *t = xasprintf("%s%s\n", *text ? *text : "", line);
     free(*text);
     *text = t;

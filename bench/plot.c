@@ -2,8 +2,12 @@
  * files and draw PNG and SVG plots with the scripts in plots/: per
  * workload clustered bars (median, p10-p90) and the same normalised to
  * shared_l4, a stacked event breakdown, cost vs exposure, and scaling
- * curves.  Records marked invalid (an emulating KVM) are left out. */
+ * curves.  The records are those results.json takes (record_accept:
+ * passed boots, valid, safe names; the rest counted on one line).
+ * gnuplot runs without a shell; record strings reach it only inside
+ * quoted strings, and file names only from safe names. */
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -93,6 +97,34 @@ static bool merge_rep(const char *w, const char *op, const char *v, const char *
     return false;
 }
 
+/* Why a record of records.jsonl is not plotted: record_accept's reasons,
+ * a line that is not a JSON object, or the plot's table limits. */
+enum { SKIP_UNREADABLE = NACCEPT, SKIP_LIMIT, NSKIP };
+static size_t skips[NSKIP], nread;
+
+static void add_result(json_t *r, json_t *prov, const char *v)
+{
+    const char *w = json_string_value(json_object_get(r, "workload"));
+    const char *op = json_string_value(json_object_get(r, "op"));
+    const char *boot = json_string_value(json_object_get(prov, "qemu_cmdline"));
+    double med = json_number_value(json_object_get(r, "median"));
+    double p10 = json_number_value(json_object_get(r, "p10"));
+    double p90 = json_number_value(json_object_get(r, "p90"));
+    snprintf(unit, sizeof(unit), "%s", json_string_value(json_object_get(r, "unit")));
+    if (json_integer_value(json_object_get(prov, "rep")) > 1 &&
+        merge_rep(w, op, v, boot, med, p10, p90))
+        return;
+    res[nres++] = (struct res){
+        .workload = w, .op = op, .variant = v, .boot = boot,
+        .median = med, .p10 = p10, .p90 = p90,
+        .events = json_object_get(r, "events"),
+        .medians = { med }, .nrep = 1,
+    };
+}
+
+/* The result and exposure records of path that record_accept takes (the
+ * file may have been edited: nothing in it is trusted); the others are
+ * counted in skips. */
 static int load(const char *path)
 {
     FILE *f = fopen(path, "r");
@@ -105,44 +137,37 @@ static int load(const char *path)
     while (getline(&line, &cap, f) > 0) {
         json_t *r = json_loads(line, 0, NULL);
         const char *type = json_string_value(json_object_get(r, "type"));
-        if (!r || !type || json_is_false(json_object_get(r, "valid")))
+        if (!json_is_object(r)) {
+            skips[SKIP_UNREADABLE]++;
+            json_decref(r);
             continue;
+        }
+        if (!type || (strcmp(type, "result") && strcmp(type, "exposure")))
+            continue;        /* calibration, end, ...: not plotted */
+        nread++;
+        enum accept a = record_accept(r);
+        if (a != ACCEPT_OK) {
+            skips[a]++;
+            continue;
+        }
         json_t *prov = json_object_get(r, "provenance");
-        if (prov) {
-            const char *h = json_string_value(json_object_get(prov, "hostname"));
-            const char *m = json_string_value(json_object_get(prov, "mode"));
-            if (h) snprintf(host, sizeof(host), "%s", h);
-            if (m) snprintf(mode, sizeof(mode), "%s", m);
-        }
         const char *v = json_string_value(json_object_get(r, "variant"));
-        if (!v || vindex(v) < 0)
+        const char *m = json_string_value(json_object_get(prov, "mode"));
+        const char *h = json_string_value(json_object_get(prov, "hostname"));
+        bool result = !strcmp(type, "result");
+        if (vindex(v) < 0 || (result && nres == MAXR)) {
+            skips[SKIP_LIMIT]++;
             continue;
-        if (!strcmp(type, "result") && nres < MAXR) {
-            const char *u = json_string_value(json_object_get(r, "unit"));
-            if (u) snprintf(unit, sizeof(unit), "%s", u);
-            const char *w = json_string_value(json_object_get(r, "workload"));
-            const char *op = json_string_value(json_object_get(r, "op"));
-            const char *boot = json_string_value(json_object_get(prov, "qemu_cmdline"));
-            double med = json_number_value(json_object_get(r, "median"));
-            double p10 = json_number_value(json_object_get(r, "p10"));
-            double p90 = json_number_value(json_object_get(r, "p90"));
-            if (!w || !op)
-                continue;
-            if (json_integer_value(json_object_get(prov, "rep")) > 1 &&
-                merge_rep(w, op, v, boot, med, p10, p90))
-                continue;
-            res[nres++] = (struct res){
-                .workload = w, .op = op, .variant = v, .boot = boot,
-                .median = med, .p10 = p10, .p90 = p90,
-                .events = json_object_get(r, "events"),
-                .medians = { med }, .nrep = 1,
-            };
-        } else if (!strcmp(type, "exposure") &&
-                   json_string_value(json_object_get(r, "space")) &&
-                   !strcmp(json_string_value(json_object_get(r, "space")), "guest")) {
-            if (nexpo < MAXV)
-                expo[nexpo++] = (struct expo){ v, json_object_get(r, "bytes") };
         }
+        if (h)          /* only ever inside a quoted gnuplot string */
+            snprintf(host, sizeof(host), "%s", h);
+        if (m)          /* record_accept: deterministic or timing */
+            snprintf(mode, sizeof(mode), "%s", m);
+        if (result)
+            add_result(r, prov, v);
+        else if (!strcmp(json_string_value(json_object_get(r, "space")), "guest") &&
+                 nexpo < MAXV)
+            expo[nexpo++] = (struct expo){ v, json_object_get(r, "bytes") };
     }
     free(line);
     fclose(f);
@@ -150,6 +175,73 @@ static int load(const char *path)
     return 0;
 }
 
+/* One line saying which records were not plotted and why. */
+static void print_skipped(void)
+{
+    const char *what[NSKIP];
+    size_t n = 0;
+    memcpy(what, accept_what, sizeof accept_what);
+    what[SKIP_UNREADABLE] = "not JSON";
+    what[SKIP_LIMIT] = "over the plot's limits";
+    for (size_t k = 0; k < NSKIP; k++)
+        n += skips[k];
+    if (!n)
+        return;
+    char *why = accept_counts(skips, what, NSKIP);
+    fprintf(stderr, "plot: skipped %zu of %zu records: %s\n", n,
+            nread + skips[SKIP_UNREADABLE], why);
+    free(why);
+}
+
+/* name='value'; appended to *vars, value as a gnuplot single-quoted
+ * string: nothing in it is interpreted (no backquotes, no macros), a '
+ * is doubled; control characters become '?'. */
+static void var_str(char **vars, const char *name, const char *value)
+{
+    size_t n = strlen(*vars) + strlen(name) + 2 * strlen(value) + 8;
+    char *s = xmalloc(n), *o = s + sprintf(s, "%s%s='", *vars, name);
+    for (const char *c = value; *c; c++) {
+        if (*c == '\'')
+            *o++ = '\'';
+        *o++ = (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c;
+    }
+    strcpy(o, "'; ");
+    free(*vars);
+    *vars = s;
+}
+
+static void var_int(char **vars, const char *name, long value)
+{
+    char *s = xasprintf("%s%s=%ld; ", *vars, name, value);
+    free(*vars);
+    *vars = s;
+}
+
+static char *gnuplot_exe;       /* found in PATH by cmd_plot */
+
+/* gnuplot -e CMDS SCRIPT, no shell: its stderr appended to log. */
+static int run_gnuplot(const char *cmds, const char *script, const char *log)
+{
+    pid_t pid = fork();
+    int st;
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0666);
+        if (fd < 0 || dup2(fd, 2) < 0)
+            _exit(127);
+        execl(gnuplot_exe, gnuplot_exe, "-e", cmds, script, (char *)NULL);
+        dprintf(2, "asilab: exec %s: %s\n", gnuplot_exe, strerror(errno));
+        _exit(127);
+    }
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/* out.png and out.svg from scripts/script with vars (var_str, var_int);
+ * out.log keeps gnuplot's complaints, if any. */
 static int gnuplot(const char *scripts, const char *script, const char *out,
                    const char *vars)
 {
@@ -158,23 +250,26 @@ static int gnuplot(const char *scripts, const char *script, const char *out,
         { "pngcairo size 1200,700 noenhanced", "png" },
         { "svg size 1200,700 noenhanced", "svg" },
     };
+    char *log = xasprintf("%s.log", out), *path = xasprintf("%s/%s", scripts, script);
     for (int t = 0; t < 2; t++) {
-        char *cmd = xasprintf("gnuplot -e \"%s; set terminal %s; set output '%s.%s'\" "
-                              "%s/%s 2>>%s.log", vars, terms[t][0], out, terms[t][1],
-                              scripts, script, out);
-        int st = system(cmd);
-        if (st != 0) {
-            fprintf(stderr, "asilab: gnuplot failed for %s.%s (see %s.log)\n", out,
-                    terms[t][1], out);
+        char *file = xasprintf("%s.%s", out, terms[t][1]);
+        char *cmds = xstrdup(vars);
+        var_str(&cmds, "asilab_out", file);
+        char *all = xasprintf("%sset terminal %s; set output asilab_out", cmds,
+                              terms[t][0]);
+        if (run_gnuplot(all, path, log) != 0) {
+            fprintf(stderr, "asilab: gnuplot failed for %s (see %s)\n", file, log);
             rc = -1;
         }
-        free(cmd);
+        free(all);
+        free(cmds);
+        free(file);
     }
-    char *log = xasprintf("%s.log", out);          /* keep it only if it says something */
-    struct stat st;
+    struct stat st;                 /* keep the log only if it says something */
     if (rc == 0 && stat(log, &st) == 0 && st.st_size == 0)
         unlink(log);
     free(log);
+    free(path);
     return rc;
 }
 
@@ -195,10 +290,32 @@ static size_t distinct(const char **out, size_t max, const char *workload)
     return n;
 }
 
+/* The variables of one plot: dat, title (consumed), optional axis
+ * labels, and count_name=count (how many data columns the script plots). */
+static char *plot_vars(const char *dat, char *title, const char *xlabel,
+                       const char *ylabel, const char *count_name, long count)
+{
+    char *v = xstrdup("");
+    var_str(&v, "dat", dat);
+    var_str(&v, "title", title);
+    if (xlabel)
+        var_str(&v, "xlabel", xlabel);
+    if (ylabel)
+        var_str(&v, "ylabel", ylabel);
+    if (count_name)
+        var_int(&v, count_name, count);
+    free(title);
+    return v;
+}
+
 static int plot_workload(const char *dir, const char *scripts, const char *w)
 {
     const char *ops[256];
     size_t nops = distinct(ops, 256, w);
+    if (!name_ok(w)) {            /* load took safe names only: never */
+        fprintf(stderr, "plot: workload name \"%s\" is not safe: skipped\n", w);
+        return -1;
+    }
     char *dat = xasprintf("%s/%s.dat", dir, w), *ndat = xasprintf("%s/%s_norm.dat", dir, w);
     char *edat = xasprintf("%s/events_%s.dat", dir, w);
     FILE *f = fopen(dat, "w"), *n = fopen(ndat, "w"), *e = fopen(edat, "w");
@@ -237,20 +354,21 @@ static int plot_workload(const char *dir, const char *scripts, const char *w)
         fputc('\n', f); fputc('\n', n);
     }
     fclose(f); fclose(n); fclose(e);
-    char *out = xasprintf("%s/%s", dir, w), *vars;
-    vars = xasprintf("dat='%s'; title='%s: %s per op, %s mode, %s'; ylabel='%s per op'",
-                     dat, w, unit, mode, host, unit);
+    char *out = xasprintf("%s/%s", dir, w), *per_op = xasprintf("%s per op", unit);
+    char *vars = plot_vars(dat, xasprintf("%s: %s per op, %s mode, %s", w, unit, mode, host),
+                           NULL, per_op, "nv", (long)nvariants);
     rc |= gnuplot(scripts, "ops.gp", out, vars);
     free(vars); free(out);
     out = xasprintf("%s/%s_norm", dir, w);
-    vars = xasprintf("dat='%s'; title='%s: cost relative to shared_l4 (%s, %s mode, %s)'",
-                     ndat, w, unit, mode, host);
+    vars = plot_vars(ndat, xasprintf("%s: cost relative to shared_l4 (%s, %s mode, %s)",
+                                     w, unit, mode, host), NULL, NULL, "nv", (long)nvariants);
     rc |= gnuplot(scripts, "normalised.gp", out, vars);
     free(vars); free(out);
     out = xasprintf("%s/events_%s", dir, w);
-    vars = xasprintf("dat='%s'; title='%s: events per op (%s mode, %s)'", edat, w, mode, host);
+    vars = plot_vars(edat, xasprintf("%s: events per op (%s mode, %s)", w, mode, host),
+                     NULL, NULL, "ne", (long)(sizeof(evs) / sizeof(*evs)));
     rc |= gnuplot(scripts, "events.gp", out, vars);
-    free(vars); free(out);
+    free(vars); free(out); free(per_op);
     free(dat); free(ndat); free(edat);
     return rc;
 }
@@ -296,8 +414,10 @@ static int plot_exposure(const char *dir, const char *scripts)
     int rc = 0;
     if (rows) {
         char *out = xasprintf("%s/cost_vs_exposure", dir);
-        char *vars = xasprintf("dat='%s'; title='cost vs exposure (%s, %s mode, %s)'; "
-                               "ylabel='geometric mean %s per op'", dat, unit, mode, host, unit);
+        char *ylabel = xasprintf("geometric mean %s per op", unit);
+        char *vars = plot_vars(dat, xasprintf("cost vs exposure (%s, %s mode, %s)", unit,
+                                              mode, host), NULL, ylabel, NULL, 0);
+        free(ylabel);
         rc = gnuplot(scripts, "exposure.gp", out, vars);
         free(vars); free(out);
     }
@@ -358,24 +478,31 @@ static int plot_series(const char *dir, const char *scripts, const char *name,
     }
     fclose(f);
     char *out = xasprintf("%s/scaling_%s", dir, name);
-    char *vars = xasprintf("dat='%s'; title='%s (%s, %s mode, %s)'; xlabel='%s'; "
-                           "ylabel='%s per op'", dat, name, unit, mode, host, xlabel, unit);
+    char *per_op = xasprintf("%s per op", unit);
+    char *vars = plot_vars(dat, xasprintf("%s (%s, %s mode, %s)", name, unit, mode, host),
+                           xlabel, per_op, "nv", (long)nvariants);
     int rc = gnuplot(scripts, "scaling.gp", out, vars);
-    free(vars); free(out); free(dat);
+    free(vars); free(out); free(dat); free(per_op);
     return rc;
 }
 
-int cmd_plot(const char *dir, const char *scripts)
+int cmd_plot(const char *dir_arg, const char *scripts)
 {
-    char *records = xasprintf("%s/records.jsonl", dir);
-    if (load(records) != 0)
+    /* absolute: a path gnuplot is given never starts with '<' or '|' */
+    char *dir = realpath(dir_arg, NULL);
+    char *records = xasprintf("%s/records.jsonl", dir ? dir : dir_arg);
+    if (!dir || load(records) != 0) {
+        if (!dir)
+            fprintf(stderr, "asilab: cannot read %s: %s\n", records, strerror(errno));
         return 2;
+    }
     free(records);
+    print_skipped();
     if (!nres) {
         fprintf(stderr, "asilab: %s/records.jsonl has no valid result records to plot\n", dir);
         return 1;
     }
-    if (system("command -v gnuplot >/dev/null 2>&1") != 0) {
+    if (!(gnuplot_exe = find_program("gnuplot"))) {
         fprintf(stderr, "asilab: gnuplot not found: install it with 'apt-get install gnuplot-nox'\n");
         return 2;
     }
@@ -398,5 +525,7 @@ int cmd_plot(const char *dir, const char *scripts)
                       "pages touched after a local flush");
     printf("plots: %s (%zu workloads, %zu variants, %s mode)\n", pdir, nw, nvariants, mode);
     free(pdir);
+    free(dir);
+    free(gnuplot_exe);
     return rc ? 1 : 0;
 }

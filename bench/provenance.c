@@ -218,16 +218,25 @@ json_t *provenance_make(const struct host_info *h, const struct boot_spec *s,
 }
 
 /* One line per record: the hv's JSON text verbatim with the runner's
- * members spliced in before its closing brace. */
+ * members spliced in before its closing brace; a line that is not a JSON
+ * object becomes {"type":"unparsed","line":N,"raw":TEXT} (raw_escaped:
+ * TEXT is text_escape of bytes that were not UTF-8).  Every string here
+ * is valid UTF-8 (boot.c escapes what is not), so json_string cannot
+ * fail; if it did, the member would be missing, never the line. */
 static void write_one(FILE *f, const struct rec *r, json_t *prov)
 {
     json_t *pv = json_deep_copy(prov);
     if (r->error)
         json_object_set_new(pv, "record_error", json_string(r->error));
     char *ptext = json_dumps(pv, JSON_COMPACT);
+    if (!ptext)
+        ptext = xstrdup("{}");
     if (!json_is_object(r->obj)) {
-        json_t *o = json_pack("{s:s, s:I, s:s}", "type", "unparsed", "line",
-                              (json_int_t)r->lineno, "raw", r->raw);
+        json_t *o = json_pack("{s:s, s:I}", "type", "unparsed", "line",
+                              (json_int_t)r->lineno);
+        json_object_set_new(o, "raw", json_string(r->raw));
+        if (r->raw_escaped)
+            json_object_set_new(o, "raw_escaped", json_true());
         char *otext = json_dumps(o, JSON_COMPACT);
         fprintf(f, "%.*s,\"provenance\":%s}\n", (int)strlen(otext) - 1, otext, ptext);
         free(otext);

@@ -5,7 +5,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,39 +16,16 @@
 #define TERM_GRACE 2.0          /* seconds between SIGTERM and SIGKILL */
 #define DRAIN_AFTER_EXIT 1.0    /* read leftovers this long after exit */
 
-static bool is_exec_file(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
-}
-
 /* The QEMU to run: override (a path, or a name looked up in PATH) or
  * qemu-system-x86_64 from PATH.  NULL with *why set when there is none. */
 char *qemu_find(const char *override, char **why)
 {
     const char *name = override ? override : QEMU_NAME;
+    char *found = find_program(name);
     *why = NULL;
-    if (strchr(name, '/')) {
-        if (is_exec_file(name))
-            return xstrdup(name);
+    if (!found && strchr(name, '/'))
         *why = xasprintf("'%s' is not an executable file", name);
-        return NULL;
-    }
-    const char *path = getenv("PATH");
-    char *copy = xstrdup(path ? path : "/usr/local/bin:/usr/bin:/bin");
-    char *found = NULL;
-    for (char *dir = copy, *next; dir && !found; dir = next) {
-        next = strchr(dir, ':');
-        if (next)
-            *next++ = '\0';
-        char *cand = xasprintf("%s/%s", *dir ? dir : ".", name);
-        if (is_exec_file(cand))
-            found = cand;
-        else
-            free(cand);
-    }
-    free(copy);
-    if (!found && override)
+    else if (!found && override)
         *why = xasprintf("'%s' is not in PATH", name);
     return found;
 }
@@ -65,6 +42,7 @@ char **qemu_argv(const struct config *cfg, const char *hv, bool kvm,
                  const struct strlist *modules)
 {
     char **v = NULL, *smp = xasprintf("%d", cfg->smp);
+    char *mem = xasprintf("%dM", ASILAB_QEMU_MIB);
     /* -initrd separates modules with ','; ",," is a comma inside one */
     struct strlist esc = { 0 };
     for (size_t i = 0; i < modules->n; i++) {
@@ -82,7 +60,7 @@ char **qemu_argv(const struct config *cfg, const char *hv, bool kvm,
     size_t n = 0;
     const char *cpu = !kvm ? "max" : cfg->kvm_cpu ? cfg->kvm_cpu : "host";
     const char *fixed[] = { cfg->qemu, "-nodefaults", "-machine", "pc",
-                            "-cpu", cpu, "-m", "256M", "-smp", smp };
+                            "-cpu", cpu, "-m", mem, "-smp", smp };
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
         push(&v, &n, fixed[i]);
     if (kvm) {
@@ -101,6 +79,7 @@ char **qemu_argv(const struct config *cfg, const char *hv, bool kvm,
     for (size_t i = 0; i < sizeof rest / sizeof *rest; i++)
         push(&v, &n, rest[i]);
     free(smp);
+    free(mem);
     free(initrd);
     return v;
 }
@@ -136,12 +115,13 @@ struct stream {
 
 static bool emit(struct stream *s, line_fn fn, void *ctx)
 {
-    s->buf[s->len] = '\0';
-    if (s->len && s->buf[s->len - 1] == '\r')
-        s->buf[s->len - 1] = '\0';
+    size_t n = s->len;
+    if (n && s->buf[n - 1] == '\r')
+        n--;
+    s->buf[n] = '\0';
     s->len = 0;
     s->lineno++;
-    return fn ? fn(ctx, s->buf, s->lineno) : true;
+    return fn ? fn(ctx, s->buf, n, s->lineno) : true;
 }
 
 static bool feed(struct stream *s, const char *data, size_t n, line_fn fn,
@@ -194,12 +174,16 @@ static pid_t spawn(char *const argv[], int out[2], int err[2])
         note("pipe: %s", strerror(errno));
         exit(3);
     }
-    pid_t pid = fork();
+    pid_t parent = getpid(), pid = fork();
     if (pid < 0) {
         note("fork: %s", strerror(errno));
         exit(3);
     }
     if (pid == 0) {
+        /* QEMU dies with the runner, even a kill -9 of it (and if the
+         * runner is already gone, QEMU never starts). */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+            _exit(127);
         /* Own process group: a timeout kills QEMU and anything it forked,
          * and a ^C in the terminal reaches only the runner. */
         setpgid(0, 0);
@@ -359,9 +343,10 @@ void proc_run(char *const argv[], double timeout, line_fn on_out,
     proc_wait_any(&p, 1);
 }
 
-static bool first_line(void *ctx, char *line, size_t lineno)
+static bool first_line(void *ctx, char *line, size_t len, size_t lineno)
 {
     char **keep = ctx;
+    (void)len;
     if (lineno == 1)
         *keep = xstrdup(line);
     return true;

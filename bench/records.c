@@ -1,5 +1,8 @@
 /* records.c — validation of one @asilab record (DESIGN.md §3) against
- * what was booted: variant, mode, unit and workload. */
+ * what was booted: variant, mode, unit and workload; op names are safe
+ * names (name_ok), statistics finite, ordered and >= 0.  Every string a
+ * guest sends is data: those that may reach a file name or a plot are
+ * held to the catalog or to name_ok here. */
 #include <math.h>
 #include <stdarg.h>
 #include <string.h>
@@ -51,7 +54,7 @@ static bool want_str(struct vctx *c, const char *k, const char *want)
     if (!get_str(c, k, &v))
         return false;
     if (strcmp(v, want) != 0)
-        return bad(c, "'%s' is \"%s\", expected \"%s\"", k, v, want);
+        return bad(c, "'%s' is \"%.80s\", expected \"%s\"", k, v, want);
     return true;
 }
 
@@ -68,6 +71,7 @@ static bool get_int(struct vctx *c, json_t *o, const char *k, json_int_t min,
     return true;
 }
 
+/* A finite number >= 0 (a cost, a count, a size). */
 static bool get_num(struct vctx *c, json_t *o, const char *k, double *v)
 {
     json_t *j = json_object_get(o, k);
@@ -76,6 +80,20 @@ static bool get_num(struct vctx *c, json_t *o, const char *k, double *v)
     *v = json_number_value(j);
     if (!isfinite(*v))
         return bad(c, "'%s' is not finite", k);
+    if (*v < 0)
+        return bad(c, "'%s' is %g, must be >= 0", k, *v);
+    return true;
+}
+
+/* An op name: a safe name (it becomes a plot label and a benchmark name). */
+static bool get_op(struct vctx *c)
+{
+    const char *op;
+    if (!get_str(c, "op", &op))
+        return false;
+    if (!name_ok(op))
+        return bad(c, "'op' \"%.80s\" is not a name ([a-z0-9_], 1..%d characters)",
+                   op, ASILAB_NAME_MAX);
     return true;
 }
 
@@ -99,14 +117,38 @@ static bool counts(struct vctx *c, const char *k, const char *const *req,
     return true;
 }
 
-/* ops, samples and the ordered statistics (p10/p90 optional if !full). */
+/* "values", if present: one finite number >= 0 per sample. */
+static bool check_values(struct vctx *c, json_int_t samples)
+{
+    json_t *vals = json_object_get(c->rec, "values"), *v;
+    size_t i;
+    if (!vals)
+        return true;
+    if (!json_is_array(vals))
+        return bad(c, "'values' is not an array");
+    if ((json_int_t)json_array_size(vals) != samples)
+        return bad(c, "'values' has %zu entries, 'samples' is %lld",
+                   json_array_size(vals), (long long)samples);
+    json_array_foreach(vals, i, v) {
+        if (!json_is_number(v))
+            return bad(c, "values[%zu] is not a number", i);
+        if (!isfinite(json_number_value(v)) || json_number_value(v) < 0)
+            return bad(c, "values[%zu] is %g, must be >= 0", i, json_number_value(v));
+    }
+    return true;
+}
+
+/* ops, samples, the ordered statistics (p10/p90 optional if !full), all
+ * >= 0, the optional overhead and the per-sample values. */
 static bool stats(struct vctx *c, bool full)
 {
     static const char *const names[] = { "min", "p10", "median", "p90", "max" };
-    json_int_t i;
+    json_int_t i, samples;
     double prev = 0, v;
     const char *prev_name = NULL;
-    if (!get_int(c, c->rec, "ops", 1, &i) || !get_int(c, c->rec, "samples", 1, &i))
+    if (!get_int(c, c->rec, "ops", 1, &i) || !get_int(c, c->rec, "samples", 1, &samples))
+        return false;
+    if (json_object_get(c->rec, "overhead") && !get_num(c, c->rec, "overhead", &v))
         return false;
     for (size_t k = 0; k < 5; k++) {
         if (!full && k % 2 && !json_object_get(c->rec, names[k]))
@@ -118,7 +160,7 @@ static bool stats(struct vctx *c, bool full)
         prev = v;
         prev_name = names[k];
     }
-    return true;
+    return check_values(c, samples);
 }
 
 static bool check_workload(struct vctx *c, const struct expect *e, bool required)
@@ -132,13 +174,12 @@ static bool check_workload(struct vctx *c, const struct expect *e, bool required
     for (size_t i = 0; e->workloads[i]; i++)
         if (strcmp(w, e->workloads[i]) == 0)
             return true;
-    return bad(c, "'workload' is \"%s\", expected \"%s\"", w, e->workloads[0]);
+    return bad(c, "'workload' is \"%.80s\", expected \"%s\"", w, e->workloads[0]);
 }
 
 static bool check_result(struct vctx *c, const struct expect *e)
 {
-    const char *op;
-    return check_workload(c, e, true) && get_str(c, "op", &op) &&
+    return check_workload(c, e, true) && get_op(c) &&
            want_str(c, "variant", e->variant) && want_str(c, "mode", e->mode) &&
            want_str(c, "unit", e->unit) && stats(c, true) &&
            counts(c, "events", required_events,
@@ -147,8 +188,7 @@ static bool check_result(struct vctx *c, const struct expect *e)
 
 static bool check_calibration(struct vctx *c, const struct expect *e)
 {
-    const char *op;
-    return get_str(c, "op", &op) && want_str(c, "variant", e->variant) &&
+    return get_op(c) && want_str(c, "variant", e->variant) &&
            want_str(c, "mode", e->mode) && want_str(c, "unit", e->unit) &&
            stats(c, false);
 }
@@ -180,10 +220,9 @@ static bool check_robustness(struct vctx *c)
 /* A probe: a yes/no observation the hv made (e.g. the stack-leak probe). */
 static bool check_probe(struct vctx *c, const struct expect *e)
 {
-    const char *op;
     json_int_t v;
     json_t *z = json_object_get(c->rec, "stack_zero");
-    if (!check_workload(c, e, true) || !get_str(c, "op", &op) ||
+    if (!check_workload(c, e, true) || !get_op(c) ||
         !want_str(c, "variant", e->variant) || !want_str(c, "mode", e->mode) ||
         !get_int(c, c->rec, "found", 0, &v))
         return false;
@@ -232,8 +271,12 @@ bool record_validate(json_t *rec, const struct expect *e, char *why, size_t n)
     c.type = json_string_value(t);
     if (json_object_get(rec, "provenance") || json_object_get(rec, "valid"))
         return bad(&c, "members 'provenance' and 'valid' are the runner's");
-    v = json_object_get(rec, "variant");   /* wherever present, it must match */
-    if (v && !want_str(&c, "variant", e->variant))
+    /* wherever present, these must be what was booted */
+    if ((v = json_object_get(rec, "variant")) && !want_str(&c, "variant", e->variant))
+        return false;
+    if ((v = json_object_get(rec, "mode")) && !want_str(&c, "mode", e->mode))
+        return false;
+    if ((v = json_object_get(rec, "unit")) && !want_str(&c, "unit", e->unit))
         return false;
     if (strcmp(c.type, "result") == 0)
         return check_result(&c, e);

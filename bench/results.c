@@ -24,10 +24,8 @@ static const char *const stat_counters[] = {
     "min", "p10", "median", "p90", "max", "overhead",
 };
 
-enum skip { SKIP_BOOT, SKIP_INVALID, SKIP_VALUES, NSKIP };
-static const char *const skip_what[NSKIP] = {
-    "from boots that did not pass", "invalid (timing or record)", "without usable values",
-};
+/* Why a result record is skipped: record_accept's reasons, or no values. */
+enum { SKIP_VALUES = NACCEPT, NSKIP };
 
 /* Provenance members that become context entries: distinct values of the
  * included records, joined by ", ".  "date" is renamed: Google Benchmark's
@@ -76,27 +74,18 @@ static double unit_seconds(json_t *rec)
     return 0;
 }
 
-/* Whether a result record becomes a benchmark; fills b if so. */
-static bool take(json_t *rec, struct bm *b, enum skip *why)
+/* Whether a result record becomes a benchmark (record_accept, and
+ * usable values); fills b if so, else *why. */
+static bool take(json_t *rec, struct bm *b, int *why)
 {
-    json_t *prov = json_object_get(rec, "provenance");
     json_t *values = json_object_get(rec, "values"), *v;
-    const char *status = str_of(prov, "boot_status");
     const char *w = str_of(rec, "workload"), *op = str_of(rec, "op");
     const char *var = str_of(rec, "variant"), *unit = str_of(rec, "unit");
     double scale = unit_seconds(rec);
     size_t i;
 
-    if (!status || strcmp(status, "pass") != 0) {
-        *why = SKIP_BOOT;
+    if ((*why = (int)record_accept(rec)) != ACCEPT_OK)
         return false;
-    }
-    if (json_is_false(json_object_get(rec, "valid")) ||
-        json_object_get(prov, "record_error") || !w || !op || !var || !unit ||
-        !json_is_object(json_object_get(rec, "events"))) {
-        *why = SKIP_INVALID;
-        return false;
-    }
     *why = SKIP_VALUES;
     if (!json_is_array(values) || json_array_size(values) == 0 || scale == 0)
         return false;
@@ -206,7 +195,7 @@ bool results_write(const char *records_path, const char *out_dir)
         const char *type = str_of(rec, "type");
         if (type && strcmp(type, "result") == 0) {
             struct bm b = { 0 };
-            enum skip why;
+            int why;
             nres++;
             if (take(rec, &b, &why)) {
                 /* the same op twice in one rep (e.g. a series and a
@@ -238,11 +227,10 @@ bool results_write(const char *records_path, const char *out_dir)
     fclose(f);
 
     char *path = xasprintf("%s/results.json", out_dir);
-    char why[256] = "";
-    for (int k = 0, at = 0; k < NSKIP && at < (int)sizeof why; k++)
-        if (skips[k])
-            at += snprintf(why + at, sizeof why - (size_t)at, "%s%zu %s",
-                           at ? ", " : "", skips[k], skip_what[k]);
+    const char *skip_what[NSKIP];
+    memcpy(skip_what, accept_what, sizeof accept_what);
+    skip_what[SKIP_VALUES] = "without usable values";
+    char *why = accept_counts(skips, skip_what, NSKIP);
     bool ok = true;
     if (nbm == 0) {
         unlink(path);          /* no stale file next to the new records */
@@ -286,5 +274,6 @@ bool results_write(const char *records_path, const char *out_dir)
     free(bms);
     strlist_free(&names);
     free(path);
+    free(why);
     return ok;
 }

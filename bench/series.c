@@ -1,6 +1,9 @@
 /* series.c — scaling series (`asilab run --series NAME[=VALUES]`): extra
  * boots of a catalog workload, generated at run time from a list of
- * values, e.g. one ctxsw boot per number of domains sharing a pCPU. */
+ * values, e.g. one ctxsw boot per number of domains sharing a pCPU.
+ * Every value accepted fits the hv (domains, vCPUs, pCPUs, memory: the
+ * assertions below); one that would not is refused, saying why, before
+ * anything boots. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,21 +18,35 @@ struct series {
     int lo, hi;            /* each value in lo..hi */
     int max_values;        /* distinct values; see the guests' limits below */
     const char *what;
+    const char *limit;     /* why the values stop at hi */
 };
+
+/* ctxsw_vcpus=K: one module of K domains (HV_DOMAIN_MIB each, one vCPU). */
+#define CTXSW_MAX_K MAX_DOMAINS
+_Static_assert(CTXSW_MAX_K * HV_DOMAIN_MIB <= ASILAB_QEMU_MIB / 2,
+               "ctxsw_vcpus: K domains fit in QEMU's memory with room for the hv");
+/* flush_targets: one domain with a vCPU per pCPU (vcpus = --smp). */
+_Static_assert(NR_CPUS <= MAX_VCPUS, "flush_targets: --smp vCPUs fit one domain");
+/* refill_pages=P: P pages touched from the image start of the flush
+ * guest's domain (HV_DOMAIN_MIB; it refuses more than its own pages). */
+#define REFILL_MAX_P 512
+_Static_assert(REFILL_MAX_P <= HV_DOMAIN_MIB * 256, "refill_pages: P pages fit the domain");
 
 /* ctxsw: one boot per value, so at most ASILAB_MAX_BOOTS values (2..8 has
  * 7).  flush: the guest reads refill= into 64 bytes; 16 distinct values of
  * 1..512 take at most 16 * 3 + 15 = 63 characters. */
 static const struct series series_table[] = {
-    { "ctxsw_vcpus", "ctxsw", "ctxsw.elf", "2,3,4,5,6,7,8", 2, 8, 7,
+    { "ctxsw_vcpus", "ctxsw", "ctxsw.elf", "2,3,4,5,6,7,8", 2, CTXSW_MAX_K, 7,
       "a ctxsw boot per K: K domains' vCPUs sharing one pCPU "
-      "(mode=cross domains=K; op yield_cross_domain_xK)" },
+      "(mode=cross domains=K; op yield_cross_domain_xK)",
+      "K domains: the hv builds at most " ASILAB_STR(MAX_DOMAINS) },
     { "flush_targets", "flush", "flush.elf", NULL, 0, 0, 0,
       "a flush boot: remote flushes of 1..N-1 pCPUs, N = --smp, 2 or more "
-      "(ops=remote vcpus=N spread=1)" },
-    { "refill_pages", "flush", "flush.elf", "1,2,4,8,16,32,64,128,256,512", 1, 512, 16,
+      "(ops=remote vcpus=N spread=1)", NULL },
+    { "refill_pages", "flush", "flush.elf", "1,2,4,8,16,32,64,128,256,512", 1, REFILL_MAX_P, 16,
       "a flush boot: the refill after a local flush touching P pages "
-      "(ops=local refill=P1,P2,...)" },
+      "(ops=local refill=P1,P2,...)",
+      "pages of the guest's " ASILAB_STR(HV_DOMAIN_MIB) " MiB domain" },
 };
 #define SERIES_COUNT (sizeof series_table / sizeof series_table[0])
 
@@ -52,8 +69,8 @@ static int parse_values(const struct series *s, const char *list, int *out)
         if (len > 0 && len <= 9 && strspn(p, "0123456789") == len)
             v = strtol(p, NULL, 10);
         if (v < s->lo || v > s->hi)
-            usage_error("bad --series %s value '%.*s': expected integers %d..%d",
-                        s->name, (int)len, p, s->lo, s->hi);
+            usage_error("bad --series %s value '%.*s': expected integers %d..%d (%s)",
+                        s->name, (int)len, p, s->lo, s->hi, s->limit);
         for (int i = 0; i < n; i++)
             if (out[i] == v)
                 usage_error("--series %s: value %ld given twice", s->name, v);

@@ -1,12 +1,15 @@
 /* util.c — small helpers of the asilab runner: allocation, messages,
- * mkdir -p, clocks, shell quoting, string lists and rings of recent lines. */
+ * mkdir -p, PATH look-up, clocks, shell quoting, UTF-8 checks and
+ * escaping of untrusted bytes, string lists and rings of recent lines. */
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "asilab.h"
 
@@ -138,6 +141,54 @@ int mkdir_p(const char *path)
     return rc;
 }
 
+static bool is_exec_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* name itself if it holds a '/' and is executable, else the first
+ * executable PATH/name; NULL if none (never through a shell). */
+char *find_program(const char *name)
+{
+    if (strchr(name, '/'))
+        return is_exec_file(name) ? xstrdup(name) : NULL;
+    const char *path = getenv("PATH");
+    char *copy = xstrdup(path ? path : "/usr/local/bin:/usr/bin:/bin");
+    char *found = NULL;
+    for (char *dir = copy, *next; dir && !found; dir = next) {
+        next = strchr(dir, ':');
+        if (next)
+            *next++ = '\0';
+        char *cand = xasprintf("%s/%s", *dir ? dir : ".", name);
+        if (is_exec_file(cand))
+            found = cand;
+        else
+            free(cand);
+    }
+    free(copy);
+    return found;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/* rm -r path (symlinks removed, never followed); 0 if gone or absent. */
+int remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? 0 : -1;
+    if (!S_ISDIR(st.st_mode))
+        return unlink(path);
+    return nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 double mono_now(void)
 {
     struct timespec ts;
@@ -167,6 +218,78 @@ char *shell_quote(const char *s)
     *o++ = '\'';
     *o = '\0';
     return q;
+}
+
+/* Length of the well-formed UTF-8 sequence at s[0..n) (1..4), or 0:
+ * no overlong forms, no surrogates, nothing above U+10FFFF (what
+ * jansson accepts). */
+size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    size_t len;
+    unsigned min, cp;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2, min = 0x80, cp = c & 0x1f;
+    else if (c >= 0xe0 && c <= 0xef)
+        len = 3, min = 0x800, cp = c & 0x0f;
+    else if (c >= 0xf0 && c <= 0xf4)
+        len = 4, min = 0x10000, cp = c & 0x07;
+    else
+        return 0;
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return len;
+}
+
+/* Offset of the first byte of s[0..n) that is a NUL or not part of
+ * well-formed UTF-8; n if there is none. */
+size_t utf8_bad_at(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t k = u[i] ? utf8_seq(u + i, n - i) : 0;
+        if (!k)
+            return i;
+        i += k;
+    }
+    return n;
+}
+
+/* s[0..n) as text that is safe to print and valid UTF-8: a NUL, a
+ * control character (but tab), DEL or a byte that is not well-formed
+ * UTF-8 becomes "\xNN"; with backslash, a backslash is doubled too (so
+ * the original bytes can be told apart). */
+char *text_escape(const char *s, size_t n, bool backslash)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    char *out = xmalloc(4 * n + 1), *o = out;
+    for (size_t i = 0; i < n;) {
+        size_t k = u[i] >= 0x80 ? utf8_seq(u + i, n - i) : 1;
+        if (k > 1) {
+            memcpy(o, u + i, k);
+            o += k;
+            i += k;
+            continue;
+        }
+        if (k == 0 || (u[i] < 0x20 && u[i] != '\t') || u[i] == 0x7f)
+            o += sprintf(o, "\\x%02x", u[i]);
+        else if (u[i] == '\\' && backslash)
+            o += sprintf(o, "\\\\");
+        else
+            *o++ = (char)u[i];
+        i++;
+    }
+    *o = '\0';
+    return out;
 }
 
 /* Integers print as integers, everything else with two decimals. */

@@ -1,6 +1,7 @@
 # events.gp: stacked event breakdown, one bar per (op, variant) row.
-# gnuplot -e "dat='events_W.dat'; title='...'" events.gp
-# events_W.dat: a header "label e1 e2 ...", then one row per op/variant.
+# gnuplot -e "dat='events_W.dat'; title='...'; ne=N" events.gp
+# events_W.dat: a header "label e1 e2 ... eN", then one row per op/variant.
+# (asilab plot runs it without a shell; the script runs none either)
 set datafile separator whitespace
 set style data histogram
 set style histogram rowstacked
@@ -11,5 +12,4 @@ set xtics rotate by -45 noenhanced font ",8"
 set ylabel "events per op (l4_copy / 496 = root copies)" noenhanced
 set title title noenhanced
 set grid ytics
-ne = system(sprintf("head -1 %s | wc -w", dat)) - 1
 plot for [i=2:ne+1] dat using i:xtic(1) title columnheader(i)

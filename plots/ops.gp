@@ -1,7 +1,8 @@
 # ops.gp: clustered bars, one cluster per op of one workload, one bar per
 # variant: the median with p10-p90 error bars.
-# gnuplot -e "dat='W.dat'; out='W'; title='...'; ylabel='insns per op'" ops.gp
-# W.dat: a header "op v1 v1_p10 v1_p90 v2 ...", then one row per op.
+# gnuplot -e "dat='W.dat'; title='...'; ylabel='insns per op'; nv=N" ops.gp
+# W.dat: a header "op v1 p10 p90 v2 p10 p90 ... vN p10 p90", then one row
+# per op.
 set datafile separator whitespace
 set style data histogram
 set style histogram errorbars gap 2 lw 1
@@ -12,6 +13,5 @@ set ylabel ylabel
 set title title noenhanced
 set grid ytics
 set yrange [0:*]
-nv = (system(sprintf("head -1 %s | wc -w", dat)) - 1) / 3
 plot for [i=1:nv] dat using (column(3*i-1)):(column(3*i)):(column(3*i+1)):xtic(1) \
      title columnheader(3*i-1)

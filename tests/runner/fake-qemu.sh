@@ -4,8 +4,10 @@
 #   FAKE_QEMU_LINES    file of lines to print (default: a passing boot)
 #   FAKE_QEMU_EXIT     exit status (default 1 = isa-debug-exit code 0, pass)
 #   FAKE_QEMU_HANG     1: hang after printing (in a child, like a stuck vCPU);
-#                      stubborn: the same, ignoring SIGTERM
-#   FAKE_QEMU_PIDFILE  where to append the hanging child's pid
+#                      stubborn: the same, ignoring SIGTERM; exec: the fake
+#                      itself hangs (one process, as QEMU is)
+#   FAKE_QEMU_PIDFILE  where to append the hanging child's pid (exec: the
+#                      fake's own)
 #   FAKE_QEMU_CALIB    calibration median (default 3)
 #   FAKE_QEMU_STDERR   one line to print on stderr
 #   FAKE_QEMU_LOG      append argv here, one argument per line, then "--"
@@ -65,6 +67,10 @@ if [ -n "${FAKE_QEMU_LINES:-}" ]; then cat "$FAKE_QEMU_LINES"; else default_line
         -e "s|@MODE@|$mode|g" -e "s|@UNIT@|$unit|g" \
         -e "s|@CALIB@|${FAKE_QEMU_CALIB:-3}|g" -e "s|@EVENTS@|$events|g"
 [ -n "${FAKE_QEMU_STDERR:-}" ] && echo "$FAKE_QEMU_STDERR" >&2
+if [ "${FAKE_QEMU_HANG:-0}" = exec ]; then
+    [ -n "${FAKE_QEMU_PIDFILE:-}" ] && echo $$ >>"$FAKE_QEMU_PIDFILE"
+    exec sleep 60
+fi
 [ "${FAKE_QEMU_HANG:-0}" = stubborn ] && trap '' TERM
 if [ "${FAKE_QEMU_HANG:-0}" != 0 ]; then
     sleep 60 &

@@ -101,7 +101,7 @@ reps)
     printf 'x\n' >"$B/hv-per_vcpu_l4.elf"
     canned <<END
 $CAL
-@asilab {"type":"result","workload":"@WORKLOAD@",$RES,"min":120,"p10":120,"median":121,"p90":125,"max":130,"events":@EVENTS@,"values":[120,121,125,130]}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall","variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":100,"samples":4,"min":120,"p10":120,"median":121,"p90":125,"max":130,"events":@EVENTS@,"values":[120,121,125,130]}
 @asilab {"type":"end","status":"pass","records":2}
 END
     tcg --variant all --workload hypercall --reps 2
@@ -266,7 +266,7 @@ unknown_variant)
 unknown_workload)
     tcg --variant shared_l4 --workload hypercall,bogus
     want_rc 2
-    want_file "$T/stderr" "asilab: unknown workload 'bogus' (valid: hypercall, syscall, ctxsw, gdt_ldt, flush, procswitch, leak, exposure, hostile)"
+    want_file "$T/stderr" "asilab: unknown workload 'bogus' (valid: hypercall, syscall, ctxsw, gdt_ldt, flush, procswitch, leak, exposure, hostile, hostile_fuzz)"
     rm "$B/workloads/syscall.elf"
     tcg --variant shared_l4 --workload syscall
     want_rc 2
@@ -285,7 +285,7 @@ bad_numbers)
         has "$T/stderr" "asilab: "
     done
     tcg --variant shared_l4 --workload hypercall --smp two
-    want_file "$T/stderr" "asilab: bad --smp 'two': expected an integer 1..64"
+    want_file "$T/stderr" "asilab: bad --smp 'two': expected an integer 1..8 (the hv runs at most 8 CPUs, its NR_CPUS)"
     tcg --variant shared_l4 --workload hypercall --timeout abc
     want_file "$T/stderr" "asilab: bad --timeout 'abc': expected seconds, > 0 and <= 86400"
     tcg --variant shared_l4 --workload hypercall --jobs 0
@@ -374,6 +374,411 @@ END
     has "$T/stderr" "    also: line 5: result record: 'workload' is \"syscall\", expected \"hypercall\""
     has "$T/stderr" "    also: line 6: invalid JSON: "
     count "$O/records.jsonl" '{"type":"unparsed","line":6,"raw":"{\"type\":\"result\", \"bad json\"","provenance":{' 1
+    ;;
+nonutf8)
+    # bytes that are not UTF-8 (or NULs) in a record, a console line, the
+    # end record and QEMU's stderr: no crash, the record rejected with its
+    # line number, its raw text kept escaped, records.jsonl valid JSON
+    # lines, the summary printed
+    printf '%s\n' "$CAL" >"$T/lines"
+    printf '@asilab {"type":"result","workload":"hyp\377ercall",%s,"min":1,"p10":1,"median":1,"p90":1,"max":1,"events":@EVENTS@}\n' "$RES" >>"$T/lines"
+    printf 'fake hv: noise \376\033[2J here\n' >>"$T/lines"
+    printf '@asilab {"type":"result","workload":"@WORKLOAD@",%s,"min":1,"p10":1,"median":1,"p90":1,"max":1,"events":@EVENTS@}\n' "$RES" >>"$T/lines"
+    printf '@asilab {"type":"result","workload":"a\\b\000c"}\n' >>"$T/lines"
+    printf '@asilab {"type":"end","status":"pa\300\257ss","records":4}\n' >>"$T/lines"
+    export FAKE_QEMU_LINES="$T/lines" FAKE_QEMU_STDERR="$(printf 'qemu: odd \377 byte')"
+    tcg --variant shared_l4 --workload hypercall
+    want_rc 1
+    has "$T/stderr" "[1/1] shared_l4 hypercall ... fail (5 records, "
+    has "$T/stderr" "): line 2: not valid UTF-8 at byte 33 of the record: rejected (+3 more)"
+    has "$T/stderr" "    also: line 5: a NUL byte at byte 33 of the record: rejected"
+    has "$T/stderr" "    also: line 6: not valid UTF-8 at byte 27 of the record: rejected"
+    has "$T/stderr" '    also: no end record; qemu: qemu: odd \xff byte'
+    has "$T/stderr" '    | fake hv: noise \xfe\x1b[2J here'
+    has "$T/stderr" '    | qemu: odd \xff byte'
+    has "$T/stdout" "1 boots: 0 passed, 1 failed"
+    lines "$O/records.jsonl" 5
+    /usr/bin/python3 - "$O/records.jsonl" <<'EOF' || fail "records.jsonl is not valid JSON lines"
+import json, sys
+raw = open(sys.argv[1], "rb").read()
+recs = [json.loads(l) for l in raw.decode("utf-8").split("\n") if l]
+assert [r["type"] for r in recs] == ["calibration", "unparsed", "result", "unparsed", "unparsed"], recs
+r = recs[1]
+assert r["line"] == 2 and r["raw_escaped"] is True, r
+assert r["raw"].startswith('{"type":"result","workload":"hyp\\xffercall","op":"null_hypercall"'), r["raw"]
+assert r["provenance"]["record_error"] == "line 2: not valid UTF-8 at byte 33 of the record: rejected"
+assert recs[3]["raw"] == '{"type":"result","workload":"a\\\\b\\x00c"}', recs[3]["raw"]
+assert recs[4]["raw"] == '{"type":"end","status":"pa\\xc0\\xafss","records":4}', recs[4]["raw"]
+assert "record_error" not in recs[2]["provenance"]
+EOF
+    ;;
+record_strings)
+    # strings a guest sends that could reach a file name, a plot or a shell
+    # are held to the catalog (workload), to [a-z0-9_]{1,64} (op) or to
+    # what was booted (variant, mode, unit); a record that fails is
+    # rejected with its line number and kept verbatim
+    R='"variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":1,"samples":1,"min":1,"p10":1,"median":1,"p90":1,"max":1,"events":@EVENTS@,"values":[1]'
+    long=$(printf 'o%.0s' $(seq 65))
+    canned <<END
+$CAL
+@asilab {"type":"result","workload":"\$(touch $T/pwned)","op":"null_hypercall",$R}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"\$(touch $T/pwned)",$R}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"../../evil",$R}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"a'b",$R}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"$long",$R}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"yield_cross_domain_x4",$R}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"flush_remote_3",$R}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"tlb_flush_local_touch_512",$R}
+@asilab {"type":"exposure","workload":"@WORKLOAD@","variant":"@VARIANT@","mode":"timing","space":"guest","bytes":{"own_domain":1,"other_domain":0,"hv_private":0,"this_pcpu_stack":0,"other_pcpu_stack":0,"other_vcpu_window":0}}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall","variant":"@VARIANT@","mode":"@MODE@","unit":"cycles","ops":1,"samples":1,"min":1,"p10":1,"median":1,"p90":1,"max":1,"events":@EVENTS@}
+@asilab {"type":"probe","workload":"@WORKLOAD@","op":"x y","variant":"@VARIANT@","mode":"@MODE@","found":0,"stack_zero":true}
+@asilab {"type":"calibration","op":"Empty_loop","variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":1,"samples":1,"min":1,"median":1,"max":1}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall","variant":"../x","mode":"@MODE@","unit":"@UNIT@","ops":1,"samples":1,"min":1,"p10":1,"median":1,"p90":1,"max":1,"events":@EVENTS@}
+@asilab {"type":"end","status":"pass","records":14}
+END
+    tcg --variant shared_l4 --workload hypercall
+    want_rc 1
+    has "$T/stderr" "): line 2: result record: 'workload' is \"\$(touch $T/pwned)\", expected \"hypercall\" (+9 more)"
+    has "$T/stderr" "    also: line 3: result record: 'op' \"\$(touch $T/pwned)\" is not a name ([a-z0-9_], 1..64 characters)"
+    has "$T/stderr" "    also: line 4: result record: 'op' \"../../evil\" is not a name ([a-z0-9_], 1..64 characters)"
+    has "$T/stderr" "    also: line 5: result record: 'op' \"a'b\" is not a name ([a-z0-9_], 1..64 characters)"
+    has "$T/stderr" "    also: line 6: result record: 'op' \"$long\" is not a name ([a-z0-9_], 1..64 characters)"
+    has "$T/stderr" "    also: line 10: exposure record: 'mode' is \"timing\", expected \"deterministic\""
+    has "$T/stderr" "    also: line 11: result record: 'unit' is \"cycles\", expected \"insns\""
+    has "$T/stderr" "    also: line 12: probe record: 'op' \"x y\" is not a name ([a-z0-9_], 1..64 characters)"
+    has "$T/stderr" "    also: line 13: calibration record: 'op' \"Empty_loop\" is not a name ([a-z0-9_], 1..64 characters)"
+    has "$T/stderr" "    also: line 14: result record: 'variant' is \"../x\", expected \"shared_l4\""
+    lacks "$T/stderr" "line 7:"
+    lacks "$T/stderr" "line 8:"
+    lacks "$T/stderr" "line 9:"
+    count "$O/records.jsonl" '"record_error":"line ' 10
+    has "$O/records.jsonl" "{\"type\":\"result\",\"workload\":\"hypercall\",\"op\":\"\$(touch $T/pwned)\",\"variant\":\"shared_l4\","
+    has "$O/records.jsonl" "{\"type\":\"result\",\"workload\":\"hypercall\",\"op\":\"a'b\",\"variant\":\"shared_l4\","
+    [ ! -e "$T/pwned" ] || fail "a record string ran as a command"
+    ;;
+stats_checks)
+    # statistics: finite, ordered, >= 0; values: numbers >= 0, one per sample
+    R='"variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":1,"events":@EVENTS@'
+    canned <<END
+$CAL
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"a",$R,"samples":2,"min":1,"p10":1,"median":2,"p90":2,"max":2,"values":[1,2]}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"b",$R,"samples":2,"min":-1,"p10":1,"median":2,"p90":2,"max":2}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"c",$R,"samples":2,"min":1,"p10":1,"median":2,"p90":2,"max":2,"values":[1]}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"d",$R,"samples":2,"min":1,"p10":1,"median":2,"p90":2,"max":2,"values":[1,-5]}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"e",$R,"samples":2,"min":1,"p10":1,"median":2,"p90":2,"max":2,"values":["1",2]}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"f",$R,"samples":2,"min":1,"p10":1,"median":2,"p90":2,"max":1e999}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"g",$R,"samples":2,"min":1,"p10":1,"median":NaN,"p90":2,"max":2}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"h",$R,"samples":2,"min":1,"p10":1,"median":2,"p90":2,"max":2,"overhead":-0.5}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"i",$R,"samples":0,"min":1,"p10":1,"median":2,"p90":2,"max":2}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"j",$R,"samples":2,"min":1,"p10":1,"median":2,"p90":2,"max":2,"values":{"0":1}}
+@asilab {"type":"calibration","op":"k","variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":1,"samples":1,"min":-2,"median":1,"max":1}
+@asilab {"type":"end","status":"pass","records":12}
+END
+    tcg --variant shared_l4 --workload hypercall
+    want_rc 1
+    has "$T/stderr" "): line 3: result record: 'min' is -1, must be >= 0 (+9 more)"
+    has "$T/stderr" "    also: line 4: result record: 'values' has 1 entries, 'samples' is 2"
+    has "$T/stderr" "    also: line 5: result record: values[1] is -5, must be >= 0"
+    has "$T/stderr" "    also: line 6: result record: values[0] is not a number"
+    has "$T/stderr" "    also: line 7: invalid JSON: real number overflow"
+    has "$T/stderr" "    also: line 8: invalid JSON: "
+    has "$T/stderr" "    also: line 9: result record: 'overhead' is -0.5, must be >= 0"
+    has "$T/stderr" "    also: line 10: result record: 'samples' is 0, must be >= 1"
+    has "$T/stderr" "    also: line 11: result record: 'values' is not an array"
+    has "$T/stderr" "    also: line 12: calibration record: 'min' is -2, must be >= 0"
+    lacks "$T/stderr" "line 2:"
+    count "$O/records.jsonl" '"record_error":"line ' 10
+    ;;
+plot_no_shell)
+    # asilab plot runs gnuplot without a shell: names from an edited
+    # records.jsonl ($(...), ', ../) never run or create anything, are
+    # skipped and counted; a hostname with quotes only ever is a title
+    command -v gnuplot >/dev/null || exit 77
+    R='"variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":1,"samples":1,"min":5,"p10":5,"median":5,"p90":5,"max":5,"events":@EVENTS@,"values":[5]'
+    canned <<END
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall",$R}
+@asilab {"type":"end","status":"pass","records":1}
+END
+    P="$T/o'ut \$(touch $T/pwned_dir)"
+    O=$P tcg --variant shared_l4 --workload hypercall
+    want_rc 0
+    /usr/bin/python3 - "$P/records.jsonl" "$T" <<'EOF' || fail "cannot edit records.jsonl"
+import json, sys
+path, t = sys.argv[1], sys.argv[2]
+good = json.loads(open(path).readline())
+out = []
+for k, v in (("workload", "$(touch %s/pwned_w)" % t), ("workload", "../../evil"),
+             ("op", "a'b; system(\"touch %s/pwned_op\")" % t), ("variant", "x y"),
+             ("variant", "'`touch %s/pwned_v`'" % t), ("unit", "';!touch %s/pwned_u" % t)):
+    r = json.loads(json.dumps(good))
+    r[k] = v
+    out.append(r)
+good["provenance"]["hostname"] = "h'; system(\"touch %s/pwned_h\"); '$(touch %s/pwned_h2)\n" % (t, t)
+out.append(good)
+with open(path, "w") as f:
+    for r in out:
+        f.write(json.dumps(r) + "\n")
+EOF
+    run plot "$P"
+    want_rc 0
+    want_file "$T/stderr" "plot: skipped 6 of 7 records: 6 with names that are not safe"
+    has "$T/stdout" "plots: $P/plots (1 workloads, 1 variants, deterministic mode)"
+    ls "$T" | grep pwned && fail "a record string ran as a command"
+    [ ! -e "$T/evil.dat" ] && [ ! -e "$T/evil.png" ] || fail "a file was written outside the plots folder"
+    [ -s "$P/plots/hypercall.png" ] && [ -s "$P/plots/hypercall.svg" ] || fail "no hypercall plot"
+    want_file "$P/plots/hypercall.dat" "op shared_l4 p10 p90
+null_hypercall 5 5 5"
+    ls "$P/plots" | grep -v -e '^hypercall' -e '^events_hypercall' -e '^exposure.dat$' && fail "unexpected files in plots/"
+    has "$P/plots/hypercall.svg" "<text>hypercall: insns per op, deterministic mode, h'; system(\"touch $T/pwned_h\"); '\$(touch $T/pwned_h2)?</text>"
+    # gnuplot is looked up in PATH, not through a shell
+    nobin
+    (PATH="$T/nobin"; export PATH; "$ASILAB" plot "$P" >"$T/stdout" 2>"$T/stderr")
+    rc=$?
+    want_rc 2
+    want_file "$T/stderr" "plot: skipped 6 of 7 records: 6 with names that are not safe
+asilab: gnuplot not found: install it with 'apt-get install gnuplot-nox'"
+    grep -n "system" "$(dirname "$FAKE")/../../plots/"*.gp && fail "a gnuplot script runs a shell"
+    ;;
+plot_accept)
+    # plot takes the records results.json takes: a failed boot's, an
+    # invalid one's and an unreadable line stay out, counted on one line
+    command -v gnuplot >/dev/null || exit 77
+    R='"variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":1,"samples":1,"min":5,"p10":5,"median":5,"p90":5,"max":5,"events":@EVENTS@,"values":[5]'
+    canned <<END
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall",$R}
+@asilab {"type":"end","status":"pass","records":1}
+END
+    tcg --variant shared_l4 --workload hypercall
+    want_rc 0
+    /usr/bin/python3 - "$O/records.jsonl" <<'EOF' || fail "cannot edit records.jsonl"
+import json, sys
+path = sys.argv[1]
+good = json.loads(open(path).readline())
+def variant(op, **kw):
+    r = json.loads(json.dumps(good))
+    r["op"] = op
+    for k, v in kw.items():
+        if k in ("boot_status", "record_error"):
+            r["provenance"][k] = v
+        else:
+            r[k] = v
+    return json.dumps(r)
+lines = [json.dumps(good), variant("failed_boot", boot_status="fail"),
+         variant("interrupted_boot", boot_status="interrupted"),
+         variant("bad_record", record_error="line 3: result record: ..."),
+         variant("bad_timing", valid=False), "{not json", json.dumps(dict(good, type="calibration"))]
+open(path, "w").write("\n".join(lines) + "\n")
+EOF
+    run plot "$O"
+    want_rc 0
+    want_file "$T/stderr" "plot: skipped 5 of 6 records: 2 from boots that did not pass, 2 invalid (timing or record), 1 not JSON"
+    want_file "$O/plots/hypercall.dat" "op shared_l4 p10 p90
+null_hypercall 5 5 5"
+    ;;
+force_atomic)
+    # --force replaces a result set: the old results.json and plots/ go
+    # before records.jsonl is rewritten, so a run killed (kill -9) while it
+    # boots leaves no old file next to the new records.jsonl
+    old() {
+        rm -rf "$O" && mkdir -p "$O/plots/sub"
+        printf 'old records\n' >"$O/records.jsonl"
+        printf '{"old": true}\n' >"$O/results.json"
+        printf 'old\n' >"$O/plots/hypercall.png"
+        printf 'old\n' >"$O/plots/sub/x"
+        ln -s "$T/keep" "$O/plots/link"
+    }
+    printf 'not to be removed\n' >"$T/keep"
+    old
+    export FAKE_QEMU_HANG=1 FAKE_QEMU_PIDFILE="$T/sleep.pid"
+    "$ASILAB" run --force --build "$B" --qemu "$Q" --out "$O" --accel tcg --timeout 30 \
+        --variant shared_l4 --workload hypercall >"$T/stdout" 2>"$T/stderr" &
+    apid=$!
+    i=0
+    while [ ! -s "$T/sleep.pid" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    [ $i -lt 100 ] || { kill "$apid"; fail "QEMU did not start"; }
+    kill -9 "$apid"
+    wait "$apid" 2>/dev/null
+    kill "$(cat "$T/sleep.pid")" 2>/dev/null
+    [ ! -e "$O/results.json" ] || fail "old results.json left next to the new records.jsonl"
+    [ ! -e "$O/plots" ] || fail "old plots left next to the new records.jsonl: $(ls -R "$O/plots")"
+    lacks "$O/records.jsonl" "old records"
+    want_file "$T/keep" "not to be removed"
+    # a run that completes: its own results.json, no old plots
+    unset FAKE_QEMU_HANG
+    old
+    R='"variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":1,"samples":1,"min":5,"p10":5,"median":5,"p90":5,"max":5,"events":@EVENTS@,"values":[5]'
+    canned <<END
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall",$R}
+@asilab {"type":"end","status":"pass","records":1}
+END
+    tcg --variant shared_l4 --workload hypercall
+    want_rc 0
+    [ ! -e "$O/plots" ] || fail "old plots left: $(ls -R "$O/plots")"
+    lacks "$O/results.json" '"old"'
+    has "$O/results.json" '"name": "hypercall/null_hypercall/shared_l4"'
+    lines "$O/records.jsonl" 2
+    ;;
+smp_limit)
+    # --smp is what the hv can run: 1..NR_CPUS (8); more is refused with
+    # one line before anything boots
+    tcg --variant shared_l4 --workload hypercall --smp 8
+    want_rc 0
+    countx "$T/argv.log" 8 1
+    rm -f "$T/argv.log"
+    for n in 9 16 64; do
+        tcg --variant shared_l4 --workload hypercall --smp $n
+        want_rc 2
+        want_file "$T/stderr" "asilab: bad --smp '$n': expected an integer 1..8 (the hv runs at most 8 CPUs, its NR_CPUS)"
+    done
+    [ ! -e "$T/argv.log" ] || fail "qemu was started"
+    ;;
+series_fit)
+    # every series value accepted fits the hv; the boundary boots, one past
+    # it is refused with one line saying why, before any boot
+    initrd() { awk 'p { print; p = 0 } $0 == "-initrd" { p = 1 }' "$T/argv.log" >"$1"; }
+    tcg --variant shared_l4 --series ctxsw_vcpus=8 --series flush_targets --series refill_pages=512 --smp 8
+    want_rc 0
+    initrd "$T/initrd"
+    want_file "$T/initrd" "$B/workloads/ctxsw.elf mode=cross domains=8
+$B/workloads/flush.elf ops=remote vcpus=8 spread=1
+$B/workloads/flush.elf ops=local refill=512"
+    rm -f "$T/argv.log"
+    tcg --variant shared_l4 --series ctxsw_vcpus=2,9
+    want_rc 2
+    want_file "$T/stderr" "asilab: bad --series ctxsw_vcpus value '9': expected integers 2..8 (K domains: the hv builds at most 8)"
+    tcg --variant shared_l4 --series refill_pages=513
+    want_rc 2
+    want_file "$T/stderr" "asilab: bad --series refill_pages value '513': expected integers 1..512 (pages of the guest's 4 MiB domain)"
+    # flush_targets boots one vCPU per pCPU in one domain: --smp 9 would be
+    # 9 vCPUs (the hv's limit is 8 per domain, and it panics on more)
+    tcg --variant shared_l4 --series flush_targets --smp 9
+    want_rc 2
+    lines "$T/stderr" 1
+    has "$T/stderr" "asilab: bad --smp '9': "
+    [ ! -e "$T/argv.log" ] || fail "qemu was started: $(cat "$T/argv.log")"
+    ;;
+interrupted_label)
+    # a boot cut short by SIGTERM (or ^C) to the runner is "interrupted",
+    # in the progress line, the summary and records.jsonl, not "fail"
+    export FAKE_QEMU_HANG=1 FAKE_QEMU_PIDFILE="$T/sleep.pid"
+    "$ASILAB" run --force --build "$B" --qemu "$Q" --out "$O" --accel tcg --timeout 30 \
+        --variant shared_l4 --workload hypercall,syscall >"$T/stdout" 2>"$T/stderr" &
+    apid=$!
+    i=0
+    while [ ! -s "$T/sleep.pid" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    [ $i -lt 100 ] || { kill "$apid"; fail "QEMU did not start"; }
+    kill -TERM "$apid"
+    wait "$apid"
+    rc=$?
+    want_rc 130
+    has "$T/stderr" "[1/2] shared_l4 hypercall ... interrupted (2 records, "
+    has "$T/stderr" "): interrupted"
+    lacks "$T/stderr" "[2/2]"
+    has "$T/stderr" "asilab: interrupted after 1 of 2 boots"
+    has "$T/stdout" "1 boots: 0 passed, 0 failed, 1 interrupted"
+    lines "$O/records.jsonl" 3
+    count "$O/records.jsonl" '"boot_status":"interrupted"}}' 3
+    lacks "$O/records.jsonl" '"boot_status":"fail"'
+    ;;
+pdeathsig)
+    # QEMU dies with the runner: after a kill -9 of the runner (which can
+    # clean up nothing), no QEMU is left running (parent-death signal)
+    export FAKE_QEMU_HANG=exec FAKE_QEMU_PIDFILE="$T/qemu.pid"
+    "$ASILAB" run --force --build "$B" --qemu "$Q" --out "$O" --accel tcg --timeout 30 -j 2 \
+        --variant shared_l4 --workload hypercall,syscall >"$T/stdout" 2>"$T/stderr" &
+    apid=$!
+    i=0
+    while [ "$(cat "$T/qemu.pid" 2>/dev/null | wc -l)" -lt 2 ] && [ $i -lt 100 ]; do
+        sleep 0.1; i=$((i + 1))
+    done
+    [ $i -lt 100 ] || { kill "$apid"; fail "2 QEMUs did not start"; }
+    kill -9 "$apid"
+    wait "$apid" 2>/dev/null
+    # gone or a zombie (whoever inherited it may not have reaped it yet);
+    # waiting for the kernel to deliver the signal, at most 5 s
+    for pid in $(cat "$T/qemu.pid"); do
+        i=0
+        while state=$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null) &&
+              [ -n "$state" ] && [ "$state" != Z ] && [ $i -lt 50 ]; do
+            sleep 0.1; i=$((i + 1))
+        done
+        [ -z "$state" ] || [ "$state" = Z ] || { kill -9 "$pid"; fail "QEMU $pid outlived the runner (state $state)"; }
+    done
+    ;;
+robustness_required)
+    # an expected-to-fail (hostile) boot passes only with exactly one valid
+    # robustness record (survived, 0 invariant failures): a hostile domain
+    # that died before reporting fails the boot
+    export FAKE_QEMU_EXIT=3
+    END_FAIL='@asilab {"type":"end","status":"fail","records":@N@,"domains":[{"domid":0,"name":"hostile","state":"crashed","reason":"crash"},{"domid":1,"name":"hypercall","state":"shutdown","reason":"poweroff"}]}'
+    HC="@asilab {\"type\":\"result\",\"workload\":\"hypercall\",$RES,\"min\":1,\"p10\":1,\"median\":1,\"p90\":1,\"max\":1,\"events\":$EV}"
+    ROB='@asilab {"type":"robustness","workload":"hostile","calls":500,"errors":{"-22":480},"invariant_failures":0,"survived":true}'
+    # rob N [RECORD]: N copies of the robustness record (or RECORD)
+    rob() {
+        { echo "$HC"; i=0; while [ $i -lt "$1" ]; do echo "${2:-$ROB}"; i=$((i + 1)); done
+          echo "$END_FAIL" | sed "s/@N@/$(($1 + 1))/"; } >"$T/lines"
+        export FAKE_QEMU_LINES="$T/lines"
+    }
+    rob 0
+    tcg --variant shared_l4 --workload hostile
+    want_rc 1
+    has "$T/stderr" "[1/2] shared_l4 hostile (random=10000 seed=1 vcpus=2) +hypercall ... fail (1 records, "
+    has "$T/stderr" "): 0 valid robustness records (survived, 0 invariant failures), expected exactly 1"
+    has "$T/stdout" "2 boots: 0 passed, 2 failed"
+    count "$O/records.jsonl" '"boot_status":"fail"' 4
+    rob 2
+    tcg --variant shared_l4 --workload hostile
+    want_rc 1
+    has "$T/stderr" "): 2 valid robustness records (survived, 0 invariant failures), expected exactly 1"
+    rob 1 '@asilab {"type":"robustness","workload":"hostile","calls":500,"errors":{},"invariant_failures":3,"survived":true}'
+    tcg --variant shared_l4 --workload hostile
+    want_rc 1
+    has "$T/stderr" "): line 2: robustness: hv survived, 3 invariant failures (+1 more)"
+    has "$T/stderr" "    also: 0 valid robustness records (survived, 0 invariant failures), expected exactly 1"
+    rob 1 '@asilab {"type":"robustness","workload":"hostile","calls":500,"errors":{},"invariant_failures":0,"survived":false}'
+    tcg --variant shared_l4 --workload hostile
+    want_rc 1
+    has "$T/stderr" "): line 2: robustness: hv did not survive, 0 invariant failures (+1 more)"
+    rob 1
+    tcg --variant shared_l4 --workload hostile
+    want_rc 0
+    has "$T/stdout" "2 boots: 2 passed, 0 failed"
+    # workloads without the flag need none
+    export FAKE_QEMU_EXIT=1
+    unset FAKE_QEMU_LINES
+    tcg --variant shared_l4 --workload hypercall
+    want_rc 0
+    ;;
+hostile_fuzz_catalog)
+    # hostile_fuzz: the hostile boot with 10^5 random calls, seeds 1..4;
+    # expected to fail like hostile, not in 'all', listed
+    run --build "$B" list
+    want_rc 0
+    squeeze "$T/stdout" >"$T/squeezed"
+    has "$T/squeezed" " hostile_fuzz 4 boots built hostile with 10^5 seeded random calls, seeds 1..4 (crashes on purpose) [expected to fail; not in 'all']"
+    tcg --variant shared_l4 --workload all --smp 2
+    want_rc 0
+    lacks "$T/argv.log" "hostile"
+    rm -f "$T/argv.log"
+    canned <<END
+@asilab {"type":"result","workload":"hypercall",$RES,"min":1,"p10":1,"median":1,"p90":1,"max":1,"events":$EV}
+@asilab {"type":"robustness","workload":"hostile","calls":100097,"errors":{"-22":56196},"invariant_failures":0,"survived":true}
+@asilab {"type":"end","status":"fail","records":2,"domains":[{"domid":0,"name":"hostile","state":"crashed","reason":"crash"},{"domid":1,"name":"hypercall","state":"shutdown","reason":"poweroff"}]}
+END
+    export FAKE_QEMU_EXIT=3
+    tcg --variant shared_l4 --workload hostile_fuzz
+    want_rc 0
+    for s in 1 2 3 4; do
+        has "$T/stderr" "[$s/4] shared_l4 hostile_fuzz (random=100000 seed=$s vcpus=2) +hypercall ... pass (2 records, "
+        countx "$T/argv.log" "$B/workloads/hostile.elf random=100000 seed=$s vcpus=2,$B/workloads/hypercall.elf" 1
+    done
+    has "$T/stdout" "4 boots: 4 passed, 0 failed"
+    count "$O/records.jsonl" '"workload":"hostile_fuzz","build_id"' 12
+    # like hostile: a boot that passes (hv code 0) is a failure
+    export FAKE_QEMU_EXIT=1
+    tcg --variant shared_l4 --workload hostile_fuzz
+    want_rc 1
+    has "$T/stderr" "): hv code 0 (pass), but workload 'hostile_fuzz' is expected to fail with hv code 1"
     ;;
 count_mismatch)
     canned <<END
@@ -534,7 +939,8 @@ jobs_interrupt)
     lines "$O/records.jsonl" 6
     has "$O/records.jsonl" '"workload":"hypercall"'
     has "$O/records.jsonl" '"workload":"syscall"'
-    has "$T/stdout" "2 boots: 0 passed, 2 failed"
+    has "$T/stdout" "2 boots: 0 passed, 0 failed, 2 interrupted"
+    count "$O/records.jsonl" '"boot_status":"interrupted"' 6
     has "$T/stderr" "interrupted after 2 of 3 boots"
     for pid in $(cat "$T/sleep.pid"); do
         state=$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)
@@ -823,10 +1229,10 @@ series_errors)
     want_file "$T/stderr" "asilab: unknown series 'bogus' (valid: ctxsw_vcpus, flush_targets, refill_pages)"
     tcg --variant shared_l4 --series refill_pages=0
     want_rc 2
-    want_file "$T/stderr" "asilab: bad --series refill_pages value '0': expected integers 1..512"
+    want_file "$T/stderr" "asilab: bad --series refill_pages value '0': expected integers 1..512 (pages of the guest's 4 MiB domain)"
     tcg --variant shared_l4 --workload hypercall --series ctxsw_vcpus=2,9
     want_rc 2
-    want_file "$T/stderr" "asilab: bad --series ctxsw_vcpus value '9': expected integers 2..8"
+    want_file "$T/stderr" "asilab: bad --series ctxsw_vcpus value '9': expected integers 2..8 (K domains: the hv builds at most 8)"
     tcg --variant shared_l4 --series ctxsw_vcpus=3,3
     want_file "$T/stderr" "asilab: --series ctxsw_vcpus: value 3 given twice"
     tcg --variant shared_l4 --series refill_pages=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17
