@@ -88,6 +88,17 @@ static void account(struct bctx *c, struct rec *r)
         o->end_seen = true;
         o->end_status = json_string_value(json_object_get(r->obj, "status"));
         o->end_count = json_integer_value(json_object_get(r->obj, "records"));
+        /* The hv's own MMU audit: a violation fails the boot, whatever the
+         * (hostile) guest itself reported. */
+        json_t *doms = json_object_get(r->obj, "domains"), *d;
+        size_t i;
+        json_array_foreach(doms, i, d) {
+            json_int_t n = json_integer_value(json_object_get(d, "audit_violations"));
+            if (n > 0 && !r->error)
+                r->error = xasprintf("line %zu: end: the hv's MMU audit found %lld "
+                                     "violations in d%lld", r->lineno, (long long)n,
+                                     (long long)json_integer_value(json_object_get(d, "domid")));
+        }
     } else if (strcmp(type, "result") == 0 || strcmp(type, "probe") == 0 ||
                strcmp(type, "exposure") == 0) {
         o->nresults++;          /* a measurement or an observation */

@@ -251,6 +251,12 @@ static bool check_end(struct vctx *c)
             !json_is_string(json_object_get(d, "state")) ||
             !json_is_string(json_object_get(d, "reason")))
             return bad(c, "domains[%zu] needs domid (int), name, state, reason", i);
+        static const char *const counts[] = { "audits", "audit_violations" };
+        for (size_t k = 0; k < 2; k++) {           /* the hv's MMU audit, optional */
+            json_t *n = json_object_get(d, counts[k]);
+            if (n && (!json_is_integer(n) || json_integer_value(n) < 0))
+                return bad(c, "domains[%zu].%s is not an integer >= 0", i, counts[k]);
+        }
     }
     return true;
 }

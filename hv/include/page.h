@@ -10,6 +10,8 @@
  *                table not of the expected type; already pinned / not
  *                pinned; misaligned address
  *   -XEN_EPERM   the frame belongs to another domain or to the hv
+ *                (update_descriptor says -EINVAL for every refusal, as
+ *                Xen's do_update_descriptor)
  *   -XEN_EFAULT  unreadable or unwritable guest memory
  *   -XEN_ENOMEM  no frame for a per-domain table
  *   -XEN_EBUSY   reference count would overflow */

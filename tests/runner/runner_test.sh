@@ -749,6 +749,31 @@ robustness_required)
     tcg --variant shared_l4 --workload hypercall
     want_rc 0
     ;;
+audit_violations)
+    # the hv's own MMU audit, in the end record, fails the boot whatever
+    # the (hostile) guest reported; a malformed count is a bad record
+    export FAKE_QEMU_EXIT=3
+    HC="@asilab {\"type\":\"result\",\"workload\":\"hypercall\",$RES,\"min\":1,\"p10\":1,\"median\":1,\"p90\":1,\"max\":1,\"events\":$EV}"
+    ROB='@asilab {"type":"robustness","workload":"hostile","calls":500,"errors":{"-22":480},"invariant_failures":0,"survived":true}'
+    # endrec V: the end record with d0's audit_violations V
+    endrec() {
+        printf '%s\n%s\n%s\n' "$HC" "$ROB" '@asilab {"type":"end","status":"fail","records":2,"domains":[{"domid":0,"name":"hostile","state":"crashed","reason":"crash","audits":10018,"audit_violations":'"$1"'},{"domid":1,"name":"hypercall","state":"shutdown","reason":"poweroff","audits":0,"audit_violations":0}]}' >"$T/lines"
+        export FAKE_QEMU_LINES="$T/lines"
+    }
+    endrec 0
+    tcg --variant shared_l4 --workload hostile
+    want_rc 0
+    has "$T/stdout" "2 boots: 2 passed, 0 failed"
+    endrec 3
+    tcg --variant shared_l4 --workload hostile
+    want_rc 1
+    has "$T/stderr" "): line 3: end: the hv's MMU audit found 3 violations in d0"
+    has "$T/stdout" "2 boots: 0 passed, 2 failed"
+    endrec '"3"'
+    tcg --variant shared_l4 --workload hostile
+    want_rc 1
+    has "$T/stderr" "domains[0].audit_violations is not an integer >= 0"
+    ;;
 hostile_fuzz_catalog)
     # hostile_fuzz: the hostile boot with 10^5 random calls, seeds 1..4;
     # expected to fail like hostile, not in 'all', listed
