@@ -216,7 +216,9 @@ static void audit_root(struct domain *d, struct vcpu *v, audit_report_fn *bad)
     bool stack_ok = root[HV_TEXT_SLOT] == want[HV_TEXT_SLOT];
     for (unsigned int c = 0; c < nr_cpus_online; c++)
         stack_ok |= root[HV_TEXT_SLOT] == ((stack_l3[c] << PAGE_SHIFT) | PAGE_TABLE);
-    /* A vCPU that went live on another pCPU meanwhile may be mid-copy. */
+    /* A vCPU that went live on another pCPU meanwhile may be mid-copy
+     * (the reads above must not move past this check). */
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
     if (!running && ACCESS_ONCE(v->dirty_cpu) != NO_CPU)
         return;
     if (!guest_ok)

@@ -142,7 +142,7 @@ long do_set_gdt(unsigned long frame_list, unsigned long entries, unsigned long a
     if (rc) {
         for (unsigned int j = 0; j + 1 < i; j++)
             put_page_and_type(frames[j], d);
-        return rc;
+        return -XEN_EINVAL;          /* Xen's pv_set_gdt: any bad frame */
     }
     /* GDTR may keep pointing at the window while its guest pages change:
      * the hv's own entries (page 14, used by interrupts) stay put. */

@@ -49,15 +49,19 @@ int vcpumask_to_pcpumask(struct domain *d, unsigned long gmask, cpumask_t *out)
 void pv_l4_changed(struct domain *d, mfn_t l4, unsigned int slot)
 {
     cpumask_t live = 0;
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);   /* the entry, then who is live */
+    /* The strategy marks every root built from l4 (and says what they
+     * need) before we look who is live: a vCPU switched in meanwhile
+     * either sees the mark (and copies) or is seen live here (and gets
+     * the flush).  Marking after the scan would let it run on a copy
+     * that is stale for good. */
+    unsigned int flags = strategy_guest_l4_changed(d, l4, slot);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);   /* entry and marks, then who is live */
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = d->vcpu[i];
         unsigned int cpu = ACCESS_ONCE(v->dirty_cpu);
         if ((v->guest_table == l4 || v->guest_table_user == l4) && cpu != NO_CPU)
             live |= 1UL << cpu;
     }
-    /* The strategy says what every root table built from l4 needs. */
-    unsigned int flags = strategy_guest_l4_changed(d, l4, slot);
     if (live && flags)
         flush_mask(live, flags, 0);
 }

@@ -51,12 +51,16 @@ static void update_runstate_area(struct vcpu *v)
 
 /* VCPUOP_register_runstate_memory_area, under the domain's mm_lock: the
  * area must be mapped writable (present, user, RW) in the caller's
- * current tables, and its one or two frames take a writable type
+ * current tables, and its one or two frames there take a writable type
  * reference, held until the next registration, so that none of them can
- * become a page table or descriptor page while the hv writes there.
- * (Xen 4.17 takes none for this virtual-address area and accepts an
- * unmapped one; Xen 4.19's VCPUOP_register_runstate_phys_area does take
- * the reference: README, deviations.) */
+ * become a page table or descriptor page while registered.  The writes
+ * themselves go through v's tables at the time (its user L4, or a VA the
+ * guest has remapped since, may name other frames): what makes them safe
+ * is that they use the guest's own permissions (update_runstate_area).
+ * (Xen 4.17 takes no reference for this virtual-address area, accepts an
+ * unmapped one, and writes another vCPU's area at once; Xen 4.19's
+ * VCPUOP_register_runstate_phys_area does take the reference: README,
+ * deviations.) */
 int vcpu_register_runstate(struct vcpu *v, unsigned long area)
 {
     struct domain *d = v->domain;

@@ -6,7 +6,7 @@ struct start_info *start_info;
 struct asilab_info lab_info;
 extern char __image_start[];
 extern char syscall_callback[];
-extern char trap_0[], trap_6[], trap_13[], trap_14[];
+extern char trap_0[], trap_1[], trap_6[], trap_13[], trap_14[];
 static char kernel_stack[16384] __aligned(16);
 
 void guest_start(struct start_info *si);
@@ -79,6 +79,7 @@ void guest_trap_init(void)
 {
     static const struct trap_info traps[] = {
         { 0, 0, FLAT_KERNEL_CS, (unsigned long)trap_0 },
+        { 1, 0, FLAT_KERNEL_CS, (unsigned long)trap_1 },
         { 6, 0, FLAT_KERNEL_CS, (unsigned long)trap_6 },
         { 13, 0, FLAT_KERNEL_CS, (unsigned long)trap_13 },
         { 14, 0, FLAT_KERNEL_CS, (unsigned long)trap_14 },

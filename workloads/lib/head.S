@@ -100,6 +100,7 @@ trap_\vec:
         jmp     trap_common
 .endm
         TRAP 0,0
+        TRAP 1,0
         TRAP 6,0
         TRAP 13,1
         TRAP 14,1
@@ -111,6 +112,7 @@ trap_common:
         test    %rax, %rax
         jz      2f
         mov     %rax, 8(%rsp)           /* frame rip */
+        andq    $~0x100, 24(%rsp)       /* frame rflags: no single-step */
         movq    $0, guest_fault_resume(%rip)
         pop     %rax
         push    $0                      /* flags: back to kernel mode */

@@ -5,6 +5,7 @@
 #include "console.h"
 #include "descriptor.h"
 #include "domain.h"
+#include "fault_owner.h"
 #include "lib.h"
 #include "mm.h"
 #include "pt.h"
@@ -220,34 +221,6 @@ static void __noreturn crash_dump(struct cpu_user_regs *r, unsigned int vec,
     hv_exit(EXIT_EXCEPTION_BASE + vec);
 }
 
-/* Slots 256-271 (a non-canonical address is nobody's: an iret or
- * sysret there faults in ring 3 on AMD, and that is the guest's). */
-static bool is_hv_address(unsigned long va)
-{
-    return va >= L4_SLOT_VA(HV_FIRST_SLOT) && va < GUEST_HIGH_START;
-}
-
-/* Whose fault is it?  NULL: the guest's (bounce it).  Otherwise why it
- * is the hv's, although the saved CS has RPL 3.  As Xen's guest_mode(),
- * a guest frame is the outermost one on this pCPU's primary stack; the
- * one ring-3 fault at an hv RIP that is the guest's is the fetch there
- * being refused; and an implicit supervisor access (descriptor tables,
- * TSS, stack switch) to an hv address from guest mode means the hv left
- * one of its own structures unmapped (the LDT window's lazy faults were
- * handled before we get here). */
-static const char *hv_fault_in_guest_mode(const struct cpu_user_regs *regs,
-                                          unsigned int vec, unsigned long cr2)
-{
-    if (regs != guest_cpu_user_regs())
-        return "a ring-3 frame that is not the guest's: nested in the hv";
-    if (is_hv_address(regs->rip) &&
-        !(vec == TRAP_page_fault && cr2 == regs->rip && (regs->error_code & PFEC_user)))
-        return "ring-3 execution at an hv address";
-    if (vec == TRAP_page_fault && is_hv_address(cr2) && !(regs->error_code & PFEC_user))
-        return "guest-mode supervisor access to an unmapped hv address";
-    return NULL;
-}
-
 void do_trap(struct cpu_user_regs *regs)
 {
     unsigned int vec = regs->entry_vector & 0xff;
@@ -260,7 +233,8 @@ void do_trap(struct cpu_user_regs *regs)
     if (vec == TRAP_page_fault && handle_ldt_fault(regs, cr2))
         return;
     if (regs->cs & 3) {                        /* from the guest? */
-        const char *hv = hv_fault_in_guest_mode(regs, vec, cr2);
+        const char *hv = hv_fault_in_guest_mode(regs == guest_cpu_user_regs(), regs->rip,
+                                                vec, regs->error_code, cr2);
         if (hv)
             crash_dump(regs, vec, hv);
         bool err = vec == 8 || (vec >= 10 && vec <= 14) || vec == 17;
