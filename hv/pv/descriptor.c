@@ -1,6 +1,7 @@
 /* Guest descriptor tables.  A vCPU's GDT frames are validated descriptor
- * pages mapped read-only into its GDT window at GDT_VIRT_START(v), with
- * this pCPU's reserved hv page (entries 0xe000...) behind them; its LDT
+ * pages mapped read-only into its GDT window at GDT_VIRT_START(v), the
+ * zero page behind them, then this pCPU's reserved hv page (entries
+ * 0xe000...); its LDT
  * window is filled lazily: the first access to an LDT page faults into
  * the hv, which validates that guest page and maps it.  Context switch
  * loads the vCPU's full GDT when it has one (need_full_gdt) and this
