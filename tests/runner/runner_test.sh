@@ -64,6 +64,16 @@ EOF
     /usr/bin/python3 "$T/check.py" "$1" || fail "$(basename "$1") is wrong (see above)"
 }
 
+# one_result_boot: the fake QEMU prints one passing result (5 insns, one
+# sample) and the end record (the plot cases)
+one_result_boot() {
+    R='"variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":1,"samples":1,"min":5,"p10":5,"median":5,"p90":5,"max":5,"events":@EVENTS@,"values":[5]'
+    canned <<END
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall",$R}
+@asilab {"type":"end","status":"pass","records":1}
+END
+}
+
 case $CASE in
 out_exists)
     # a result set is never overwritten by accident: a non-empty --out is
@@ -494,11 +504,7 @@ plot_no_shell)
     # records.jsonl ($(...), ', ../) never run or create anything, are
     # skipped and counted; a hostname with quotes only ever is a title
     command -v gnuplot >/dev/null || exit 77
-    R='"variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":1,"samples":1,"min":5,"p10":5,"median":5,"p90":5,"max":5,"events":@EVENTS@,"values":[5]'
-    canned <<END
-@asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall",$R}
-@asilab {"type":"end","status":"pass","records":1}
-END
+    one_result_boot
     P="$T/o'ut \$(touch $T/pwned_dir)"
     O=$P tcg --variant shared_l4 --workload hypercall
     want_rc 0
@@ -543,11 +549,7 @@ plot_accept)
     # plot takes the records results.json takes: a failed boot's, an
     # invalid one's and an unreadable line stay out, counted on one line
     command -v gnuplot >/dev/null || exit 77
-    R='"variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":1,"samples":1,"min":5,"p10":5,"median":5,"p90":5,"max":5,"events":@EVENTS@,"values":[5]'
-    canned <<END
-@asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall",$R}
-@asilab {"type":"end","status":"pass","records":1}
-END
+    one_result_boot
     tcg --variant shared_l4 --workload hypercall
     want_rc 0
     /usr/bin/python3 - "$O/records.jsonl" <<'EOF' || fail "cannot edit records.jsonl"
