@@ -41,6 +41,10 @@ const struct workload workload_table[] = {
       "NEW_USER_BASEPTR), then touching P pages",
       .ops = "procswitch_<P>", .nboots = 1,
       .boots = { { { "procswitch.elf", NULL }, 0 } } },
+    { .name = "emul", .what = "instruction emulation and software interrupts (Xen's "
+      "semantics checked first): FEP CPUID, RDMSR, mov from CR0, int $0x80",
+      .ops = "fep_cpuid rdmsr_emul mov_cr0_read int_n", .nboots = 1,
+      .boots = { { { "emul.elf", NULL }, 0 } } },
     { .name = "leak", .what = "hv stack contents after a switch (stack zeroing probe)",
       .nboots = 1,
       .boots = { { { "leak.elf domains=2", NULL }, 0 } } },

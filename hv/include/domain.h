@@ -36,8 +36,19 @@ struct vcpu {
     unsigned long kernel_sp, kernel_ss;
     struct trap_info trap_ctxt[256];
     unsigned long event_callback, failsafe_callback, syscall_callback;
-    bool syscall_disables_events;
+    unsigned long syscall32_callback, sysenter_callback;
+    bool syscall_disables_events, failsafe_disables_events;
+    bool syscall32_disables_events, sysenter_disables_events;
     uint64_t fs_base, gs_base_kernel, gs_base_user;
+
+    /* Emulated privileged state (hv/pv/emul-priv-op.c), as Xen's
+     * arch.pv.ctrlreg, arch.dr*, arch.pv.iopl and iobmp. */
+    unsigned long ctrlreg[5];        /* [0]: CR0.TS, [2]: CR2, [4]: guest CR4 */
+    unsigned long dr[4], dr6, dr7;   /* debug registers as the guest set them */
+    unsigned int dr7_emul;           /* I/O breakpoint enables (CR4.DE) */
+    unsigned int iopl;               /* virtual IOPL (X86_EFLAGS_IOPL bits) */
+    unsigned long iobmp;             /* PHYSDEVOP_set_iobitmap: guest address */
+    unsigned int iobmp_limit;        /* ports it covers */
 
     /* Descriptor tables (hv/pv/descriptor.c). */
     mfn_t gdt_frames[14];            /* typed PGT_seg_desc while held */

@@ -18,6 +18,14 @@ long do_set_callbacks(unsigned long event, unsigned long failsafe,
                       unsigned long syscall, unsigned long a4, unsigned long a5);
 long do_callback_op(unsigned long cmd, unsigned long arg, unsigned long a3,
                     unsigned long a4, unsigned long a5);
+long do_fpu_taskswitch(unsigned long set, unsigned long a2, unsigned long a3,
+                       unsigned long a4, unsigned long a5);
+long do_set_debugreg(unsigned long reg, unsigned long value, unsigned long a3,
+                     unsigned long a4, unsigned long a5);
+long do_get_debugreg(unsigned long reg, unsigned long a2, unsigned long a3,
+                     unsigned long a4, unsigned long a5);
+long do_physdev_op(unsigned long cmd, unsigned long arg, unsigned long a3,
+                   unsigned long a4, unsigned long a5);
 long do_stack_switch(unsigned long ss, unsigned long sp, unsigned long a3,
                      unsigned long a4, unsigned long a5);
 long do_set_segment_base(unsigned long which, unsigned long base,

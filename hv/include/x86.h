@@ -11,9 +11,15 @@
 #define X86_CR0_NE  (1UL << 5)
 #define X86_CR0_WP  (1UL << 16)
 #define X86_CR0_PG  (1UL << 31)
+#define X86_CR4_TSD (1UL << 2)
+#define X86_CR4_DE  (1UL << 3)
 #define X86_CR4_PAE (1UL << 5)
+#define X86_CR4_MCE (1UL << 6)
 #define X86_CR4_PGE (1UL << 7)
 #define X86_CR4_OSFXSR (1UL << 9)
+#define X86_CR4_OSXMMEXCPT (1UL << 10)
+#define X86_CR4_FSGSBASE (1UL << 16)
+#define X86_CR4_OSXSAVE (1UL << 18)
 #define X86_CR4_PCIDE (1UL << 17)
 #define X86_CR4_SMEP (1UL << 20)
 
@@ -40,6 +46,12 @@
 #define MSR_GS_BASE       0xc0000101
 #define MSR_SHADOW_GS_BASE 0xc0000102
 #define MSR_APIC_BASE     0x0000001b
+#define MSR_IA32_TSC      0x00000010
+#define MSR_INTEL_PLATFORM_INFO 0x000000ce
+#define MSR_INTEL_MISC_FEATURES_ENABLES 0x00000140
+#define MSR_IA32_MISC_ENABLE 0x000001a0
+#define MSR_IA32_CR_PAT   0x00000277
+#define MSR_IA32_PERF_CAPABILITIES 0x00000345
 #define EFER_SCE (1UL << 0)
 #define EFER_LME (1UL << 8)
 #define EFER_NXE (1UL << 11)
@@ -66,6 +78,11 @@
 #define PFEC_present (1U << 0)
 #define PFEC_write   (1U << 1)
 #define PFEC_user    (1U << 2)
+#define PFEC_user_mode PFEC_user
+#define PFEC_write_access PFEC_write
+/* #GP error code bits */
+#define X86_XEC_EXT (1U << 0)
+#define X86_XEC_IDT (1U << 1)
 
 static inline uint64_t read_cr0(void) { uint64_t v; __asm__ volatile("mov %%cr0,%0" : "=r"(v)); return v; }
 static inline uint64_t read_cr2(void) { uint64_t v; __asm__ volatile("mov %%cr2,%0" : "=r"(v)); return v; }
@@ -100,6 +117,28 @@ static inline uint64_t rdtsc_ordered(void)
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0,%1" :: "a"(v), "Nd"(port)); }
 static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1,%0" : "=a"(v) : "Nd"(port)); return v; }
 static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0,%1" :: "a"(v), "Nd"(port)); }
+static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0,%1" :: "a"(v), "Nd"(port)); }
+static inline uint16_t inw(uint16_t port) { uint16_t v; __asm__ volatile("inw %1,%0" : "=a"(v) : "Nd"(port)); return v; }
+static inline uint32_t inl(uint16_t port) { uint32_t v; __asm__ volatile("inl %1,%0" : "=a"(v) : "Nd"(port)); return v; }
+static inline void clts(void) { __asm__ volatile("clts" ::: "memory"); }
+#define read_debugreg(n) ({ unsigned long _v;                               \
+        __asm__ volatile("mov %%db" #n ",%0" : "=r"(_v)); _v; })
+#define write_debugreg(n, v)                                                \
+        __asm__ volatile("mov %0,%%db" #n :: "r"((unsigned long)(v)))
+/* rdmsr that reports a #GP instead of taking it: 0 or -1. */
+static inline int rdmsr_safe(uint32_t msr, uint64_t *val)
+{
+    uint32_t lo, hi;
+    int rc = 0;
+    __asm__ volatile("1: rdmsr\n2:\n"
+                     ".section .fixup, \"ax\"\n"
+                     "3: mov $-1, %2\n xor %0, %0\n xor %1, %1\n jmp 2b\n"
+                     ".previous\n"
+                     ".section .ex_table, \"a\"\n .quad 1b, 3b\n.previous"
+                     : "=a"(lo), "=d"(hi), "+r"(rc) : "c"(msr));
+    *val = lo | ((uint64_t)hi << 32);
+    return rc;
+}
 static inline void invlpg(unsigned long va) { __asm__ volatile("invlpg (%0)" :: "r"(va) : "memory"); }
 static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
 static inline void local_irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }

@@ -3,6 +3,7 @@
  * loading a vCPU's initial context from VCPUOP_initialise. */
 #include "console.h"
 #include "domain.h"
+#include "emulate.h"
 #include "lab.h"
 #include "lib.h"
 #include "mm.h"
@@ -110,6 +111,9 @@ int vcpu_initialise_context(struct vcpu *v, const struct vcpu_guest_context *c)
     v->failsafe_callback = c->failsafe_callback_eip;
     v->syscall_callback = c->syscall_callback_eip;
     v->syscall_disables_events = c->flags & VGCF_syscall_disables_events;
+    v->failsafe_disables_events = c->flags & VGCF_failsafe_disables_events;
+    pv_emul_vcpu_init(v);
+    v->ctrlreg[4] = pv_fixup_guest_cr4(v, c->ctrlreg[4]);
     v->fs_base = c->fs_base;
     v->gs_base_kernel = c->gs_base_kernel;
     v->gs_base_user = c->gs_base_user;

@@ -6,6 +6,7 @@
 #include "boot.h"
 #include "console.h"
 #include "domain.h"
+#include "emulate.h"
 #include "descriptor.h"
 #include "elf.h"
 #include "flushtlb.h"
@@ -248,6 +249,7 @@ static int build_one(struct domain *d, const struct elf_info *e, const char *arg
         memset(v, 0, sizeof(*v));
         v->vcpu_id = i;
         v->domain = d;
+        pv_emul_vcpu_init(v);
         v->processor = (where.first + (where.spread ? instance * nr_vcpus + i : 0))
                        % nr_cpus_online;
         v->runstate = RUNSTATE_offline;

@@ -2,6 +2,7 @@
  * (number in %rax, arguments in %rdi %rsi %rdx %r10 %r8, result in
  * %rax); from guest user mode it is bounced to the guest kernel.  Also
  * the small hypercalls: xen_version, set_segment_base. */
+#include "cpuid.h"
 #include "domain.h"
 #include "hypercall.h"
 #include "lab.h"
@@ -48,6 +49,9 @@ static hypercall_fn_t *const hypercall_table[NR_HYPERCALLS] = {
     [__HYPERVISOR_update_va_mapping] = do_update_va_mapping,
     [__HYPERVISOR_stack_switch]     = do_stack_switch,
     [__HYPERVISOR_set_callbacks]    = do_set_callbacks,
+    [__HYPERVISOR_fpu_taskswitch]   = do_fpu_taskswitch,
+    [__HYPERVISOR_set_debugreg]     = do_set_debugreg,
+    [__HYPERVISOR_get_debugreg]     = do_get_debugreg,
     [__HYPERVISOR_xen_version]      = do_xen_version,
     [__HYPERVISOR_console_io]       = do_console_io,
     [__HYPERVISOR_vcpu_op]          = do_vcpu_op,
@@ -56,6 +60,7 @@ static hypercall_fn_t *const hypercall_table[NR_HYPERCALLS] = {
     [__HYPERVISOR_sched_op]         = do_sched_op,
     [__HYPERVISOR_callback_op]      = do_callback_op,
     [__HYPERVISOR_event_channel_op] = do_event_channel_op,
+    [__HYPERVISOR_physdev_op]       = do_physdev_op,
     [__HYPERVISOR_asilab_op]        = asilab_op,
 };
 
@@ -95,7 +100,7 @@ long do_xen_version(unsigned long cmd, unsigned long arg, unsigned long a3,
 {
     switch (cmd) {
     case XENVER_version:
-        return (4 << 16) | 19;          /* the Xen ABI level we follow */
+        return ASILAB_XEN_VERSION;      /* the Xen ABI level we follow */
     case XENVER_extraversion: {
         xen_extraversion_t ev = "-asilab";
         return copy_to_guest(arg, ev, sizeof(ev));

@@ -1,22 +1,27 @@
 /* Guest kernel/user mode and trap delivery for 64-bit PV guests:
- * toggle_guest_mode, bounce frames into the guest kernel (exceptions and
- * guest-user syscalls), HYPERVISOR_iret, and the hypercalls that
- * register where to bounce to (set_trap_table, set_callbacks,
- * callback_op, stack_switch). */
+ * toggle_guest_mode, bounce frames into the guest kernel (exceptions,
+ * software interrupts and guest-user syscalls), the #GP, #UD and #DB
+ * paths that lead to instruction emulation (emul-priv-op.c,
+ * emul-inv-op.c), HYPERVISOR_iret, and the hypercalls that register
+ * where to bounce to (set_trap_table, set_callbacks, callback_op,
+ * stack_switch). */
 #include "console.h"
 #include "domain.h"
+#include "emulate.h"
 #include "hypercall.h"
+#include "lab.h"
 #include "lib.h"
 #include "mm.h"
 #include "public/callback.h"
 #include "sched.h"
 #include "traps.h"
 #include "x86.h"
+#include "x86_decode.h"
 
 /* Guest kernel mode shows the guest a ring-0 CS, as Xen does. */
 #define GUEST_KERNEL_CS_VISIBLE (FLAT_KERNEL_CS64 & ~3)
 
-static struct vcpu_info *vcpu_info(struct vcpu *v)
+struct vcpu_info *pv_vcpu_info(struct vcpu *v)
 {
     struct shared_info *si = mfn_to_virt(v->domain->shared_info_mfn);
     return &si->vcpu_info[v->vcpu_id];
@@ -35,7 +40,7 @@ static void create_bounce_frame(struct cpu_user_regs *regs, unsigned long eip,
                                 bool has_err, uint32_t err, bool mask_events)
 {
     struct vcpu *v = current;
-    struct vcpu_info *vi = vcpu_info(v);
+    struct vcpu_info *vi = pv_vcpu_info(v);
     uint64_t f[8];
     unsigned int n = 0;
     bool from_kernel = guest_kernel_mode(v);
@@ -82,10 +87,119 @@ void pv_inject_trap(struct cpu_user_regs *regs, unsigned int vector,
                      " cr2 %#lx", vector, err, regs->rip, cr2);
         return;
     }
-    if (vector == TRAP_page_fault)
-        vcpu_info(v)->arch.cr2 = cr2;
+    if (vector == TRAP_page_fault) {
+        v->ctrlreg[2] = cr2;
+        pv_vcpu_info(v)->arch.cr2 = cr2;
+        /* The guest kernel runs in ring 3: show it a supervisor fault. */
+        err &= ~PFEC_user_mode;
+        if (!guest_kernel_mode(v))
+            err |= PFEC_user_mode;
+    }
     regs->entry_vector &= ~TRAP_syscall;
     create_bounce_frame(regs, ti->address, has_err, err, TI_GET_IF(ti));
+}
+
+/* A software interrupt (int $n) the trap table's DPL allows: no error
+ * code, the frame's rip after the instruction. */
+static void pv_inject_sw_interrupt(struct cpu_user_regs *regs, unsigned int vector)
+{
+    struct vcpu *v = current;
+    const struct trap_info *ti = &v->trap_ctxt[vector & 0xff];
+
+    if (!ti->address) {
+        domain_crash(v->domain, "unhandled int $%#x at rip %#lx", vector, regs->rip);
+        return;
+    }
+    regs->entry_vector &= ~TRAP_syscall;
+    create_bounce_frame(regs, ti->address, false, 0, TI_GET_IF(ti));
+}
+
+void pv_inject_page_fault(struct cpu_user_regs *regs, unsigned long addr, bool write)
+{
+    pv_inject_trap(regs, TRAP_page_fault, true, write ? PFEC_write_access : 0, addr);
+}
+
+unsigned int pv_fetch_insn(unsigned long rip, uint8_t *buf)
+{
+    unsigned int n = 0;
+    if (!copy_from_guest(buf, rip, X86_MAX_INSN_LEN))
+        return X86_MAX_INSN_LEN;
+    /* Byte by byte: the instruction may end just before an unmapped page. */
+    while (n < X86_MAX_INSN_LEN && !copy_from_guest(buf + n, rip + n, 1))
+        n++;
+    return n;
+}
+
+void pv_emul_instruction_done(struct cpu_user_regs *regs, unsigned long rip)
+{
+    regs->rip = rip;
+    regs->rflags &= ~X86_EFLAGS_RF;
+    if (regs->rflags & X86_EFLAGS_TF) {
+        current->dr6 |= DR_STEP | X86_DR6_DEFAULT;
+        pv_inject_trap(regs, TRAP_debug, false, 0, 0);
+    }
+}
+
+/* Xen's permit_softint for a 64-bit guest: kernel mode is ring 1. */
+static bool permit_softint(const struct trap_info *ti, const struct vcpu *v)
+{
+    return TI_GET_DPL(ti) >= (guest_kernel_mode(v) ? 1 : 3);
+}
+
+/* #GP from the guest (Xen's do_general_protection).  Every IDT vector
+ * but 3 and 4 is DPL 0, so `int $n` faults here with the IDT bit set.
+ * The vector comes from the instruction at rip, not from the error code
+ * (QEMU 7.2's TCG reports n*16+2 instead of n*8+2). */
+void pv_do_general_protection(struct cpu_user_regs *regs)
+{
+    struct vcpu *v = current;
+    uint32_t err = regs->error_code;
+
+    if (err & X86_XEC_IDT) {
+        uint8_t b[X86_MAX_INSN_LEN];
+        struct x86_insn in;
+        unsigned int vector = err >> 3, len = 2;
+        if (x86_decode(b, pv_fetch_insn(regs->rip, b), &in) == X86_DECODE_OK &&
+            in.opc == 0xcd) {
+            vector = in.imm8;
+            len = in.len;
+        }
+        if (permit_softint(&v->trap_ctxt[vector & 0xff], v)) {
+            this_cpu_count(softint_emul, 1);
+            regs->rip += len;
+            pv_inject_sw_interrupt(regs, vector);
+            return;
+        }
+        err = ((vector & 0xff) << 3) | X86_XEC_IDT;
+    } else if (err == 0 && pv_emulate_privileged_op(regs)) {
+        return;
+    }
+    pv_inject_trap(regs, TRAP_gp_fault, true, err, 0);
+}
+
+void pv_do_invalid_op(struct cpu_user_regs *regs)
+{
+    if (pv_emulate_invalid_op(regs))
+        return;
+    pv_inject_trap(regs, TRAP_invalid_op, false, 0, 0);
+}
+
+/* #DB: the hardware DR6 is folded into the vCPU's (Xen's do_debug), and
+ * cleared.  From the guest it is delivered; in the hv (a guest data or
+ * I/O breakpoint hit by the hv's own access to guest memory) it is only
+ * recorded, for the guest to read from DR6. */
+void pv_do_debug(struct cpu_user_regs *regs, bool guest)
+{
+    struct vcpu *v = current;
+    unsigned long dr6 = read_debugreg(6);
+
+    write_debugreg(6, X86_DR6_DEFAULT);
+    if (!v || v->is_idle)
+        return;
+    v->dr6 |= dr6 & ~X86_DR6_DEFAULT;
+    v->dr6 &= dr6 | ~X86_DR6_DEFAULT;
+    if (guest)
+        pv_inject_trap(regs, TRAP_debug, false, 0, 0);
 }
 
 void pv_bounce_syscall(struct cpu_user_regs *regs)
@@ -128,7 +242,7 @@ void do_iret(struct cpu_user_regs *regs)
         regs->rcx = ic.rcx;
     }
     /* The frame's IF is the guest's virtual interrupt flag. */
-    vcpu_info(v)->evtchn_upcall_mask = !(ic.rflags & X86_EFLAGS_IF);
+    pv_vcpu_info(v)->evtchn_upcall_mask = !(ic.rflags & X86_EFLAGS_IF);
 }
 
 long do_set_trap_table(unsigned long traps, unsigned long a2, unsigned long a3,
@@ -153,10 +267,15 @@ long do_set_trap_table(unsigned long traps, unsigned long a2, unsigned long a3,
     return 0;
 }
 
+/* Xen's register_guest_callback for a 64-bit guest: any canonical
+ * address (a callback at an address the guest cannot execute crashes it
+ * when used); unknown types -ENOSYS. */
 static long register_callback(struct vcpu *v, unsigned int type,
                               unsigned long addr, unsigned int flags)
 {
-    if (addr && (!guest_range_ok(addr, 1) || !is_canonical(addr)))
+    bool mask = flags & CALLBACKF_mask_events;
+
+    if (!is_canonical(addr))
         return -XEN_EINVAL;
     switch (type) {
     case CALLBACKTYPE_event:
@@ -164,13 +283,47 @@ static long register_callback(struct vcpu *v, unsigned int type,
         return 0;
     case CALLBACKTYPE_failsafe:
         v->failsafe_callback = addr;
+        v->failsafe_disables_events = mask;
         return 0;
     case CALLBACKTYPE_syscall:
         v->syscall_callback = addr;
-        v->syscall_disables_events = flags & CALLBACKF_mask_events;
+        v->syscall_disables_events = mask;
+        return 0;
+    case CALLBACKTYPE_syscall32:
+        /* Kept as Xen keeps it; only compat-mode user code would
+         * reach it, and the hv runs none. */
+        v->syscall32_callback = addr;
+        v->syscall32_disables_events = mask;
+        return 0;
+    case CALLBACKTYPE_sysenter:
+        v->sysenter_callback = addr;           /* likewise */
+        v->sysenter_disables_events = mask;
+        return 0;
+    case CALLBACKTYPE_nmi:
+        /* The NMI callback is trap table entry 2, events masked. */
+        v->trap_ctxt[TRAP_nmi] = (struct trap_info){
+            .vector = TRAP_nmi, .flags = 4, .cs = FLAT_KERNEL_CS64, .address = addr,
+        };
         return 0;
     default:
+        return -XEN_ENOSYS;
+    }
+}
+
+static long unregister_callback(struct vcpu *v, unsigned int type)
+{
+    switch (type) {
+    case CALLBACKTYPE_event:
+    case CALLBACKTYPE_failsafe:
+    case CALLBACKTYPE_syscall:
+    case CALLBACKTYPE_syscall32:
+    case CALLBACKTYPE_sysenter:
         return -XEN_EINVAL;
+    case CALLBACKTYPE_nmi:
+        memset(&v->trap_ctxt[TRAP_nmi], 0, sizeof(v->trap_ctxt[TRAP_nmi]));
+        return 0;
+    default:
+        return -XEN_ENOSYS;
     }
 }
 
@@ -200,19 +353,22 @@ long do_callback_op(unsigned long cmd, unsigned long arg, unsigned long a3,
         struct callback_unregister cb;
         if (copy_from_guest(&cb, arg, sizeof(cb)))
             return -XEN_EFAULT;
-        return register_callback(current, cb.type, 0, 0);
+        return unregister_callback(current, cb.type);
     }
     default:
         return -XEN_ENOSYS;
     }
 }
 
+/* As Xen: the selector's RPL is fixed up to the guest kernel's (3), and
+ * the stack pointer is taken as given (a bad one crashes the guest when
+ * a bounce frame cannot be written there). */
 long do_stack_switch(unsigned long ss, unsigned long sp, unsigned long a3,
                      unsigned long a4, unsigned long a5)
 {
-    if ((ss & 3) != 3 || !guest_range_ok(sp - 1, 1))
-        return -XEN_EINVAL;
-    current->kernel_ss = ss;
+    if ((ss & 3) < 3)
+        ss = (ss & ~3UL) | 3;
+    current->kernel_ss = ss & 0xffff;
     current->kernel_sp = sp;
     return 0;
 }

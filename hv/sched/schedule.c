@@ -4,6 +4,7 @@
  * through the strategy (write_ptbase). */
 #include "apic.h"
 #include "descriptor.h"
+#include "emulate.h"
 #include "flushtlb.h"
 #include "i387.h"
 #include "console.h"
@@ -288,6 +289,11 @@ static void context_switch(struct pcpu *c, struct vcpu *prev, struct vcpu *next)
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
         ci->guest_cpu_user_regs = next->user_regs;
         vcpu_restore_fpu(next);
+        if (unlikely((prev->ctrlreg[4] ^ next->ctrlreg[4]) &
+                     (X86_CR4_TSD | X86_CR4_FSGSBASE)))
+            write_cr4(pv_make_cr4(next));
+        if (unlikely((prev->dr7 | next->dr7) & 0xff))
+            pv_debugregs_switch(prev, next);
         descriptors_switch_out(prev, next);
         write_ptbase(next);
         descriptors_switch_in(next);

@@ -102,6 +102,7 @@ trap_\vec:
         TRAP 0,0
         TRAP 1,0
         TRAP 6,0
+        TRAP 7,0
         TRAP 13,1
         TRAP 14,1
 

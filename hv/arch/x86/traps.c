@@ -5,6 +5,7 @@
 #include "console.h"
 #include "descriptor.h"
 #include "domain.h"
+#include "emulate.h"
 #include "fault_owner.h"
 #include "lib.h"
 #include "mm.h"
@@ -180,6 +181,7 @@ void percpu_traps_init(unsigned int cpu)
         write_cr4(read_cr4() | X86_CR4_SMEP);
     write_cr0((read_cr0() | X86_CR0_WP | X86_CR0_MP) & ~(X86_CR0_EM | X86_CR0_TS));
     write_cr4(read_cr4() | X86_CR4_OSFXSR);   /* guests may use SSE: switched */
+    hv_cr4_features = read_cr4();             /* the same on every pCPU */
 }
 
 /* ---- dispatch ---- */
@@ -237,12 +239,32 @@ void do_trap(struct cpu_user_regs *regs)
                                                 vec, regs->error_code, cr2);
         if (hv)
             crash_dump(regs, vec, hv);
+        switch (vec) {
+        case TRAP_gp_fault:
+            pv_do_general_protection(regs);
+            return;
+        case TRAP_invalid_op:
+            pv_do_invalid_op(regs);
+            return;
+        case TRAP_debug:
+            pv_do_debug(regs, true);
+            return;
+        case TRAP_no_device:
+            pv_do_device_not_available(regs);
+            return;
+        }
         bool err = vec == 8 || (vec >= 10 && vec <= 14) || vec == 17;
         pv_inject_trap(regs, vec, err, regs->error_code, cr2);
         return;
     }
     if (search_fixup(regs))
         return;
+    if (vec == TRAP_debug) {
+        /* A guest's data or I/O breakpoint, hit by the hv's own access
+         * to guest memory: recorded in the guest's DR6, not delivered. */
+        pv_do_debug(regs, false);
+        return;
+    }
     if (regs->rip == (uint64_t)restore_iret_insn) {
         /* The guest frame we were returning to is unacceptable. */
         domain_crash(current->domain, "iret to guest faulted (%s)", trap_names[vec]);

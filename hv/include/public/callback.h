@@ -5,6 +5,8 @@
 #define CALLBACKTYPE_failsafe  1
 #define CALLBACKTYPE_syscall   2
 #define CALLBACKTYPE_nmi       4
+#define CALLBACKTYPE_sysenter  5
+#define CALLBACKTYPE_syscall32 7
 #define CALLBACKF_mask_events  (1 << 0)
 
 #define CALLBACKOP_register    0

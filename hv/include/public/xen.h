@@ -13,6 +13,8 @@
 #define __HYPERVISOR_stack_switch          3
 #define __HYPERVISOR_set_callbacks         4
 #define __HYPERVISOR_fpu_taskswitch        5
+#define __HYPERVISOR_set_debugreg          8
+#define __HYPERVISOR_get_debugreg          9
 #define __HYPERVISOR_update_descriptor    10
 #define __HYPERVISOR_memory_op            12
 #define __HYPERVISOR_multicall            13
@@ -27,6 +29,7 @@
 #define __HYPERVISOR_sched_op             29
 #define __HYPERVISOR_callback_op          30
 #define __HYPERVISOR_event_channel_op     32
+#define __HYPERVISOR_physdev_op           33
 #define __HYPERVISOR_arch_7               55
 #define NR_HYPERCALLS                     64
 

@@ -1,0 +1,50 @@
+/* What the PV emulation paths share (hv/pv/emul-priv-op.c,
+ * emul-inv-op.c, debugreg.c, cpuid.c and the #GP/#UD/#DB paths of
+ * hv/pv/traps.c), as Xen's arch/x86/pv/emulate.h. */
+#ifndef ASILAB_EMULATE_H
+#define ASILAB_EMULATE_H
+#include "types.h"
+#include "public/arch-x86_64.h"
+
+struct vcpu;
+struct vcpu_info;
+
+/* hv/pv/traps.c */
+struct vcpu_info *pv_vcpu_info(struct vcpu *v);
+/* Copy up to 15 instruction bytes at rip: how many were readable. */
+unsigned int pv_fetch_insn(unsigned long rip, uint8_t *buf);
+/* After an emulated instruction: continue at rip; a single-step #DB. */
+void pv_emul_instruction_done(struct cpu_user_regs *regs, unsigned long rip);
+void pv_inject_page_fault(struct cpu_user_regs *regs, unsigned long addr, bool write);
+void pv_do_general_protection(struct cpu_user_regs *regs);
+void pv_do_invalid_op(struct cpu_user_regs *regs);
+void pv_do_debug(struct cpu_user_regs *regs, bool guest);
+
+/* hv/pv/emul-priv-op.c */
+bool pv_emulate_privileged_op(struct cpu_user_regs *regs);
+unsigned long pv_guest_cr0(const struct vcpu *v);
+unsigned long pv_fixup_guest_cr4(const struct vcpu *v, unsigned long cr4);
+unsigned long pv_make_cr4(const struct vcpu *v);
+uint64_t *decode_gpr(struct cpu_user_regs *r, unsigned int n);
+extern unsigned long hv_cr4_features;      /* the hv's own CR4 */
+
+/* hv/pv/emul-inv-op.c */
+bool pv_emulate_invalid_op(struct cpu_user_regs *regs);
+
+/* hv/pv/debugreg.c */
+long pv_set_debugreg(struct vcpu *v, unsigned int reg, unsigned long value);
+int pv_read_dr(const struct vcpu *v, unsigned int reg, uint64_t *val);
+void pv_debugregs_switch(const struct vcpu *prev, const struct vcpu *next);
+#define X86_DR6_DEFAULT 0xffff0ff0UL
+#define DR_STEP         (1UL << 14)
+
+/* hv/arch/x86/i387.c: CR0.TS as the guest set it (fpu_taskswitch). */
+void pv_fpu_taskswitch(struct vcpu *v, bool set);
+void pv_do_device_not_available(struct cpu_user_regs *regs);
+/* Initial emulated state of a vCPU: CR4 view, DR6/DR7 defaults. */
+void pv_emul_vcpu_init(struct vcpu *v);
+
+/* VMASST_TYPE_architectural_iopl */
+bool pv_architectural_iopl(const struct vcpu *v);
+
+#endif

@@ -1,0 +1,214 @@
+/* emul: the PV paths that emulate instructions and deliver software
+ * interrupts (hv/pv/emul-priv-op.c, emul-inv-op.c, debugreg.c, the
+ * #GP/#UD/#NM paths of hv/pv/traps.c), checked against Xen's semantics,
+ * then measured:
+ *   fep_cpuid    CPUID through Xen's forced-emulation prefix
+ *   rdmsr_emul   RDMSR of EFER, emulated (#GP, decode, emulate, return)
+ *   mov_cr0_read mov %cr0, %rax, emulated
+ *   int_n        int $0x80 through the trap table (DPL 3)
+ * Any behaviour that differs from Xen's fails the run. */
+#include "guest.h"
+
+const char workload_name[] = "emul";
+const char *const workload_args[] = { NULL };
+
+extern char trap_6[], trap_7[], trap_13[], swint_entry[];
+extern volatile unsigned int swint_count;
+
+/* The int $0x80 handler: count, then HYPERVISOR_iret to the instruction
+ * after the int (the bounce frame is rcx, r11, rip, cs, rflags, rsp, ss). */
+__asm__(".text\n"
+        ".globl swint_entry\n"
+        "swint_entry:\n"
+        "  pop %rcx\n"
+        "  pop %r11\n"
+        "  incl swint_count(%rip)\n"
+        "  push $0\n"
+        "  jmp hypercall_page + 23 * 32\n"
+        ".data\n"
+        ".globl swint_count\n"
+        "swint_count: .long 0\n"
+        ".text\n");
+
+#define FEP "ud2a; .ascii \"xen\"; "
+
+static void fep_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+    __asm__ volatile(FEP "cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+                     : "0"(leaf), "2"(sub));
+}
+
+/* Run `insn` (operands in %rax, %rcx, %rdx) with a fault expected or
+ * not: the vector taken (-1: none); the error code in guest_last_error. */
+#define TRY(insn, A, C, D) ({                                               \
+        unsigned long _a = (A), _c = (C), _d = (D);                         \
+        guest_fault_count = 0;                                              \
+        guest_last_vector = ~0U;                                            \
+        __asm__ volatile("lea 1f(%%rip), %%r11; mov %%r11, guest_fault_resume(%%rip);" \
+                         insn "\n1: movq $0, guest_fault_resume(%%rip)"     \
+                         : "+a"(_a), "+c"(_c), "+d"(_d) :: "r11", "memory"); \
+        guest_fault_count ? (int)guest_last_vector : -1; })
+
+static void expect(bool ok, const char *what)
+{
+    if (!ok)
+        guest_panic("%s", what);
+}
+
+static uint64_t rdmsr_e(uint32_t msr)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return lo | ((uint64_t)hi << 32);
+}
+
+static void check_behaviour(void)
+{
+    uint32_t r[4];
+    long rc;
+
+    /* CPUID: Xen's leaves and PV policy. */
+    fep_cpuid(0x40000000, 0, r);
+    expect(r[0] == 0x40000005 && r[1] == 0x566e6558 && r[2] == 0x65584d4d &&
+           r[3] == 0x4d4d566e, "FEP cpuid 0x40000000: not Xen's signature");
+    fep_cpuid(0x40000001, 0, r);
+    long ver = HYPERVISOR_xen_version(XENVER_version, NULL);
+    expect(r[0] == (uint32_t)ver, "cpuid 0x40000001 differs from XENVER_version");
+    fep_cpuid(1, 0, r);
+    expect((r[2] & (1U << 31)) && !(r[2] & (1U << 5)) && !(r[3] & (1U << 9)) &&
+           !(r[1] >> 24), "cpuid 1: HYPERVISOR set, VMX, APIC, APIC ID clear");
+    /* The prefix before anything but CPUID is a #UD. */
+    expect(TRY(FEP "nop", 0, 0, 0) == 6, "FEP nop: no #UD");
+
+    /* Control registers. */
+    uint64_t cr0, cr3, cr4;
+    __asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+    expect(cr3 == xen_pfn_to_cr3(virt_to_mfn((void *)start_info->pt_base)),
+           "mov from cr3: not the kernel L4");
+    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+    expect((cr4 & (1UL << 9)) && !(cr4 & (1UL << 3)), "cr4: OSFXSR shown, DE clear");
+    __asm__ volatile("mov %0, %%cr4" :: "r"(cr4 | (1UL << 3)));
+    uint64_t cr4b;
+    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4b));
+    expect(cr4b == (cr4 | (1UL << 3)), "cr4.DE does not stick");
+    expect(TRY("mov %%dr4, %%rax", 0, 0, 0) == 6,
+           "mov from dr4 with CR4.DE: no #UD");
+    __asm__ volatile("mov %0, %%cr4" :: "r"(cr4));
+    uint64_t dr;
+    __asm__ volatile("mov %%dr4, %0" : "=r"(dr));
+    expect(dr == 0xffff0ff0, "dr4 aliases dr6 (default) without CR4.DE");
+    __asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+    expect(TRY("mov %%rax, %%cr0", cr0 ^ (1UL << 16), 0, 0) == 13 &&
+           guest_last_error == 0, "changing CR0.WP: no #GP(0)");
+    /* CR0.TS: the next FPU instruction raises #NM, TS clear afterwards. */
+    guest_fault_count = 0;
+    __asm__ volatile("mov %0, %%cr0" :: "r"(cr0 | 8));
+    expect(TRY("fnop", 0, 0, 0) == 7, "CR0.TS set: fnop without #NM");
+    expect(TRY("fnop", 0, 0, 0) == -1, "after #NM, TS still set");
+    uint64_t a = 0x1234;
+    __asm__ volatile("mov %0, %%cr2" :: "r"(a));
+    __asm__ volatile("mov %%cr2, %0" : "=r"(dr));
+    expect(dr == a, "cr2 write/read");
+
+    /* Debug registers (set_debugreg's rules). */
+    expect(TRY("mov %%rax, %%dr0", 0xffff830000000000UL, 0, 0) == 13,
+           "dr0 = hv address: no #GP");
+    __asm__ volatile("mov %0, %%dr0" :: "r"((unsigned long)&a));
+    __asm__ volatile("mov %%dr0, %0" : "=r"(dr));
+    expect(dr == (unsigned long)&a, "dr0 does not read back");
+    expect(TRY("mov %%rax, %%dr7", 1UL << 13, 0, 0) == 13,
+           "dr7.GD: no #GP");
+    __asm__ volatile("mov %%dr7, %0" : "=r"(dr));
+    expect(dr == 0x400, "dr7 default");
+
+    /* MSRs. */
+    uint64_t efer = rdmsr_e(0xc0000080);
+    expect((efer & 0x501) == 0x501 && !(efer & (1UL << 12)),
+           "EFER: SCE, LME, LMA set, SVME hidden");
+    expect(TRY("wrmsr", (uint32_t)efer, 0xc0000080, efer >> 32) == -1, "wrmsr EFER unchanged: faulted");
+    expect(TRY("wrmsr", (uint32_t)efer & ~1U, 0xc0000080, 0) == 13, "wrmsr EFER changed: no #GP");
+    expect(TRY("rdmsr", 0, 0x12345678, 0) == 13,
+           "rdmsr of an unknown MSR: no #GP");
+    expect(rdmsr_e(0x277) == 0x0000050100070406UL, "PAT is not Xen's");
+
+    /* Software interrupts through the trap table. */
+    unsigned int before = swint_count;
+    __asm__ volatile("int $0x80" ::: "rcx", "r11", "memory");
+    expect(swint_count == before + 1, "int $0x80 did not reach its handler");
+    expect(TRY("int $0x81", 0, 0, 0) == 13 &&
+           guest_last_error == ((0x81 << 3) | 2), "int $0x81 (DPL 0): not #GP(0x40a)");
+
+    /* I/O: refused without IOPL; the lab's exit port is never the guest's. */
+    expect(TRY("inb $0x80, %%al", 0, 0, 0) == 13, "inb without IOPL");
+    uint32_t iopl = 1;
+    rc = HC(__HYPERVISOR_physdev_op, 6, &iopl, 0, 0, 0);
+    expect(rc == 0, "PHYSDEVOP_set_iopl");
+    expect(TRY("inb $0x80, %%al", 0, 0, 0) == -1, "inb with IOPL 1");
+    __asm__ volatile("outb %%al, $0xf4" :: "a"(0x10));        /* dropped */
+    iopl = 0;
+    HC(__HYPERVISOR_physdev_op, 6, &iopl, 0, 0, 0);
+
+    /* Callbacks and stack_switch as Xen takes them. */
+    struct callback_register cb = { .type = 7, .address = (unsigned long)swint_entry };
+    expect(HYPERVISOR_callback_op(CALLBACKOP_register, &cb) == 0, "syscall32 callback");
+    cb.type = 5;
+    expect(HYPERVISOR_callback_op(CALLBACKOP_register, &cb) == 0, "sysenter callback");
+    cb.type = 99;
+    expect(HYPERVISOR_callback_op(CALLBACKOP_register, &cb) == -XEN_ENOSYS,
+           "unknown callback type: not -ENOSYS");
+    struct callback_unregister ucb = { .type = CALLBACKTYPE_event };
+    expect(HYPERVISOR_callback_op(CALLBACKOP_unregister, &ucb) == -XEN_EINVAL,
+           "unregistering the event callback: not -EINVAL");
+}
+
+static uint64_t op_fep_cpuid(void *ctx, unsigned long n)
+{
+    uint32_t r[4];
+    uint64_t t0 = rdtsc_fenced();
+    for (unsigned long i = 0; i < n; i++)
+        fep_cpuid(0x40000000, 0, r);
+    return rdtsc_fenced() - t0;
+}
+
+static uint64_t op_rdmsr(void *ctx, unsigned long n)
+{
+    uint64_t t0 = rdtsc_fenced();
+    for (unsigned long i = 0; i < n; i++)
+        rdmsr_e(0xc0000080);
+    return rdtsc_fenced() - t0;
+}
+
+static uint64_t op_cr0(void *ctx, unsigned long n)
+{
+    uint64_t v, t0 = rdtsc_fenced();
+    for (unsigned long i = 0; i < n; i++)
+        __asm__ volatile("mov %%cr0, %0" : "=r"(v));
+    return rdtsc_fenced() - t0;
+}
+
+static uint64_t op_int_n(void *ctx, unsigned long n)
+{
+    uint64_t t0 = rdtsc_fenced();
+    for (unsigned long i = 0; i < n; i++)
+        __asm__ volatile("int $0x80" ::: "rcx", "r11", "memory");
+    return rdtsc_fenced() - t0;
+}
+
+void workload_main(void)
+{
+    static const struct trap_info traps[] = {
+        { 6, 0, FLAT_KERNEL_CS, (unsigned long)trap_6 },
+        { 7, 0, FLAT_KERNEL_CS, (unsigned long)trap_7 },
+        { 13, 0, FLAT_KERNEL_CS, (unsigned long)trap_13 },
+        { 0x80, 3, FLAT_KERNEL_CS, (unsigned long)swint_entry },
+        { 0x81, 0, FLAT_KERNEL_CS, (unsigned long)swint_entry },
+        { 0, 0, 0, 0 },
+    };
+    if (HYPERVISOR_set_trap_table(traps))
+        guest_panic("set_trap_table failed");
+    check_behaviour();
+    bench_op("fep_cpuid", op_fep_cpuid, NULL, 1);
+    bench_op("rdmsr_emul", op_rdmsr, NULL, 1);
+    bench_op("mov_cr0_read", op_cr0, NULL, 1);
+    bench_op("int_n", op_int_n, NULL, 1);
+}
