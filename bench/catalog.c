@@ -42,8 +42,9 @@ const struct workload workload_table[] = {
       .ops = "procswitch_<P>", .nboots = 1,
       .boots = { { { "procswitch.elf", NULL }, 0 } } },
     { .name = "emul", .what = "instruction emulation and software interrupts (Xen's "
-      "semantics checked first): FEP CPUID, RDMSR, mov from CR0, int $0x80",
-      .ops = "fep_cpuid rdmsr_emul mov_cr0_read int_n", .nboots = 1,
+      "semantics checked first, event channels too): FEP CPUID, RDMSR, mov from CR0, "
+      "int $0x80, an event upcall",
+      .ops = "fep_cpuid rdmsr_emul mov_cr0_read int_n upcall", .nboots = 1,
       .boots = { { { "emul.elf", NULL }, 0 } } },
     { .name = "leak", .what = "hv stack contents after a switch (stack zeroing probe)",
       .nboots = 1,

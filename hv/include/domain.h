@@ -9,9 +9,23 @@
 
 struct domain;
 
-#define NR_EVTCHN   64
-#define EVTCHN_free 0
-#define EVTCHN_ipi  1
+/* Event channel states, as Xen's ECS_*; port 0 is reserved. */
+#define NR_EVTCHN   1024
+#define EVTCHN_free        0
+#define EVTCHN_reserved    1
+#define EVTCHN_unbound     2
+#define EVTCHN_interdomain 3
+#define EVTCHN_virq        5
+#define EVTCHN_ipi         6
+#define NR_VIRQS_HV        24
+
+struct evtchn {
+    uint8_t state;
+    uint16_t vcpu;                   /* notify vCPU */
+    uint16_t remote_dom;             /* unbound: who may bind; interdomain: peer */
+    uint16_t virq;                   /* virq */
+    uint32_t remote_port;            /* interdomain */
+};
 
 /* A vCPU's runstate: RUNSTATE_running/runnable/blocked/offline, Xen's
  * values (public/vcpu.h). */
@@ -71,6 +85,7 @@ struct vcpu {
                                         registration (0: none) */
     uint64_t runstate_entry;         /* hv time (ns) of the last change */
     uint64_t runstate_time[4];       /* ns spent in each runstate */
+    uint32_t virq_to_evtchn[NR_VIRQS_HV];   /* bound VIRQ ports, 0: none */
 };
 
 enum domain_state { DOM_running, DOM_shutdown, DOM_crashed };
@@ -91,7 +106,7 @@ struct domain {
     spinlock_t mm_lock;              /* its frames' types and counts */
     spinlock_t console_lock;         /* console_line, console_len */
     spinlock_t evtchn_lock;
-    struct { uint8_t state; uint16_t vcpu; } evtchn[NR_EVTCHN];
+    struct evtchn evtchn[NR_EVTCHN];
     bool audit;                      /* audit after each hypercall */
     uint64_t audits, audits_failed, audit_violations;
     char console_line[4096];
@@ -177,6 +192,8 @@ int construct_domains(const struct boot_module *mod, unsigned int *next_domid);
 void start_domains(void);
 /* hv/pv/event_channel.c */
 void evtchn_set_pending(struct domain *d, unsigned int port);
+void evtchn_init(struct domain *d);
+void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq);
 bool vcpu_events_pending(struct vcpu *v);
 /* hv/pv/domain.c */
 void domain_crash(struct domain *d, const char *fmt, ...)

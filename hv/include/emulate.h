@@ -19,6 +19,9 @@ void pv_inject_page_fault(struct cpu_user_regs *regs, unsigned long addr, bool w
 void pv_do_general_protection(struct cpu_user_regs *regs);
 void pv_do_invalid_op(struct cpu_user_regs *regs);
 void pv_do_debug(struct cpu_user_regs *regs, bool guest);
+bool pv_check_events(struct vcpu *v, struct cpu_user_regs *regs);
+void pv_failsafe_bounce(struct vcpu *v, struct cpu_user_regs *regs,
+                        const uint16_t sel[4]);
 
 /* hv/pv/emul-priv-op.c */
 bool pv_emulate_privileged_op(struct cpu_user_regs *regs);

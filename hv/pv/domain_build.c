@@ -192,6 +192,7 @@ static int build_one(struct domain *d, const struct elf_info *e, const char *arg
 
     /* Per-domain L3 (slot 260) and shared_info. */
     d->perdomain_l3 = alloc_frame();
+    evtchn_init(d);
     d->shared_info_mfn = alloc_frame();
     if (!d->perdomain_l3 || !d->shared_info_mfn)
         return -1;

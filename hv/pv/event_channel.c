@@ -1,11 +1,17 @@
-/* event_channel_op: IPI event channels between a domain's vCPUs.  A send
- * sets the port's pending bit in shared_info and, unless the port is
- * masked, the target vCPU's pending selector and upcall flag, then wakes
- * the vCPU (an IPI when it lives on another pCPU).  SCHEDOP_block returns
- * at once while an upcall is pending.  (No upcall is injected: guests
- * here poll the bits; the event callback arrives with a later issue.) */
+/* event_channel_op with Xen's 2-level ABI (common/event_channel.c and
+ * event_2l.c): IPI channels between a domain's vCPUs, unbound and
+ * interdomain channels between domains (a domain may also connect to
+ * itself), VIRQ channels (VIRQ_TIMER is raised by the vCPU timers of
+ * hv/pv/vcpu_timer.c), status, bind_vcpu, close, send and unmask.  A
+ * send sets the port's pending bit in shared_info and, unless the port
+ * is masked, the target vCPU's pending selector and upcall flag, then
+ * wakes the vCPU (an IPI when it lives on another pCPU); the upcall
+ * itself is delivered on the way back to the guest (pv_check_events in
+ * hv/pv/traps.c).  The FIFO ABI is not offered: its sub-ops are
+ * -ENOSYS, so guests fall back to 2-level, as on a Xen without FIFO. */
 #include "domain.h"
 #include "hypercall.h"
+#include "lib.h"
 #include "mm.h"
 #include "public/event_channel.h"
 #include "sched.h"
@@ -16,20 +22,31 @@ static struct shared_info *shinfo(struct domain *d)
     return mfn_to_virt(d->shared_info_mfn);
 }
 
-void evtchn_set_pending(struct domain *d, unsigned int port)
+/* Raise the upcall for a port that is pending and unmasked (Xen's
+ * evtchn_2l_set_pending tail, also used by unmask). */
+static void mark_upcall(struct domain *d, unsigned int port)
 {
     struct shared_info *si = shinfo(d);
     struct vcpu *v = d->vcpu[d->evtchn[port].vcpu];
+    struct vcpu_info *vi = &si->vcpu_info[v->vcpu_id];
+
+    if (__atomic_fetch_or(&vi->evtchn_pending_sel, 1UL << (port / 64),
+                          __ATOMIC_SEQ_CST) & (1UL << (port / 64)))
+        return;
+    __atomic_store_n(&vi->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST);
+    vcpu_wake(v);                 /* if blocked; remote pCPU: an IPI */
+}
+
+void evtchn_set_pending(struct domain *d, unsigned int port)
+{
+    struct shared_info *si = shinfo(d);
     unsigned long bit = 1UL << (port % 64);
 
     if (__atomic_fetch_or(&si->evtchn_pending[port / 64], bit, __ATOMIC_SEQ_CST) & bit)
         return;
-    if (si->evtchn_mask[port / 64] & bit)
+    if (__atomic_load_n(&si->evtchn_mask[port / 64], __ATOMIC_SEQ_CST) & bit)
         return;
-    struct vcpu_info *vi = &si->vcpu_info[v->vcpu_id];
-    __atomic_or_fetch(&vi->evtchn_pending_sel, 1UL << (port / 64), __ATOMIC_SEQ_CST);
-    __atomic_store_n(&vi->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST);
-    vcpu_wake(v);                 /* if blocked; remote pCPU: an IPI */
+    mark_upcall(d, port);
 }
 
 bool vcpu_events_pending(struct vcpu *v)
@@ -38,73 +55,395 @@ bool vcpu_events_pending(struct vcpu *v)
                            __ATOMIC_SEQ_CST);
 }
 
-static int port_ok(struct domain *d, evtchn_port_t port)
+/* Raise a per-vCPU VIRQ if the guest bound it (Xen's send_guest_vcpu_virq). */
+void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq)
 {
-    return port > 0 && port < NR_EVTCHN && d->evtchn[port].state != EVTCHN_free;
+    struct domain *d = v->domain;
+    spin_lock(&d->evtchn_lock);
+    unsigned int port = virq < NR_VIRQS_HV ? v->virq_to_evtchn[virq] : 0;
+    if (port)
+        evtchn_set_pending(d, port);
+    spin_unlock(&d->evtchn_lock);
+}
+
+static bool port_is_valid(evtchn_port_t port)
+{
+    return port < NR_EVTCHN;
+}
+
+static struct domain *domain_by_id(unsigned int id)
+{
+    for (unsigned int i = 0; i < nr_domains; i++)
+        if (domains[i]->domain_id == id)
+            return domains[i];
+    return NULL;
+}
+
+/* DOMID_SELF or the caller's own id: the caller; otherwise dom0 may
+ * name any domain (Xen's XSM default: privileged or self). */
+static struct domain *target_domain(unsigned int id, long *rc)
+{
+    struct domain *curr = current->domain;
+    if (id == DOMID_SELF || id == curr->domain_id)
+        return curr;
+    struct domain *d = domain_by_id(id);
+    if (!d) {
+        *rc = -XEN_ESRCH;
+        return NULL;
+    }
+    if (curr->domain_id != 0) {
+        *rc = -XEN_EPERM;
+        return NULL;
+    }
+    return d;
+}
+
+/* The lowest free port (port 0 stays reserved), or -ENOSPC. */
+static long get_free_port(struct domain *d)
+{
+    for (evtchn_port_t p = 1; p < NR_EVTCHN; p++)
+        if (d->evtchn[p].state == EVTCHN_free)
+            return p;
+    return -XEN_ENOSPC;
+}
+
+/* Both domains' channel locks, in domain-id order. */
+static void double_lock(struct domain *a, struct domain *b)
+{
+    if (a == b) {
+        spin_lock(&a->evtchn_lock);
+    } else if (a->domain_id < b->domain_id) {
+        spin_lock(&a->evtchn_lock);
+        spin_lock(&b->evtchn_lock);
+    } else {
+        spin_lock(&b->evtchn_lock);
+        spin_lock(&a->evtchn_lock);
+    }
+}
+
+static void double_unlock(struct domain *a, struct domain *b)
+{
+    spin_unlock(&a->evtchn_lock);
+    if (a != b)
+        spin_unlock(&b->evtchn_lock);
+}
+
+static void free_port(struct domain *d, evtchn_port_t port)
+{
+    struct shared_info *si = shinfo(d);
+    /* Clear a pending event, so a re-bound port starts clean. */
+    __atomic_and_fetch(&si->evtchn_pending[port / 64], ~(1UL << (port % 64)),
+                       __ATOMIC_SEQ_CST);
+    d->evtchn[port] = (struct evtchn){ .state = EVTCHN_free };
+}
+
+static long evtchn_alloc_unbound(struct evtchn_alloc_unbound *a)
+{
+    long rc = 0;
+    struct domain *d = target_domain(a->dom, &rc);
+    if (!d)
+        return rc;
+    spin_lock(&d->evtchn_lock);
+    long port = get_free_port(d);
+    if (port >= 0) {
+        d->evtchn[port] = (struct evtchn){
+            .state = EVTCHN_unbound, .vcpu = 0,
+            .remote_dom = a->remote_dom == DOMID_SELF ? current->domain->domain_id
+                                                      : a->remote_dom,
+        };
+        a->port = port;
+    }
+    spin_unlock(&d->evtchn_lock);
+    return port < 0 ? port : 0;
+}
+
+static long evtchn_bind_interdomain(struct evtchn_bind_interdomain *b)
+{
+    struct domain *ld = current->domain;
+    struct domain *rd = b->remote_dom == DOMID_SELF ? ld : domain_by_id(b->remote_dom);
+    long rc = 0;
+
+    if (!rd)
+        return -XEN_ESRCH;
+    double_lock(ld, rd);
+    long lport = get_free_port(ld);
+    if (lport < 0) {
+        rc = lport;
+    } else if (!port_is_valid(b->remote_port) ||
+               rd->evtchn[b->remote_port].state != EVTCHN_unbound ||
+               rd->evtchn[b->remote_port].remote_dom != ld->domain_id ||
+               (rd == ld && (evtchn_port_t)lport == b->remote_port)) {
+        rc = -XEN_EINVAL;
+    } else {
+        ld->evtchn[lport] = (struct evtchn){
+            .state = EVTCHN_interdomain, .vcpu = 0,
+            .remote_dom = rd->domain_id, .remote_port = b->remote_port,
+        };
+        struct evtchn *r = &rd->evtchn[b->remote_port];
+        r->state = EVTCHN_interdomain;
+        r->remote_dom = ld->domain_id;
+        r->remote_port = lport;
+        b->local_port = lport;
+        /* As Xen: notifications sent to the unbound remote port were
+         * lost, so the local port is conservatively made pending. */
+        evtchn_set_pending(ld, lport);
+    }
+    double_unlock(ld, rd);
+    return rc;
+}
+
+static long evtchn_bind_virq(struct evtchn_bind_virq *b)
+{
+    struct domain *d = current->domain;
+    bool global = !(b->virq == VIRQ_TIMER || b->virq == VIRQ_DEBUG ||
+                    b->virq == 7 /* XENOPROF */ || b->virq == 13 /* XENPMU */);
+
+    if (b->virq >= NR_VIRQS)
+        return -XEN_EINVAL;
+    if (global && b->vcpu != 0)
+        return -XEN_EINVAL;
+    if (b->vcpu >= d->nr_vcpus)
+        return -XEN_ENOENT;
+    struct vcpu *v = d->vcpu[b->vcpu];
+    spin_lock(&d->evtchn_lock);
+    long port = v->virq_to_evtchn[b->virq] ? -XEN_EEXIST : get_free_port(d);
+    if (port >= 0) {
+        d->evtchn[port] = (struct evtchn){
+            .state = EVTCHN_virq, .vcpu = b->vcpu, .virq = b->virq,
+        };
+        v->virq_to_evtchn[b->virq] = port;
+        b->port = port;
+    }
+    spin_unlock(&d->evtchn_lock);
+    return port < 0 ? port : 0;
+}
+
+static long evtchn_bind_ipi(struct evtchn_bind_ipi *b)
+{
+    struct domain *d = current->domain;
+    if (b->vcpu >= d->nr_vcpus)
+        return -XEN_ENOENT;
+    spin_lock(&d->evtchn_lock);
+    long port = get_free_port(d);
+    if (port >= 0) {
+        d->evtchn[port] = (struct evtchn){ .state = EVTCHN_ipi, .vcpu = b->vcpu };
+        b->port = port;
+    }
+    spin_unlock(&d->evtchn_lock);
+    return port < 0 ? port : 0;
+}
+
+static long evtchn_close(struct domain *d, evtchn_port_t port)
+{
+    if (!port_is_valid(port))
+        return -XEN_EINVAL;
+    for (;;) {
+        spin_lock(&d->evtchn_lock);
+        struct evtchn *c = &d->evtchn[port];
+        switch (c->state) {
+        case EVTCHN_free:
+        case EVTCHN_reserved:
+            spin_unlock(&d->evtchn_lock);
+            return -XEN_EINVAL;
+        case EVTCHN_virq:
+            d->vcpu[c->vcpu]->virq_to_evtchn[c->virq] = 0;
+            /* fall through */
+        case EVTCHN_unbound:
+        case EVTCHN_ipi:
+            free_port(d, port);
+            spin_unlock(&d->evtchn_lock);
+            return 0;
+        case EVTCHN_interdomain: {
+            struct domain *rd = domain_by_id(c->remote_dom);
+            if (rd != d) {             /* retake both locks in order */
+                spin_unlock(&d->evtchn_lock);
+                double_lock(d, rd);
+                if (d->evtchn[port].state != EVTCHN_interdomain ||
+                    d->evtchn[port].remote_dom != rd->domain_id) {
+                    double_unlock(d, rd);
+                    continue;          /* changed meanwhile: look again */
+                }
+            }
+            struct evtchn *r = &rd->evtchn[d->evtchn[port].remote_port];
+            r->state = EVTCHN_unbound;   /* the peer may be bound again */
+            r->remote_dom = d->domain_id;
+            r->remote_port = 0;
+            free_port(d, port);
+            double_unlock(d, rd);
+            return 0;
+        }
+        default:
+            spin_unlock(&d->evtchn_lock);
+            return -XEN_EINVAL;
+        }
+    }
+}
+
+static long evtchn_send(struct domain *d, evtchn_port_t port)
+{
+    if (!port_is_valid(port))
+        return -XEN_EINVAL;
+    spin_lock(&d->evtchn_lock);
+    struct evtchn c = d->evtchn[port];
+    long rc = 0;
+    switch (c.state) {
+    case EVTCHN_interdomain: {
+        struct domain *rd = domain_by_id(c.remote_dom);
+        spin_unlock(&d->evtchn_lock);
+        if (rd && rd->state == DOM_running) {
+            spin_lock(&rd->evtchn_lock);
+            if (rd->evtchn[c.remote_port].state == EVTCHN_interdomain &&
+                rd->evtchn[c.remote_port].remote_dom == d->domain_id &&
+                rd->evtchn[c.remote_port].remote_port == port)
+                evtchn_set_pending(rd, c.remote_port);
+            spin_unlock(&rd->evtchn_lock);
+        }
+        return 0;
+    }
+    case EVTCHN_ipi:
+        evtchn_set_pending(d, port);
+        break;
+    case EVTCHN_unbound:                /* silently dropped, as Xen */
+        break;
+    default:
+        rc = -XEN_EINVAL;
+        break;
+    }
+    spin_unlock(&d->evtchn_lock);
+    return rc;
+}
+
+static long evtchn_status(struct evtchn_status *s)
+{
+    long rc = 0;
+    struct domain *d = target_domain(s->dom, &rc);
+    if (!d)
+        return rc;
+    if (!port_is_valid(s->port))
+        return -XEN_EINVAL;
+    spin_lock(&d->evtchn_lock);
+    const struct evtchn *c = &d->evtchn[s->port];
+    memset(&s->u, 0, sizeof(s->u));
+    switch (c->state) {
+    case EVTCHN_free:
+    case EVTCHN_reserved:
+        s->status = EVTCHNSTAT_closed;
+        break;
+    case EVTCHN_unbound:
+        s->status = EVTCHNSTAT_unbound;
+        s->u.unbound.dom = c->remote_dom;
+        break;
+    case EVTCHN_interdomain:
+        s->status = EVTCHNSTAT_interdomain;
+        s->u.interdomain.dom = c->remote_dom;
+        s->u.interdomain.port = c->remote_port;
+        break;
+    case EVTCHN_virq:
+        s->status = EVTCHNSTAT_virq;
+        s->u.virq = c->virq;
+        break;
+    case EVTCHN_ipi:
+        s->status = EVTCHNSTAT_ipi;
+        break;
+    }
+    s->vcpu = c->vcpu;
+    spin_unlock(&d->evtchn_lock);
+    return 0;
+}
+
+/* Only channels not tied to a vCPU may move (Xen's evtchn_bind_vcpu). */
+static long evtchn_bind_vcpu(struct domain *d, evtchn_port_t port, unsigned int vcpu)
+{
+    if (vcpu >= d->nr_vcpus)
+        return -XEN_ENOENT;
+    if (!port_is_valid(port))
+        return -XEN_EINVAL;
+    spin_lock(&d->evtchn_lock);
+    struct evtchn *c = &d->evtchn[port];
+    long rc = 0;
+    bool global_virq = c->state == EVTCHN_virq &&
+        !(c->virq == VIRQ_TIMER || c->virq == VIRQ_DEBUG || c->virq == 7 || c->virq == 13);
+    if (c->state == EVTCHN_unbound || c->state == EVTCHN_interdomain || global_virq)
+        c->vcpu = vcpu;
+    else
+        rc = -XEN_EINVAL;
+    spin_unlock(&d->evtchn_lock);
+    return rc;
+}
+
+static long evtchn_unmask(struct domain *d, evtchn_port_t port)
+{
+    if (!port_is_valid(port))
+        return -XEN_EINVAL;
+    struct shared_info *si = shinfo(d);
+    unsigned long bit = 1UL << (port % 64);
+    spin_lock(&d->evtchn_lock);
+    if ((__atomic_fetch_and(&si->evtchn_mask[port / 64], ~bit, __ATOMIC_SEQ_CST) & bit) &&
+        (__atomic_load_n(&si->evtchn_pending[port / 64], __ATOMIC_SEQ_CST) & bit))
+        mark_upcall(d, port);
+    spin_unlock(&d->evtchn_lock);
+    return 0;
 }
 
 long do_event_channel_op(unsigned long cmd, unsigned long arg, unsigned long a3,
                          unsigned long a4, unsigned long a5)
 {
     struct domain *d = current->domain;
+    long rc;
 
-    switch (cmd) {
-    case EVTCHNOP_bind_ipi: {
-        struct evtchn_bind_ipi b;
-        if (copy_from_guest(&b, arg, sizeof(b)))
-            return -XEN_EFAULT;
-        if (b.vcpu >= d->nr_vcpus)
-            return -XEN_ENOENT;
-        spin_lock(&d->evtchn_lock);
-        evtchn_port_t port = 1;
-        while (port < NR_EVTCHN && d->evtchn[port].state != EVTCHN_free)
-            port++;
-        if (port == NR_EVTCHN) {
-            spin_unlock(&d->evtchn_lock);
-            return -XEN_ENOSPC;
-        }
-        d->evtchn[port].state = EVTCHN_ipi;
-        d->evtchn[port].vcpu = b.vcpu;
-        spin_unlock(&d->evtchn_lock);
-        b.port = port;
-        return copy_to_guest(arg, &b, sizeof(b));
+#define OP(type, fn) {                                              \
+        type op;                                                    \
+        if (copy_from_guest(&op, arg, sizeof(op)))                  \
+            return -XEN_EFAULT;                                     \
+        rc = fn(&op);                                               \
+        if (!rc && copy_to_guest(arg, &op, sizeof(op)))             \
+            rc = -XEN_EFAULT;                                       \
+        return rc;                                                  \
     }
+    switch (cmd) {
+    case EVTCHNOP_alloc_unbound:
+        OP(struct evtchn_alloc_unbound, evtchn_alloc_unbound)
+    case EVTCHNOP_bind_interdomain:
+        OP(struct evtchn_bind_interdomain, evtchn_bind_interdomain)
+    case EVTCHNOP_bind_virq:
+        OP(struct evtchn_bind_virq, evtchn_bind_virq)
+    case EVTCHNOP_bind_ipi:
+        OP(struct evtchn_bind_ipi, evtchn_bind_ipi)
+    case EVTCHNOP_status:
+        OP(struct evtchn_status, evtchn_status)
     case EVTCHNOP_send: {
         struct evtchn_send s;
         if (copy_from_guest(&s, arg, sizeof(s)))
             return -XEN_EFAULT;
-        if (!port_ok(d, s.port))
-            return -XEN_EINVAL;
-        evtchn_set_pending(d, s.port);
-        return 0;
+        return evtchn_send(d, s.port);
     }
     case EVTCHNOP_close: {
         struct evtchn_close c;
         if (copy_from_guest(&c, arg, sizeof(c)))
             return -XEN_EFAULT;
-        if (!port_ok(d, c.port))
-            return -XEN_EINVAL;
-        d->evtchn[c.port].state = EVTCHN_free;
-        return 0;
+        return evtchn_close(d, c.port);
     }
     case EVTCHNOP_unmask: {
         struct evtchn_unmask u;
         if (copy_from_guest(&u, arg, sizeof(u)))
             return -XEN_EFAULT;
-        if (!port_ok(d, u.port))
-            return -XEN_EINVAL;
-        struct shared_info *si = shinfo(d);
-        __atomic_and_fetch(&si->evtchn_mask[u.port / 64], ~(1UL << (u.port % 64)),
-                           __ATOMIC_SEQ_CST);
-        if (si->evtchn_pending[u.port / 64] & (1UL << (u.port % 64))) {
-            struct vcpu_info *vi = &si->vcpu_info[d->evtchn[u.port].vcpu];
-            __atomic_or_fetch(&vi->evtchn_pending_sel, 1UL << (u.port / 64), __ATOMIC_SEQ_CST);
-            vi->evtchn_upcall_pending = 1;
-            vcpu_wake(d->vcpu[d->evtchn[u.port].vcpu]);
-        }
-        return 0;
+        return evtchn_unmask(d, u.port);
     }
-    default:
+    case EVTCHNOP_bind_vcpu: {
+        struct evtchn_bind_vcpu b;
+        if (copy_from_guest(&b, arg, sizeof(b)))
+            return -XEN_EFAULT;
+        return evtchn_bind_vcpu(d, b.port, b.vcpu);
+    }
+    default:                            /* bind_pirq, reset, FIFO: not offered */
         return -XEN_ENOSYS;
     }
+#undef OP
+}
+
+/* Port 0 is reserved in every domain (Xen's evtchn_init). */
+void evtchn_init(struct domain *d)
+{
+    memset(d->evtchn, 0, sizeof(d->evtchn));
+    d->evtchn[0].state = EVTCHN_reserved;
 }

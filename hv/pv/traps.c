@@ -202,6 +202,71 @@ void pv_do_debug(struct cpu_user_regs *regs, bool guest)
         pv_inject_trap(regs, TRAP_debug, false, 0, 0);
 }
 
+/* On the way back to the guest (Xen's test_all_events): an unmasked,
+ * pending upcall enters the event callback with events masked.  A
+ * guest that unmasks with an upcall pending and no callback is crashed,
+ * as Xen's bounce to a null address does: then true. */
+bool pv_check_events(struct vcpu *v, struct cpu_user_regs *regs)
+{
+    struct vcpu_info *vi = pv_vcpu_info(v);
+
+    if (likely(ACCESS_ONCE(vi->evtchn_upcall_mask) ||
+               !ACCESS_ONCE(vi->evtchn_upcall_pending)))
+        return false;
+    if (!v->event_callback) {
+        domain_crash(v->domain, "event upcall pending without an event callback");
+        return true;
+    }
+    this_cpu_count(upcall, 1);
+    regs->entry_vector &= ~TRAP_syscall;
+    create_bounce_frame(regs, v->event_callback, false, 0, true);
+    return v->domain->state != DOM_running;   /* the frame could not be written */
+}
+
+/* A segment selector the guest left could not be loaded on the way in
+ * (Xen's load_segments): bounce to the failsafe callback with the four
+ * selectors on the frame, [rcx, r11, ds, es, fs, gs, rip, cs, rflags,
+ * rsp, ss]; without a failsafe callback the domain is crashed. */
+void pv_failsafe_bounce(struct vcpu *v, struct cpu_user_regs *regs,
+                        const uint16_t sel[4])
+{
+    struct vcpu_info *vi = pv_vcpu_info(v);
+    bool from_kernel = guest_kernel_mode(v);
+    uint64_t f[11];
+
+    if (!v->failsafe_callback) {
+        domain_crash(v->domain, "bad segment selector and no failsafe callback");
+        return;
+    }
+    uint64_t rsp = (from_kernel ? regs->rsp : v->kernel_sp) & ~0xfUL;
+    if (!from_kernel)
+        toggle_guest_mode(v);
+    f[0] = regs->rcx;
+    f[1] = regs->r11;
+    f[2] = sel[0], f[3] = sel[1], f[4] = sel[2], f[5] = sel[3];
+    f[6] = regs->rip;
+    f[7] = (from_kernel ? GUEST_KERNEL_CS_VISIBLE : FLAT_USER_CS64) |
+           ((uint64_t)vi->evtchn_upcall_mask << 32);
+    f[8] = (regs->rflags & ~X86_EFLAGS_IF) |
+           (vi->evtchn_upcall_mask ? 0 : X86_EFLAGS_IF);
+    f[9] = regs->rsp;
+    f[10] = regs->ss;
+    rsp -= sizeof(f);
+    if (copy_to_guest(rsp, f, sizeof(f))) {
+        domain_crash(v->domain, "cannot write a failsafe frame at %#lx", rsp);
+        return;
+    }
+    if (v->failsafe_disables_events)
+        vi->evtchn_upcall_mask = 1;
+    regs->entry_vector &= ~TRAP_syscall;
+    regs->rsp = rsp;
+    regs->rip = v->failsafe_callback;
+    regs->cs = FLAT_KERNEL_CS64;
+    regs->ss = FLAT_KERNEL_SS64;
+    regs->rflags &= ~(X86_EFLAGS_VM | X86_EFLAGS_RF | X86_EFLAGS_NT |
+                      X86_EFLAGS_IOPL | X86_EFLAGS_TF);
+}
+
 void pv_bounce_syscall(struct cpu_user_regs *regs)
 {
     struct vcpu *v = current;

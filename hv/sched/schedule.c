@@ -237,27 +237,33 @@ static void save_segments(struct vcpu *v)
 }
 
 /* A selector saved earlier may name a descriptor the guest has changed
- * since: if loading it faults, load the null selector instead. */
-#define LOAD_SEG_SAFE(seg, val) do {                                      \
+ * since: if loading it faults, load the null selector instead and
+ * clear *ok (Xen's loadsegment). */
+#define LOAD_SEG_SAFE(seg, val, ok) do {                                  \
         uint32_t _v = (val);                                              \
         __asm__ volatile("1: mov %k0, %%" #seg "\n2:\n"                  \
                          ".section .fixup, \"ax\"\n"                     \
-                         "3: xor %k0, %k0\n mov %k0, %%" #seg "\n jmp 2b\n" \
+                         "3: xor %k0, %k0\n mov %k0, %%" #seg "\n"        \
+                         " movb $0, %1\n jmp 2b\n"                        \
                          ".previous\n"                                    \
                          ".section .ex_table, \"a\"\n .quad 1b, 3b\n.previous" \
-                         : "+r"(_v) :: "memory");                         \
+                         : "+r"(_v), "+m"(ok) :: "memory");               \
     } while (0)
 
-static void load_segments(struct vcpu *v)
+/* Load v's selectors and bases; false if a selector would not load
+ * (then the guest gets its failsafe callback, as on Xen). */
+static bool load_segments(struct vcpu *v)
 {
     const struct cpu_user_regs *r = &v->user_regs;
-    LOAD_SEG_SAFE(ds, r->ds);
-    LOAD_SEG_SAFE(es, r->es);
-    LOAD_SEG_SAFE(fs, r->fs);
-    LOAD_SEG_SAFE(gs, r->gs);
+    bool ok = true;
+    LOAD_SEG_SAFE(ds, r->ds, ok);
+    LOAD_SEG_SAFE(es, r->es, ok);
+    LOAD_SEG_SAFE(fs, r->fs, ok);
+    LOAD_SEG_SAFE(gs, r->gs, ok);
     wrmsr(MSR_FS_BASE, v->fs_base);
     wrmsr(MSR_GS_BASE, guest_kernel_mode(v) ? v->gs_base_kernel : v->gs_base_user);
     wrmsr(MSR_SHADOW_GS_BASE, guest_kernel_mode(v) ? v->gs_base_user : v->gs_base_kernel);
+    return ok;
 }
 
 static void context_switch(struct pcpu *c, struct vcpu *prev, struct vcpu *next)
@@ -297,7 +303,11 @@ static void context_switch(struct pcpu *c, struct vcpu *prev, struct vcpu *next)
         descriptors_switch_out(prev, next);
         write_ptbase(next);
         descriptors_switch_in(next);
-        load_segments(next);
+        if (unlikely(!load_segments(next))) {
+            const uint16_t sel[4] = { next->user_regs.ds, next->user_regs.es,
+                                      next->user_regs.fs, next->user_regs.gs };
+            pv_failsafe_bounce(next, &ci->guest_cpu_user_regs, sel);
+        }
         update_runstate_area(next);
     }
     this_cpu_count(ctx_switch, 1);
@@ -394,6 +404,8 @@ void exit_to_guest(void)
             __asm__ volatile("sti; hlt; cli" ::: "memory");
             continue;
         }
+        if (unlikely(pv_check_events(v, regs)))
+            continue;                   /* crashed it: schedule away */
         if (likely(!strategy_exit_to_guest(v)))
             break;
         /* The strategy found a state it cannot run the guest in: it has

@@ -6,14 +6,19 @@
  *   rdmsr_emul   RDMSR of EFER, emulated (#GP, decode, emulate, return)
  *   mov_cr0_read mov %cr0, %rax, emulated
  *   int_n        int $0x80 through the trap table (DPL 3)
- * Any behaviour that differs from Xen's fails the run. */
+ *   upcall       an interdomain event to itself, delivered through the
+ *                event callback (send, upcall, return with events masked)
+ * Any behaviour that differs from Xen's fails the run, and so do the
+ * event channel sub-ops (alloc_unbound, bind_interdomain, bind_virq,
+ * status, close, unmask) and the failsafe-free upcall rules. */
 #include "guest.h"
+#include "event.h"
 
 const char workload_name[] = "emul";
 const char *const workload_args[] = { NULL };
 
-extern char trap_6[], trap_7[], trap_13[], swint_entry[];
-extern volatile unsigned int swint_count;
+extern char trap_6[], trap_7[], trap_13[], swint_entry[], event_entry[];
+extern volatile unsigned int swint_count, upcall_count;
 
 /* The int $0x80 handler: count, then HYPERVISOR_iret to the instruction
  * after the int (the bounce frame is rcx, r11, rip, cs, rflags, rsp, ss). */
@@ -25,10 +30,120 @@ __asm__(".text\n"
         "  incl swint_count(%rip)\n"
         "  push $0\n"
         "  jmp hypercall_page + 23 * 32\n"
+        ".globl event_entry\n"
+        /* The event callback: count, return with events still masked. */
+        "event_entry:\n"
+        "  pop %rcx\n"
+        "  pop %r11\n"
+        "  incl upcall_count(%rip)\n"
+        "  andq $~0x200, 16(%rsp)\n"
+        "  push $0\n"
+        "  jmp hypercall_page + 23 * 32\n"
         ".data\n"
-        ".globl swint_count\n"
+        ".globl swint_count, upcall_count\n"
         "swint_count: .long 0\n"
+        "upcall_count: .long 0\n"
         ".text\n");
+
+static void expect(bool ok, const char *what);
+
+static long evtchn_op(int cmd, void *arg)
+{
+    return HC(__HYPERVISOR_event_channel_op, cmd, arg, 0, 0, 0);
+}
+
+static unsigned int bound_pair[2];
+
+/* Event channels as Xen's 2-level ABI, and upcalls. */
+static void check_events(void)
+{
+    struct callback_register cb = { .type = CALLBACKTYPE_event,
+                                    .address = (unsigned long)event_entry };
+    expect(HYPERVISOR_callback_op(CALLBACKOP_register, &cb) == 0, "event callback");
+    map_shared_info();
+    volatile struct vcpu_info *vi = &shared_info->vcpu_info[0];
+    expect(vi->evtchn_upcall_mask == 1, "events start masked");
+
+    struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
+    expect(evtchn_op(EVTCHNOP_alloc_unbound, &au) == 0 && au.port > 0, "alloc_unbound");
+    struct evtchn_status st = { .dom = DOMID_SELF, .port = au.port };
+    expect(evtchn_op(EVTCHNOP_status, &st) == 0 && st.status == EVTCHNSTAT_unbound &&
+           st.u.unbound.dom == 0 && st.vcpu == 0, "status of an unbound port");
+    struct evtchn_bind_interdomain bi = { .remote_dom = DOMID_SELF, .remote_port = au.port };
+    expect(evtchn_op(EVTCHNOP_bind_interdomain, &bi) == 0 && bi.local_port != au.port,
+           "bind_interdomain to itself");
+    expect(evtchn_op(EVTCHNOP_bind_interdomain, &bi) == -XEN_EINVAL,
+           "binding a bound port again: not -EINVAL");
+    st.port = bi.local_port;
+    expect(evtchn_op(EVTCHNOP_status, &st) == 0 && st.status == EVTCHNSTAT_interdomain &&
+           st.u.interdomain.port == au.port, "status of the interdomain port");
+    /* Xen marks the new local port pending (lost notifications). */
+    unsigned long lbit = 1UL << (bi.local_port % 64), rbit = 1UL << (au.port % 64);
+    expect(shared_info->evtchn_pending[bi.local_port / 64] & lbit,
+           "bind_interdomain: local port not pending");
+    shared_info->evtchn_pending[bi.local_port / 64] &= ~lbit;
+    vi->evtchn_pending_sel = 0;
+    vi->evtchn_upcall_pending = 0;
+    struct evtchn_send sd = { .port = bi.local_port };
+    expect(evtchn_op(EVTCHNOP_send, &sd) == 0, "send");
+    expect((shared_info->evtchn_pending[au.port / 64] & rbit) && vi->evtchn_upcall_pending,
+           "send did not reach the peer port");
+    /* Unmask and force the callback with a hypercall, as Linux does. */
+    unsigned int before = upcall_count;
+    vi->evtchn_upcall_mask = 0;
+    HYPERVISOR_xen_version(XENVER_version, NULL);
+    expect(upcall_count == before + 1 && vi->evtchn_upcall_mask == 1,
+           "no upcall, or events not masked in the callback");
+    shared_info->evtchn_pending[au.port / 64] &= ~rbit;
+    vi->evtchn_pending_sel = 0;
+    vi->evtchn_upcall_pending = 0;
+
+    struct evtchn_close cl = { .port = bi.local_port };
+    expect(evtchn_op(EVTCHNOP_close, &cl) == 0, "close");
+    st.port = au.port;
+    expect(evtchn_op(EVTCHNOP_status, &st) == 0 && st.status == EVTCHNSTAT_unbound,
+           "closing one end leaves the other unbound");
+    expect(evtchn_op(EVTCHNOP_close, &cl) == -XEN_EINVAL, "closing a closed port");
+    expect(evtchn_op(EVTCHNOP_send, &sd) == -XEN_EINVAL, "send on a closed port");
+    cl.port = au.port;
+    expect(evtchn_op(EVTCHNOP_close, &cl) == 0, "close the unbound port");
+    struct evtchn_unmask um = { .port = au.port };
+    expect(evtchn_op(EVTCHNOP_unmask, &um) == 0, "unmask of a free port (valid range)");
+    um.port = 1U << 20;
+    expect(evtchn_op(EVTCHNOP_unmask, &um) == -XEN_EINVAL, "unmask out of range");
+    cl.port = 0;
+    expect(evtchn_op(EVTCHNOP_close, &cl) == -XEN_EINVAL, "closing reserved port 0");
+
+    struct evtchn_bind_virq bv = { .virq = VIRQ_TIMER, .vcpu = 0 };
+    expect(evtchn_op(EVTCHNOP_bind_virq, &bv) == 0, "bind_virq VIRQ_TIMER");
+    struct evtchn_bind_virq bv2 = { .virq = VIRQ_TIMER, .vcpu = 0 };
+    expect(evtchn_op(EVTCHNOP_bind_virq, &bv2) == -XEN_EEXIST, "VIRQ bound twice");
+    bv2.virq = NR_VIRQS;
+    expect(evtchn_op(EVTCHNOP_bind_virq, &bv2) == -XEN_EINVAL, "virq out of range");
+    bv2.virq = VIRQ_CONSOLE, bv2.vcpu = 1;
+    expect(evtchn_op(EVTCHNOP_bind_virq, &bv2) == -XEN_EINVAL, "global virq on vcpu 1");
+    bv2.virq = VIRQ_TIMER, bv2.vcpu = 7;
+    expect(evtchn_op(EVTCHNOP_bind_virq, &bv2) == -XEN_ENOENT, "virq on a missing vcpu");
+    st.port = bv.port;
+    expect(evtchn_op(EVTCHNOP_status, &st) == 0 && st.status == EVTCHNSTAT_virq &&
+           st.u.virq == VIRQ_TIMER, "status of a virq port");
+    struct evtchn_bind_vcpu bvc = { .port = bv.port, .vcpu = 0 };
+    expect(evtchn_op(EVTCHNOP_bind_vcpu, &bvc) == -XEN_EINVAL, "moving a per-vCPU virq");
+    cl.port = bv.port;
+    expect(evtchn_op(EVTCHNOP_close, &cl) == 0, "close the virq port");
+    expect(evtchn_op(EVTCHNOP_init_control, &cl) == -XEN_ENOSYS, "FIFO ABI: not -ENOSYS");
+
+    /* The pair the upcall op uses. */
+    au = (struct evtchn_alloc_unbound){ .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
+    expect(evtchn_op(EVTCHNOP_alloc_unbound, &au) == 0, "alloc_unbound");
+    bi = (struct evtchn_bind_interdomain){ .remote_dom = DOMID_SELF, .remote_port = au.port };
+    expect(evtchn_op(EVTCHNOP_bind_interdomain, &bi) == 0, "bind_interdomain");
+    bound_pair[0] = bi.local_port;
+    bound_pair[1] = au.port;
+    shared_info->evtchn_pending[bi.local_port / 64] &= ~(1UL << (bi.local_port % 64));
+    vi->evtchn_pending_sel = 0;
+    vi->evtchn_upcall_pending = 0;
+}
 
 #define FEP "ud2a; .ascii \"xen\"; "
 
@@ -186,6 +301,26 @@ static uint64_t op_cr0(void *ctx, unsigned long n)
     return rdtsc_fenced() - t0;
 }
 
+/* One send to the peer port, its upcall, and the acknowledgement. */
+static uint64_t op_upcall(void *ctx, unsigned long n)
+{
+    volatile struct vcpu_info *vi = &shared_info->vcpu_info[0];
+    struct evtchn_send sd = { .port = bound_pair[0] };
+    unsigned int p = bound_pair[1];
+    uint64_t t0 = rdtsc_fenced();
+    for (unsigned long i = 0; i < n; i++) {
+        vi->evtchn_upcall_mask = 0;
+        evtchn_op(EVTCHNOP_send, &sd);      /* the upcall comes on the way back */
+        shared_info->evtchn_pending[p / 64] &= ~(1UL << (p % 64));
+        vi->evtchn_pending_sel = 0;
+        vi->evtchn_upcall_pending = 0;
+    }
+    uint64_t t = rdtsc_fenced() - t0;
+    if (vi->evtchn_upcall_mask != 1)
+        guest_panic("upcall op: events not masked after the callback");
+    return t;
+}
+
 static uint64_t op_int_n(void *ctx, unsigned long n)
 {
     uint64_t t0 = rdtsc_fenced();
@@ -207,8 +342,10 @@ void workload_main(void)
     if (HYPERVISOR_set_trap_table(traps))
         guest_panic("set_trap_table failed");
     check_behaviour();
+    check_events();
     bench_op("fep_cpuid", op_fep_cpuid, NULL, 1);
     bench_op("rdmsr_emul", op_rdmsr, NULL, 1);
     bench_op("mov_cr0_read", op_cr0, NULL, 1);
     bench_op("int_n", op_int_n, NULL, 1);
+    bench_op("upcall", op_upcall, NULL, 1);
 }

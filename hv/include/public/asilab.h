@@ -33,7 +33,7 @@ struct asilab_audit {
     X(cr3_load) X(cr3_load_noflush) X(tlb_flush) X(tlb_flush_global) \
     X(invlpg) X(invpcid) X(ipi_sent) X(l4_copy) X(pte_write) \
     X(stack_zero_bytes) X(gdt_load) X(ldt_load) X(ctx_switch) X(ldt_map) \
-    X(fpu_scrub) X(priv_op_emul) X(softint_emul)
+    X(fpu_scrub) X(priv_op_emul) X(softint_emul) X(upcall)
 
 enum asilab_event {
 #define X(n) EV_##n,
