@@ -226,7 +226,8 @@ bool pv_check_events(struct vcpu *v, struct cpu_user_regs *regs)
 /* A segment selector the guest left could not be loaded on the way in
  * (Xen's load_segments): bounce to the failsafe callback with the four
  * selectors on the frame, [rcx, r11, ds, es, fs, gs, rip, cs, rflags,
- * rsp, ss]; without a failsafe callback the domain is crashed. */
+ * rsp, ss].  As on Xen, the frame is built even without a failsafe
+ * callback (the guest then faults at address 0). */
 void pv_failsafe_bounce(struct vcpu *v, struct cpu_user_regs *regs,
                         const uint16_t sel[4])
 {
@@ -234,10 +235,6 @@ void pv_failsafe_bounce(struct vcpu *v, struct cpu_user_regs *regs,
     bool from_kernel = guest_kernel_mode(v);
     uint64_t f[11];
 
-    if (!v->failsafe_callback) {
-        domain_crash(v->domain, "bad segment selector and no failsafe callback");
-        return;
-    }
     uint64_t rsp = (from_kernel ? regs->rsp : v->kernel_sp) & ~0xfUL;
     if (!from_kernel)
         toggle_guest_mode(v);
@@ -258,13 +255,13 @@ void pv_failsafe_bounce(struct vcpu *v, struct cpu_user_regs *regs,
     }
     if (v->failsafe_disables_events)
         vi->evtchn_upcall_mask = 1;
-    regs->entry_vector &= ~TRAP_syscall;
+    regs->entry_vector |= TRAP_syscall;   /* rcx/r11 are on the frame */
     regs->rsp = rsp;
     regs->rip = v->failsafe_callback;
     regs->cs = FLAT_KERNEL_CS64;
     regs->ss = FLAT_KERNEL_SS64;
-    regs->rflags &= ~(X86_EFLAGS_VM | X86_EFLAGS_RF | X86_EFLAGS_NT |
-                      X86_EFLAGS_IOPL | X86_EFLAGS_TF);
+    regs->rflags &= ~(X86_EFLAGS_AC | X86_EFLAGS_VM | X86_EFLAGS_RF |
+                      X86_EFLAGS_NT | X86_EFLAGS_IOPL | X86_EFLAGS_TF);
 }
 
 void pv_bounce_syscall(struct cpu_user_regs *regs)
