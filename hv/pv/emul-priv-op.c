@@ -458,7 +458,13 @@ bool pv_emulate_privileged_op(struct cpu_user_regs *regs)
     case X86_DECODE_OK:
         break;
     case X86_DECODE_SHORT:            /* the rest of it is unreadable */
-        pv_inject_page_fault(regs, regs->rip + avail, false);
+        /* As Xen's insn_fetch: a non-canonical address is #GP(0) (e.g. a
+         * return to just past the lower canonical boundary, XSA-7), an
+         * unmapped one #PF. */
+        if (!is_canonical(regs->rip + avail))
+            pv_inject_trap(regs, TRAP_gp_fault, true, 0, 0);
+        else
+            pv_inject_page_fault(regs, regs->rip + avail, false);
         return true;
     default:
         return false;

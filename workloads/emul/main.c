@@ -253,6 +253,18 @@ static void check_behaviour(void)
     expect(TRY("int $0x81", 0, 0, 0) == 13 &&
            guest_last_error == ((0x81 << 3) | 2), "int $0x81 (DPL 0): not #GP(0x40a)");
 
+    /* Returning to just past the lower canonical boundary: #GP(0), as
+     * Xen's instruction fetch has it (XSA-7), not a page fault. */
+    guest_fault_count = 0;
+    __asm__ volatile("lea 1f(%%rip), %%r11; mov %%r11, guest_fault_resume(%%rip);"
+                     "mov %%rsp, %%rax; push $0xe02b; push %%rax; pushfq; andq $~0x200, (%%rsp); push $0xe030;"
+                     "movabs $0x800000000000, %%r11; push %%r11; push $0;"
+                     "jmp hypercall_page + 23 * 32\n"
+                     "1: movq $0, guest_fault_resume(%%rip)"
+                     ::: "rax", "rcx", "r11", "memory");
+    expect(guest_fault_count == 1 && guest_last_vector == 13 && guest_last_error == 0,
+           "iret to a non-canonical rip: not #GP(0)");
+
     /* I/O: refused without IOPL; the lab's exit port is never the guest's. */
     expect(TRY("inb $0x80, %%al", 0, 0, 0) == 13, "inb without IOPL");
     uint32_t iopl = 1;
