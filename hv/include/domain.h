@@ -86,6 +86,14 @@ struct vcpu {
     uint64_t runstate_entry;         /* hv time (ns) of the last change */
     uint64_t runstate_time[4];       /* ns spent in each runstate */
     uint32_t virq_to_evtchn[NR_VIRQS_HV];   /* bound VIRQ ports, 0: none */
+
+    /* Timers (hv/sched/vcpu_timer.c), deadlines in hv ns, 0: off. */
+    uint64_t singleshot_deadline;
+    uint64_t periodic_period, periodic_next;
+    uint64_t poll_deadline;
+    bool polling;                    /* SCHEDOP_poll in progress */
+    unsigned int nr_poll_ports;
+    uint32_t poll_ports[128];
 };
 
 enum domain_state { DOM_running, DOM_shutdown, DOM_crashed };
@@ -142,6 +150,8 @@ struct pcpu {
     long probe_found;                /* -1: not scanned yet */
     bool full_gdt_loaded;            /* GDTR points at curr's window */
     bool timer_armed;                /* the LAPIC one-shot is counting */
+    bool guest_timers;               /* a vCPU here has used a timer */
+    uint64_t slice_deadline;         /* with guest_timers: when the slice ends */
 };
 extern struct pcpu pcpus[NR_CPUS];
 extern unsigned int nr_cpus_online;

@@ -26,6 +26,8 @@ long do_get_debugreg(unsigned long reg, unsigned long a2, unsigned long a3,
                      unsigned long a4, unsigned long a5);
 long do_physdev_op(unsigned long cmd, unsigned long arg, unsigned long a3,
                    unsigned long a4, unsigned long a5);
+long do_set_timer_op(unsigned long timeout, unsigned long a2, unsigned long a3,
+                     unsigned long a4, unsigned long a5);
 long do_stack_switch(unsigned long ss, unsigned long sp, unsigned long a3,
                      unsigned long a4, unsigned long a5);
 long do_set_segment_base(unsigned long which, unsigned long base,

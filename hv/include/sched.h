@@ -4,6 +4,7 @@
 #include "domain.h"
 
 #define SCHEDULE_SOFTIRQ 0
+#define TIMER_SOFTIRQ    1    /* reprogram this pCPU's LAPIC (guest timers) */
 
 void raise_softirq(unsigned int cpu, unsigned int nr);
 void do_softirqs(void);

@@ -14,6 +14,7 @@
 #include "sched.h"
 #include "traps.h"
 #include "x86.h"
+#include "vcpu_timer.h"
 
 #define CAL_ITERS   1000
 #define CAL_SAMPLES 11
@@ -24,6 +25,11 @@ uint64_t lab_tsc_khz;
 static uint64_t ns_per_tick_32;     /* 32.32 fixed point */
 
 /* hv system time in ns, from the TSC. */
+uint64_t hv_ns_per_tick_32(void)
+{
+    return ns_per_tick_32;
+}
+
 uint64_t hv_time_ns(void)
 {
     return (uint64_t)(((unsigned __int128)rdtsc_ordered() * ns_per_tick_32) >> 32);

@@ -18,6 +18,7 @@
 #include "sched.h"
 #include "strategy.h"
 #include "traps.h"
+#include "vcpu_timer.h"
 #include "x86.h"
 
 static struct domain domain_pool[MAX_DOMAINS];
@@ -251,6 +252,7 @@ static int build_one(struct domain *d, const struct elf_info *e, const char *arg
         v->vcpu_id = i;
         v->domain = d;
         pv_emul_vcpu_init(v);
+        vcpu_time_init(v);
         v->processor = (where.first + (where.spread ? instance * nr_vcpus + i : 0))
                        % nr_cpus_online;
         v->runstate = RUNSTATE_offline;

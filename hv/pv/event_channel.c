@@ -16,6 +16,7 @@
 #include "public/event_channel.h"
 #include "sched.h"
 #include "traps.h"
+#include "vcpu_timer.h"
 
 static struct shared_info *shinfo(struct domain *d)
 {
@@ -37,6 +38,19 @@ static void mark_upcall(struct domain *d, unsigned int port)
     vcpu_wake(v);                 /* if blocked; remote pCPU: an IPI */
 }
 
+/* A vCPU polling on this port (or on several ports) wakes, masked or
+ * not (Xen's evtchn_check_pollers). */
+static void check_pollers(struct domain *d, unsigned int port)
+{
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = d->vcpu[i];
+        if (!ACCESS_ONCE(v->polling))
+            continue;
+        if (v->nr_poll_ports != 1 || v->poll_ports[0] == port)
+            vcpu_poll_end(v);
+    }
+}
+
 void evtchn_set_pending(struct domain *d, unsigned int port)
 {
     struct shared_info *si = shinfo(d);
@@ -44,9 +58,9 @@ void evtchn_set_pending(struct domain *d, unsigned int port)
 
     if (__atomic_fetch_or(&si->evtchn_pending[port / 64], bit, __ATOMIC_SEQ_CST) & bit)
         return;
-    if (__atomic_load_n(&si->evtchn_mask[port / 64], __ATOMIC_SEQ_CST) & bit)
-        return;
-    mark_upcall(d, port);
+    if (!(__atomic_load_n(&si->evtchn_mask[port / 64], __ATOMIC_SEQ_CST) & bit))
+        mark_upcall(d, port);
+    check_pollers(d, port);
 }
 
 bool vcpu_events_pending(struct vcpu *v)

@@ -52,6 +52,7 @@ static hypercall_fn_t *const hypercall_table[NR_HYPERCALLS] = {
     [__HYPERVISOR_fpu_taskswitch]   = do_fpu_taskswitch,
     [__HYPERVISOR_set_debugreg]     = do_set_debugreg,
     [__HYPERVISOR_get_debugreg]     = do_get_debugreg,
+    [__HYPERVISOR_set_timer_op]     = do_set_timer_op,
     [__HYPERVISOR_xen_version]      = do_xen_version,
     [__HYPERVISOR_console_io]       = do_console_io,
     [__HYPERVISOR_vcpu_op]          = do_vcpu_op,

@@ -1,6 +1,8 @@
-/* sched_op (yield, block, shutdown) and vcpu_op (initialise, up, down,
- * is_up) for the calling domain's vCPUs. */
+/* sched_op (yield, block, shutdown, poll) and vcpu_op (initialise, up,
+ * down, is_up, runstate, the single-shot and periodic timers) for the
+ * calling domain's vCPUs; set_timer_op is in hv/sched/vcpu_timer.c. */
 #include "domain.h"
+#include "emulate.h"
 #include "hypercall.h"
 #include "lib.h"
 #include "mm.h"
@@ -8,6 +10,56 @@
 #include "public/vcpu.h"
 #include "sched.h"
 #include "traps.h"
+#include "vcpu_timer.h"
+#include "public/event_channel.h"
+
+/* Xen's do_poll: block until one of the ports is pending (masked or
+ * not), an upcall is due, or the timeout passes. */
+static long do_poll(struct vcpu *v, const struct sched_poll *sp)
+{
+    struct domain *d = v->domain;
+    struct shared_info *si = mfn_to_virt(d->shared_info_mfn);
+    struct vcpu_info *vi = &si->vcpu_info[v->vcpu_id];
+
+    if (sp->nr_ports > 128)
+        return -XEN_EINVAL;
+    if (!guest_range_ok(sp->ports, sp->nr_ports * sizeof(evtchn_port_t)))
+        return -XEN_EFAULT;
+    if (copy_from_guest(v->poll_ports, sp->ports, sp->nr_ports * sizeof(evtchn_port_t)))
+        return -XEN_EFAULT;
+    v->nr_poll_ports = sp->nr_ports;
+    spin_lock(&d->evtchn_lock);
+    if (vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask) {
+        spin_unlock(&d->evtchn_lock);
+        return 0;
+    }
+    for (unsigned int i = 0; i < sp->nr_ports; i++) {
+        evtchn_port_t p = v->poll_ports[i];
+        if (p >= NR_EVTCHN) {
+            spin_unlock(&d->evtchn_lock);
+            return -XEN_EINVAL;
+        }
+        if (si->evtchn_pending[p / 64] & (1UL << (p % 64))) {
+            spin_unlock(&d->evtchn_lock);
+            return 0;
+        }
+    }
+    v->polling = true;               /* evtchn_set_pending ends it */
+    vcpu_block(v);
+    spin_unlock(&d->evtchn_lock);
+    if (sp->timeout)
+        vcpu_set_poll_deadline(v, sp->timeout);
+    return 0;
+}
+
+void vcpu_poll_end(struct vcpu *v)
+{
+    if (!v->polling)
+        return;
+    v->polling = false;
+    v->poll_deadline = 0;
+    vcpu_wake(v);
+}
 
 long do_sched_op(unsigned long cmd, unsigned long arg, unsigned long a3,
                  unsigned long a4, unsigned long a5)
@@ -19,7 +71,10 @@ long do_sched_op(unsigned long cmd, unsigned long arg, unsigned long a3,
         vcpu_yield(v);
         return 0;
     case SCHEDOP_block:
-        /* Block, then look again: a send in between must not be lost. */
+        /* As Xen's vcpu_block_enable_events: event delivery is enabled,
+         * then block, then look again (a send in between must not be
+         * lost); a pending upcall is delivered on the way back. */
+        pv_vcpu_info(v)->evtchn_upcall_mask = 0;
         vcpu_block(v);
         if (vcpu_events_pending(v))
             vcpu_wake(v);
@@ -32,6 +87,12 @@ long do_sched_op(unsigned long cmd, unsigned long arg, unsigned long a3,
             return -XEN_EINVAL;
         domain_shutdown(v->domain, s.reason);
         return 0;
+    }
+    case SCHEDOP_poll: {
+        struct sched_poll sp;
+        if (copy_from_guest(&sp, arg, sizeof(sp)))
+            return -XEN_EFAULT;
+        return do_poll(v, &sp);
     }
     default:
         return -XEN_ENOSYS;
@@ -71,6 +132,45 @@ long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg,
         return 0;
     case VCPUOP_is_up:
         return v->runstate != RUNSTATE_offline;
+    case VCPUOP_get_runstate_info: {
+        struct vcpu_runstate_info ri = {
+            .state = v->runstate, .state_entry_time = v->runstate_entry,
+            .time = { v->runstate_time[0], v->runstate_time[1],
+                      v->runstate_time[2], v->runstate_time[3] },
+        };
+        return copy_to_guest(arg, &ri, sizeof(ri));
+    }
+    case VCPUOP_set_periodic_timer: {
+        struct vcpu_set_periodic_timer t;
+        if (copy_from_guest(&t, arg, sizeof(t)))
+            return -XEN_EFAULT;
+        if (t.period_ns < 1000000 || t.period_ns > (1UL << 62))
+            return -XEN_EINVAL;
+        vcpu_set_periodic(v, t.period_ns);
+        return 0;
+    }
+    case VCPUOP_stop_periodic_timer:
+        vcpu_set_periodic(v, 0);
+        return 0;
+    case VCPUOP_set_singleshot_timer: {
+        struct vcpu_set_singleshot_timer t;
+        if (v != current)
+            return -XEN_EINVAL;
+        if (copy_from_guest(&t, arg, sizeof(t)))
+            return -XEN_EFAULT;
+        if (t.timeout_abs_ns < hv_time_ns()) {   /* past: the event at once */
+            vcpu_set_singleshot(v, 0);
+            send_guest_vcpu_virq(v, VIRQ_TIMER);
+            return 0;
+        }
+        vcpu_set_singleshot(v, t.timeout_abs_ns);
+        return 0;
+    }
+    case VCPUOP_stop_singleshot_timer:
+        if (v != current)
+            return -XEN_EINVAL;
+        vcpu_set_singleshot(v, 0);
+        return 0;
     case VCPUOP_register_runstate_memory_area: {
         struct vcpu_register_runstate_memory_area a;
         if (copy_from_guest(&a, arg, sizeof(a)))

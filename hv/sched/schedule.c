@@ -15,6 +15,7 @@
 #include "strategy.h"
 #include "spinlock.h"
 #include "traps.h"
+#include "vcpu_timer.h"
 #include "x86.h"
 
 struct pcpu pcpus[NR_CPUS];
@@ -337,18 +338,36 @@ static void schedule(void)
     if (waiting && (next != prev || !c->timer_armed)) {
         apic_timer_oneshot(TIMESLICE_NS);
         c->timer_armed = true;
+        if (unlikely(c->guest_timers))
+            c->slice_deadline = hv_time_ns() + TIMESLICE_NS;
     } else if (!waiting && c->timer_armed) {
         apic_timer_oneshot(0);
         c->timer_armed = false;
     }
+    if (unlikely(c->guest_timers))      /* the slice and guest deadlines share it */
+        timers_reprogram(c);
     if (next != prev)
         context_switch(c, prev, next);
 }
 
 void sched_timer_tick(void)
 {
-    this_pcpu()->timer_armed = false;       /* one-shot: it has fired */
-    if (this_pcpu()->rq_head)
+    struct pcpu *c = this_pcpu();
+
+    if (unlikely(c->guest_timers)) {
+        bool slice_over = timers_fire(c);
+        if (c->timer_armed && !slice_over) {   /* a guest deadline, not the slice */
+            timers_reprogram(c);
+            return;
+        }
+        c->timer_armed = false;
+        if (c->rq_head)
+            raise_softirq(smp_processor_id(), SCHEDULE_SOFTIRQ);
+        timers_reprogram(c);
+        return;
+    }
+    c->timer_armed = false;                 /* one-shot: it has fired */
+    if (c->rq_head)
         raise_softirq(smp_processor_id(), SCHEDULE_SOFTIRQ);
 }
 
@@ -357,8 +376,12 @@ void do_softirqs(void)
     struct pcpu *c = this_pcpu();
     unsigned long p;
     while ((p = __atomic_exchange_n(&c->softirq_pending, 0, __ATOMIC_SEQ_CST)))
+    {
         if (p & (1UL << SCHEDULE_SOFTIRQ))
             schedule();
+        if (p & (1UL << TIMER_SOFTIRQ))
+            timers_reprogram(c);
+    }
 }
 
 /* After a switch to another vCPU, on the fresh stack context: everything

@@ -10,7 +10,9 @@
  *                event callback (send, upcall, return with events masked)
  * Any behaviour that differs from Xen's fails the run, and so do the
  * event channel sub-ops (alloc_unbound, bind_interdomain, bind_virq,
- * status, close, unmask) and the failsafe-free upcall rules. */
+ * status, close, unmask), the upcall rules, guest time
+ * (vcpu_time_info) and the timers (set_timer_op, the single-shot and
+ * periodic vCPU timers raising VIRQ_TIMER, SCHEDOP_poll's timeout). */
 #include "guest.h"
 #include "event.h"
 
@@ -288,6 +290,96 @@ static void check_behaviour(void)
            "unregistering the event callback: not -EINVAL");
 }
 
+/* System time as a PV clocksource computes it from vcpu_time_info. */
+static uint64_t system_time_ns(void)
+{
+    volatile struct vcpu_time_info *t = &shared_info->vcpu_info[0].time;
+    uint32_t ver;
+    uint64_t ns;
+    do {
+        ver = t->version;
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        uint64_t delta = rdtsc_fenced() - t->tsc_timestamp;
+        if (t->tsc_shift < 0)
+            delta >>= -t->tsc_shift;
+        else
+            delta <<= t->tsc_shift;
+        ns = t->system_time + (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    } while ((ver & 1) || ver != t->version);
+    return ns;
+}
+
+static long vcpu_op(int cmd, void *arg)
+{
+    return HYPERVISOR_vcpu_op(cmd, 0, arg);
+}
+
+/* Block (events enabled, as SCHEDOP_block does) until VIRQ_TIMER's port
+ * is pending; the callback returns with events masked. */
+static void wait_port(unsigned int port)
+{
+    volatile struct vcpu_info *vi = &shared_info->vcpu_info[0];
+    unsigned long bit = 1UL << (port % 64);
+    for (unsigned int i = 0; i < 1000; i++) {
+        vi->evtchn_upcall_pending = 0;
+        vi->evtchn_pending_sel = 0;
+        if (__atomic_fetch_and(&shared_info->evtchn_pending[port / 64], ~bit,
+                               __ATOMIC_SEQ_CST) & bit)
+            return;
+        HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+    }
+    guest_panic("timer event never came");
+}
+
+/* vcpu_time_info, the single-shot and periodic timers, SCHEDOP_poll. */
+static void check_timers(void)
+{
+    volatile struct vcpu_time_info *t = &shared_info->vcpu_info[0].time;
+    expect(!(t->version & 1) && t->version && t->tsc_to_system_mul &&
+           (t->pad1[0] & 1), "vcpu_time_info: not valid and TSC-stable");
+    struct evtchn_bind_virq bv = { .virq = VIRQ_TIMER, .vcpu = 0 };
+    expect(evtchn_op(EVTCHNOP_bind_virq, &bv) == 0, "bind_virq VIRQ_TIMER");
+
+    uint64_t t0 = system_time_ns();
+    unsigned int before = upcall_count;
+    expect(HC(__HYPERVISOR_set_timer_op, t0 + 200000, 0, 0, 0, 0) == 0, "set_timer_op");
+    wait_port(bv.port);
+    uint64_t t1 = system_time_ns();
+    expect(t1 >= t0 + 200000, "the single-shot timer fired early");
+    expect(upcall_count > before, "no upcall for VIRQ_TIMER");
+
+    struct vcpu_set_periodic_timer pt = { .period_ns = 500000 };
+    expect(vcpu_op(VCPUOP_set_periodic_timer, &pt) == -XEN_EINVAL,
+           "a period under 1 ms: not -EINVAL");
+    pt.period_ns = 1000000;
+    expect(vcpu_op(VCPUOP_set_periodic_timer, &pt) == 0, "set_periodic_timer");
+    wait_port(bv.port);
+    wait_port(bv.port);
+    uint64_t t2 = system_time_ns();
+    expect(t2 >= t1 + 2000000, "two periods took less than 2 ms");
+    expect(vcpu_op(VCPUOP_stop_periodic_timer, NULL) == 0, "stop_periodic_timer");
+
+    struct vcpu_set_singleshot_timer st = { .timeout_abs_ns = 1 };
+    expect(vcpu_op(VCPUOP_set_singleshot_timer, &st) == 0, "singleshot in the past");
+    expect(shared_info->evtchn_pending[bv.port / 64] & (1UL << (bv.port % 64)),
+           "a past single-shot deadline: no event at once");
+    shared_info->evtchn_pending[bv.port / 64] &= ~(1UL << (bv.port % 64));
+
+    /* Poll on the timer port: nothing pending, so the timeout ends it. */
+    evtchn_port_t ports[1] = { bv.port };
+    struct sched_poll sp = { .ports = (unsigned long)ports, .nr_ports = 1,
+                             .timeout = system_time_ns() + 300000 };
+    uint64_t t3 = system_time_ns();
+    expect(HYPERVISOR_sched_op(SCHEDOP_poll, &sp) == 0, "poll");
+    expect(system_time_ns() >= t3 + 300000, "poll returned before its timeout");
+    sp.nr_ports = 129;
+    expect(HYPERVISOR_sched_op(SCHEDOP_poll, &sp) == -XEN_EINVAL, "poll of 129 ports");
+    shared_info->vcpu_info[0].evtchn_upcall_mask = 1;
+    struct evtchn_close cl = { .port = bv.port };
+    expect(evtchn_op(EVTCHNOP_close, &cl) == 0, "close VIRQ_TIMER");
+}
+
 static uint64_t op_fep_cpuid(void *ctx, unsigned long n)
 {
     uint32_t r[4];
@@ -355,6 +447,7 @@ void workload_main(void)
         guest_panic("set_trap_table failed");
     check_behaviour();
     check_events();
+    check_timers();
     bench_op("fep_cpuid", op_fep_cpuid, NULL, 1);
     bench_op("rdmsr_emul", op_rdmsr, NULL, 1);
     bench_op("mov_cr0_read", op_cr0, NULL, 1);

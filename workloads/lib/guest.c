@@ -7,6 +7,7 @@ struct asilab_info lab_info;
 extern char __image_start[];
 extern char syscall_callback[];
 extern char trap_0[], trap_1[], trap_6[], trap_13[], trap_14[];
+extern char guest_event_callback[];
 static char kernel_stack[16384] __aligned(16);
 
 void guest_start(struct start_info *si);
@@ -97,6 +98,7 @@ int vcpu_start(unsigned int id, void (*fn)(void), void *stack_top)
     ctxt.user_regs.rip = (unsigned long)fn;
     ctxt.user_regs.rsp = (unsigned long)stack_top;
     ctxt.user_regs.rflags = 0x202;
+    ctxt.event_callback_eip = (unsigned long)guest_event_callback;
     ctxt.ctrlreg[3] = xen_pfn_to_cr3(virt_to_mfn((void *)start_info->pt_base));
     ctxt.kernel_ss = FLAT_KERNEL_SS;
     ctxt.kernel_sp = (unsigned long)stack_top;
@@ -150,6 +152,12 @@ void guest_start(struct start_info *si)
     check_args();
     if (HYPERVISOR_asilab_op(ASILAB_OP_get_info, &lab_info))
         guest_panic("ASILAB_OP_get_info failed");
+    /* SCHEDOP_block enables event delivery (as on Xen): an upcall then
+     * arrives on the way back, and must find a callback. */
+    struct callback_register cb = { .type = CALLBACKTYPE_event,
+                                    .address = (unsigned long)guest_event_callback };
+    if (HYPERVISOR_callback_op(CALLBACKOP_register, &cb))
+        guest_panic("registering the event callback failed");
     workload_main();
     guest_exit(SHUTDOWN_poweroff);
 }

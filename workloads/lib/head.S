@@ -84,6 +84,17 @@ user_exit_to_kernel:
         pop     %rbx
         ret
 
+/* The default event callback: events stay pending for the code that
+ * polls them (lib/event.c); return to the interrupted code with events
+ * masked again (the frame is rcx, r11, rip, cs, rflags, rsp, ss). */
+        .globl guest_event_callback
+guest_event_callback:
+        pop     %rcx
+        pop     %r11
+        andq    $~0x200, 16(%rsp)       /* frame rflags: events masked */
+        push    $0                      /* flags: back to kernel mode */
+        jmp     hypercall_page + __HYPERVISOR_iret * 32
+
 /* Exception trampolines: record the vector (and error code), resume at
  * guest_fault_resume if set, else report the fault and crash. */
 .macro TRAP vec, has_err

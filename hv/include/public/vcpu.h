@@ -5,7 +5,15 @@
 #define VCPUOP_up           1
 #define VCPUOP_down         2
 #define VCPUOP_is_up        3
+#define VCPUOP_get_runstate_info 4
 #define VCPUOP_register_runstate_memory_area 5
+#define VCPUOP_set_periodic_timer    6
+#define VCPUOP_stop_periodic_timer   7
+#define VCPUOP_set_singleshot_timer  8
+#define VCPUOP_stop_singleshot_timer 9
+#define VCPU_SSHOTTMR_future         (1U << 0)
+struct vcpu_set_periodic_timer { uint64_t period_ns; };
+struct vcpu_set_singleshot_timer { uint64_t timeout_abs_ns; uint32_t flags; uint32_t _pad; };
 
 #define RUNSTATE_running  0
 #define RUNSTATE_runnable 1
