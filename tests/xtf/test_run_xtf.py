@@ -210,7 +210,15 @@ class RunXtf(unittest.TestCase):
         self.assertEqual(rows["iopl~vmassist"], ["SUCCESS", "-"])
 
     def test_interrupt_kills_qemu(self):
-        pidfile = os.path.join(self.tmp, "pids")
+        self.interrupt(signal.SIGINT, 130)
+        self.interrupt(signal.SIGTERM, 130)
+
+    @unittest.skipUnless(shutil.which("setpriv"), "no setpriv (util-linux)")
+    def test_kill9_kills_qemu(self):
+        self.interrupt(signal.SIGKILL, -9)
+
+    def interrupt(self, sig, rc):
+        pidfile = os.path.join(self.tmp, "pids.%d" % sig)
         cmd = [sys.executable, RUN, "--xtf-dir", self.xtf, "--build", self.build, "--qemu",
                FAKE_QEMU, "--test", "hanger", "-j", "2", "--no-build",
                "--out", os.path.join(self.tmp, "out-int")]
@@ -223,10 +231,15 @@ class RunXtf(unittest.TestCase):
             time.sleep(0.05)
         pids = read_pids(pidfile)
         self.assertEqual(len(pids), 2)
-        p.send_signal(signal.SIGINT)
+        p.send_signal(sig)
         out, err = p.communicate(timeout=60)
-        self.assertEqual(p.returncode, 130, err)
-        self.assertIn(b"interrupted", err)
+        self.assertEqual(p.returncode, rc, err)
+        if rc == 130:
+            self.assertIn(b"interrupted", err)
+        for _ in range(200):                    # a kill -9'd runner's QEMUs die soon
+            if not any(alive(pid) for pid in pids):
+                break
+            time.sleep(0.05)
         for pid in pids:
             self.assertFalse(alive(pid), pid)
 

@@ -163,6 +163,16 @@ class Results(unittest.TestCase):
             with self.assertRaises(ValueError):
                 xr.parse_saved(bad)
 
+    def test_expected_file(self):
+        # the saved Xen 4.17 column reads back and matches its header's totals
+        with open(os.path.join(os.path.dirname(os.path.realpath(__file__)),
+                               "xen-4.17-expected.txt")) as f:
+            saved = xr.parse_saved(f.read())
+        self.assertEqual(len(saved), 40)
+        counts = {st: sum(r.status == st for r in saved.values()) for st in xr.STATUSES}
+        self.assertEqual(counts, {xr.SUCCESS: 22, xr.SKIP: 3, xr.FAILURE: 2, xr.ERROR: 1,
+                                  xr.CRASH: 12})
+
     def test_bad_target(self):
         with self.assertRaises(ValueError):
             xr.classify(b"", "kvm")
