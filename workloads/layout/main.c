@@ -75,7 +75,10 @@ static unsigned long check_layout(void)
         v_end += 4 * MIB;
     check(si->nr_pt_frames == 1 + 1 + 1 + (v_end - GUEST_VIRT_BASE) / (2 * MIB),
           "page-table frames: one L4, L3, L2 and an L1 per 2 MiB mapped");
-    check(si->first_p2m_pfn == MIN(nr, pfn_of(v_end)) && si->nr_p2m_frames == 0,
+    unsigned long chunk = 1;                 /* Xen's 2^order initial chunk */
+    while (chunk < pfn_of(v_end))
+        chunk *= 2;
+    check(si->first_p2m_pfn == MIN(nr, chunk) && si->nr_p2m_frames == 0,
           "first_p2m_pfn/nr_p2m_frames as Xen's (no separately mapped p2m)");
 
     /* pfn = (va - VIRT_BASE) >> 12 across the whole initial mapping. */
