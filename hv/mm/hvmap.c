@@ -46,6 +46,7 @@ void free_frame(mfn_t mfn)
 {
     if (frame_table)
         frame_table[mfn] = (struct page_info){ .owner = DOMID_FREE };
+    set_gpfn_from_mfn(mfn, ~0UL);            /* INVALID_M2P_ENTRY */
     frames_free(&hv_frames, mfn, 1);
 }
 

@@ -63,6 +63,8 @@ static const char *compute_layout(const struct elf_dom_parms *p, unsigned long n
         return "VIRT_BASE is not page-aligned";
     if (p->virt_kend > ~0UL - 16 * MIB - nr_pages * sizeof(unsigned long))
         return "the image ends too close to the top of the address space";
+    if (p->virt_kend - p->virt_base > nr_pages * PAGE_SIZE)  /* before the search */
+        return "the domain's memory is too small for the kernel image";
     l->v_start = p->virt_base;
     l->vkern_start = p->virt_kstart;
     l->vkern_end = p->virt_kend;
