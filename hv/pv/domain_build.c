@@ -268,8 +268,7 @@ static int build_one(struct domain *d, const struct elf_dom_parms *p, const char
     set_gpfn_from_mfn(d->shared_info_mfn, INVALID_M2P_ENTRY);
     struct shared_info *si = mfn_to_virt(d->shared_info_mfn);
     for (unsigned int i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
-        si->vcpu_info[i].evtchn_upcall_mask = 1;
-    si->arch.max_pfn = nr_pages;
+        si->vcpu_info[i].evtchn_upcall_mask = 1;     /* and nothing else, as Xen */
 
     mfn_t l4;
     if (build_page_tables(d, &l, &l4))

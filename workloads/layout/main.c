@@ -18,6 +18,7 @@
  * measures one op: an MMU_MACHPHYS_UPDATE of one of its frames. */
 #include "guest.h"
 #include "mm.h"
+#include "event.h"
 
 const char workload_name[] = "layout";
 const char *const workload_args[] = { NULL };
@@ -157,6 +158,12 @@ static void check_memory_op(void)
           "current_reservation: our pages");
     check(memop_dom(XENMEM_maximum_reservation, DOMID_SELF) == (long)nr,
           "maximum_reservation: our pages");
+    /* maximum_gpfn is shared_info's max_pfn - 1, which the guest keeps
+     * (as Linux does); the builder leaves it 0, as Xen's. */
+    check(memop_dom(XENMEM_maximum_gpfn, DOMID_SELF) == 0,
+          "maximum_gpfn before the guest sets max_pfn: 0");
+    map_shared_info();
+    shared_info->arch.max_pfn = nr;
     check(memop_dom(XENMEM_maximum_gpfn, DOMID_SELF) == (long)nr - 1,
           "maximum_gpfn: shared_info's max_pfn - 1");
     check(memop_dom(XENMEM_current_reservation, lab_info.domid) == (long)nr,
