@@ -52,6 +52,12 @@ const struct workload workload_table[] = {
     { .name = "exposure", .what = "isolation audit: bytes mapped per class, guest and hv mode",
       .nboots = 1,
       .boots = { { { "exposure.elf domains=2 vcpus=2 spread=1", NULL }, 0 } } },
+    /* Two upper-half kernels (dom0 with 8 MiB, a domU with 4) check the
+     * builder's layout, the M2P and memory_op; dom0 measures one op. */
+    { .name = "layout", .what = "Xen's PV builder layout, the M2P and memory_op, "
+      "from an upper-half kernel (MMU_MACHPHYS_UPDATE)",
+      .ops = "m2p_update", .nboots = 1,
+      .boots = { { { "layout.elf mem=8", "layout.elf mem=4", NULL }, 0 } } },
     /* Expected to fail (the hostile domain crashes itself at the end), so
      * not in 'all'; a boot passes only with its robustness record. */
     { .name = "hostile", .expect_fail = true, .needs_robustness = true,

@@ -51,16 +51,22 @@ function(asilab_hv_variant variant)
       LINK_DEPENDS ${CMAKE_SOURCE_DIR}/hv/hv.ld)
 endfunction()
 
-# asilab_workload(<name> <sources...>): workloads/<name>.elf, a PV guest.
+# asilab_workload(<name> [LDSCRIPT <file in workloads/lib>] <sources...>):
+# workloads/<name>.elf, a PV guest (linked with guest.ld unless told).
 function(asilab_workload name)
-  add_executable(wl-${name} ${ARGN})
+  cmake_parse_arguments(WL "" "LDSCRIPT" "" ${ARGN})
+  if(NOT WL_LDSCRIPT)
+    set(WL_LDSCRIPT guest.ld)
+  endif()
+  set(lib ${CMAKE_SOURCE_DIR}/workloads/lib)
+  add_executable(wl-${name} ${WL_UNPARSED_ARGUMENTS})
   target_link_libraries(wl-${name} PRIVATE guestlib)
   target_compile_options(wl-${name} PRIVATE ${ASILAB_FREESTANDING_CFLAGS})
   target_link_options(wl-${name} PRIVATE ${ASILAB_FREESTANDING_LDFLAGS}
-      -T ${CMAKE_SOURCE_DIR}/workloads/lib/guest.ld)
+      -L ${lib} -T ${lib}/${WL_LDSCRIPT})
   set_target_properties(wl-${name} PROPERTIES
       OUTPUT_NAME ${name}.elf SUFFIX ""
       RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/workloads
-      LINK_DEPENDS ${CMAKE_SOURCE_DIR}/workloads/lib/guest.ld)
+      LINK_DEPENDS "${lib}/${WL_LDSCRIPT};${lib}/guest-sections.ld")
   set_property(GLOBAL APPEND PROPERTY ASILAB_WORKLOADS ${name})
 endfunction()

@@ -1,7 +1,8 @@
 /* Strategy per_pcpu_l4: Xen's XPTI.  While a guest runs, CR3 is this
  * pCPU's restricted root table: the guest's 496 slots, the current
  * domain's per-domain slot, and in slot 261 only what the entry and exit
- * paths need (entry text, this pCPU's stacks, GDT, TSS, IDT).  Every
+ * paths need (entry text, this pCPU's stacks, GDT, TSS, IDT), plus slot
+ * 256, the read-only M2P every PV guest may read (as Xen's).  Every
  * entry into the hv switches to the guest's full L4 (cpu_info->xen_cr3)
  * before touching anything else; every exit copies the guest slots into
  * the root if it is stale (root_pgt_changed) and loads it (pv_cr3).
@@ -36,6 +37,9 @@ void strategy_cpu_init(struct pcpu *c)
         panic("per_pcpu_l4: no memory for a root table");
     paddr_t pa = root << PAGE_SHIFT;
     percpu_entry_regions(c->cpu_id, map_region, &pa);
+    /* As Xen's setup_cpu_root_pgt: the read-only M2P is guest-visible. */
+    ((uint64_t *)mfn_to_virt(root))[RO_MPT_SLOT] =
+        ((const uint64_t *)__va(idle_pg_table_maddr))[RO_MPT_SLOT];
     root_pgt[c->cpu_id] = root;
     memcpy(root_hv_slots[c->cpu_id], (uint64_t *)mfn_to_virt(root) + HV_FIRST_SLOT,
            sizeof(root_hv_slots[0]));
@@ -107,7 +111,8 @@ void strategy_flush_root(void)
 
 /* This pCPU's root, unless a refresh is pending: the guest slots and
  * slot 260 of the running vCPU's L4, and the other hv slots as built
- * (entry text, this pCPU's stack block, GDT, TSS, IDT: nothing more). */
+ * (entry text, this pCPU's stack block, GDT, TSS, IDT, the read-only
+ * M2P: nothing more). */
 void strategy_audit_roots(struct domain *d, audit_report_fn *bad)
 {
     struct cpu_info *ci = get_cpu_info();

@@ -101,6 +101,7 @@ enum domain_state { DOM_running, DOM_shutdown, DOM_crashed };
 struct domain {
     unsigned int domain_id;
     char name[32];
+    unsigned int instance;           /* which of its module's domains= copies */
     bool is_driver;                  /* the run ends when all drivers end */
     enum domain_state state;
     unsigned int shutdown_reason;

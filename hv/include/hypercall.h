@@ -44,6 +44,8 @@ long do_update_descriptor(unsigned long ma, unsigned long desc, unsigned long a3
                           unsigned long a4, unsigned long a5);
 long do_event_channel_op(unsigned long cmd, unsigned long arg, unsigned long a3,
                          unsigned long a4, unsigned long a5);
+long do_memory_op(unsigned long cmd, unsigned long arg, unsigned long a3,
+                  unsigned long a4, unsigned long a5);
 long do_xen_version(unsigned long cmd, unsigned long arg, unsigned long a3,
                     unsigned long a4, unsigned long a5);
 

@@ -3,16 +3,25 @@
 #ifndef ASILAB_LAYOUT_H
 #define ASILAB_LAYOUT_H
 
+#include "public/arch-x86_64.h"
+
 #define L4_SLOT_VA(s) (0xffff000000000000UL | ((unsigned long)(s) << 39))
 
 #define HV_FIRST_SLOT        256
 #define HV_LAST_SLOT         271
+#define RO_MPT_SLOT          256   /* read-only M2P, guest-readable      */
 #define LINEAR_PT_SLOT       258   /* recursive mapping of the live L4   */
 #define PERDOMAIN_SLOT       260   /* GDT/LDT windows, mapcache           */
 #define HV_TEXT_SLOT         261   /* hv image, entry stubs               */
 #define DIRECTMAP_FIRST_SLOT 262   /* all RAM, 262..271                   */
 #define DIRECTMAP_LAST_SLOT  271
 
+/* Xen's RO_MPT_VIRT_START: the machine-to-phys table, one unsigned long
+ * per machine frame, mapped read-only and user-accessible into every
+ * guest's address space (slot 256, first 256 GiB; Xen's
+ * MACH2PHYS_VIRT_START/END). */
+#define RO_MPT_VIRT_START    MACH2PHYS_VIRT_START
+#define RO_MPT_VIRT_END      MACH2PHYS_VIRT_END
 #define LINEAR_PT_VIRT_START 0xffff810000000000UL
 #define PERDOMAIN_VIRT_START 0xffff820000000000UL
 #define HV_VIRT_START        0xffff82d040000000UL

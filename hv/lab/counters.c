@@ -46,6 +46,7 @@ long do_asilab_op(unsigned long cmd, unsigned long arg)
         info.vcpu_id = v->vcpu_id;
         info.tsc_invariant = tsc_invariant();
         info.tsc_khz = lab_tsc_khz;
+        info.instance = v->domain->instance;
         return copy_to_guest(arg, &info, sizeof(info));
     }
     case ASILAB_OP_audit: {

@@ -6,7 +6,10 @@
  * vCPUs' per-domain windows (by address, in slot 260).  Aliases count
  * each time they are mapped; what is mapped through the directmap is
  * also reported on its own; the zero page (GDT windows) holds nothing
- * and is not counted.  One exposure record per address space. */
+ * and is not counted.  The read-only M2P (slot 256) is in every
+ * strategy's guest-mode roots, as it is in Xen's (XPTI included): it is
+ * global, each guest reads every frame's pfn, and its frames count as
+ * hv_private.  One exposure record per address space. */
 #include "console.h"
 #include "descriptor.h"
 #include "domain.h"

@@ -1,9 +1,11 @@
 /* The hv's own address space: the frame allocator instance, the frame
  * table, the directmap (slots 262-271) and idle_pg_table, the L4 whose
- * hv slots (256-271) every guest L4 carries too. */
+ * hv slots (256-271) every guest L4 carries too (slot 256: the read-only
+ * M2P, hv/mm/m2p.c). */
 #include "config.h"
 #include "console.h"
 #include "lib.h"
+#include "m2p.h"
 #include "mm.h"
 #include "pt.h"
 #include "strategy.h"
@@ -44,6 +46,7 @@ void free_frame(mfn_t mfn)
 {
     if (frame_table)
         frame_table[mfn] = (struct page_info){ .owner = DOMID_FREE };
+    set_gpfn_from_mfn(mfn, ~0UL);            /* INVALID_M2P_ENTRY */
     frames_free(&hv_frames, mfn, 1);
 }
 
@@ -114,6 +117,7 @@ void paging_init(void)
             panic("cannot build the directmap");
         *e = pa | PAGE_HV_RW | _PAGE_PSE | _PAGE_GLOBAL;
     }
+    m2p_init(l4pa);                  /* slot 256, read-only for guests */
     /* Every hv slot gets an L3 now, so guest L4s can share them. */
     for (unsigned int s = HV_FIRST_SLOT; s <= HV_LAST_SLOT; s++)
         if (s != LINEAR_PT_SLOT && !(tab[s] & _PAGE_PRESENT)) {

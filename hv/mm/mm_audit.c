@@ -5,7 +5,9 @@
  *    and registered runstate frames hold, and compare with the frame table;
  *  - entries: no read-write L1 mapping of a page-table or descriptor
  *    frame; every present entry user-accessible (L4: also accessed), as
- *    Xen's adjust_guest_l*e; hv slots of every validated L4 as stamped;
+ *    Xen's adjust_guest_l*e; hv slots of every validated L4 as stamped
+ *    (slot 256 included: the read-only M2P, global as in Xen, whose
+ *    frames are the hv's, so no guest entry may map them);
  *  - frames the hv writes (shared_info, runstate areas) are writable-typed,
  *    never a table or descriptor page;
  *  - descriptors: every GDT/LDT frame a vCPU uses is a descriptor page

@@ -46,6 +46,7 @@ static hypercall_fn_t *const hypercall_table[NR_HYPERCALLS] = {
     [__HYPERVISOR_mmu_update]       = do_mmu_update,
     [__HYPERVISOR_set_gdt]          = do_set_gdt,
     [__HYPERVISOR_update_descriptor] = do_update_descriptor,
+    [__HYPERVISOR_memory_op]        = do_memory_op,
     [__HYPERVISOR_update_va_mapping] = do_update_va_mapping,
     [__HYPERVISOR_stack_switch]     = do_stack_switch,
     [__HYPERVISOR_set_callbacks]    = do_set_callbacks,

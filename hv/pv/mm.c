@@ -1,11 +1,13 @@
-/* The PV MMU hypercalls: mmu_update (MMU_NORMAL_PT_UPDATE, batched, with
- * Xen's partial-completion count), update_va_mapping with its flush
- * flags, and the helpers MMUEXT ops share: base pointers, vCPU masks,
- * and what a live guest L4 change triggers. */
+/* The PV MMU hypercalls: mmu_update (MMU_NORMAL_PT_UPDATE and
+ * MMU_MACHPHYS_UPDATE, batched, with Xen's partial-completion count),
+ * update_va_mapping with its flush flags, and the helpers MMUEXT ops
+ * share: base pointers, vCPU masks, and what a live guest L4 change
+ * triggers. */
 #include "console.h"
 #include "descriptor.h"
 #include "hypercall.h"
 #include "lab.h"
+#include "m2p.h"
 #include "page.h"
 #include "pvmm.h"
 #include "sched.h"
@@ -87,6 +89,17 @@ int pv_set_baseptr(struct vcpu *v, mfn_t mfn, bool user)
     return 0;
 }
 
+/* MMU_MACHPHYS_UPDATE: the guest says which pfn one of its own frames
+ * is (Xen: -EINVAL for a frame it does not own; the page-table owner is
+ * always the caller here, see do_mmu_update). */
+static int machphys_update(struct domain *d, mfn_t mfn, unsigned long gpfn)
+{
+    if (mfn > max_mfn || mfn_to_page(mfn)->owner != d->domain_id)
+        return -XEN_EINVAL;
+    set_gpfn_from_mfn(mfn, gpfn);
+    return 0;
+}
+
 long do_mmu_update(unsigned long reqs, unsigned long count, unsigned long pdone,
                    unsigned long foreigndom, unsigned long a5)
 {
@@ -103,6 +116,11 @@ long do_mmu_update(unsigned long reqs, unsigned long count, unsigned long pdone,
         if (copy_from_guest(&req, reqs + i * sizeof(req), sizeof(req))) {
             rc = -XEN_EFAULT;
             break;
+        }
+        if ((req.ptr & 7) == MMU_MACHPHYS_UPDATE) {
+            if ((rc = machphys_update(d, req.ptr >> PAGE_SHIFT, req.val)))
+                break;
+            continue;
         }
         if ((req.ptr & 3) != MMU_NORMAL_PT_UPDATE || (req.ptr & 4)) {
             rc = (req.ptr & 3) == MMU_NORMAL_PT_UPDATE ? -XEN_EINVAL : -XEN_ENOSYS;

@@ -7,6 +7,8 @@
  *                          exactly these per-op event values
  *   --end STATUS           every end record has status STATUS
  *   --domain NAME=STATE    some end record lists domain NAME in STATE
+ *   --all-poweroff         every domain of every end record shut down
+ *                          with reason poweroff (none crashed)
  *   --robust N             every robustness record: survived, no
  *                          invariant failures; one has >= N calls
  *   --same OTHER.jsonl     result records match OTHER's exactly
@@ -138,6 +140,7 @@ int main(int argc, char **argv)
         { "positive", required_argument, 0, 'P' },
         { "probe", required_argument, 0, 'b' },
         { "exposure", required_argument, 0, 'x' },
+        { "all-poweroff", no_argument, 0, 'A' },
         { 0, 0, 0, 0 },
     };
     if (argc < 2) {
@@ -191,6 +194,21 @@ int main(int argc, char **argv)
             }
             if (!found)
                 fail("no domain %s in state %s", name, eq + 1);
+            break;
+        }
+        case 'A': {
+            size_t doms_seen = 0;
+            for (size_t i = 0; i < nrecs; i++) {
+                json_t *doms = json_object_get(recs[i], "domains"), *d;
+                size_t k;
+                json_array_foreach(doms, k, d) {
+                    doms_seen++;
+                    if (strcmp(str(d, "state"), "shutdown") || strcmp(str(d, "reason"), "poweroff"))
+                        fail("domain %s did not power off", str(d, "name"), "");
+                }
+            }
+            if (!doms_seen)
+                fail("no domains in any end record%s%s", "", "");
             break;
         }
         case 'R': {

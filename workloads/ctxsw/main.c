@@ -139,10 +139,9 @@ static void cross_pcpu_wake(void)
 
 void workload_main(void)
 {
-    char mode[16] = "", inst[8] = "0";
+    char mode[16] = "";
 
     arg_get("mode", mode, sizeof(mode));
-    arg_get("instance", inst, sizeof(inst));
     set_bases(0);
     if (!strcmp(mode, "same")) {
         int rc = vcpu_start(1, partner_loop, partner_stack + sizeof(partner_stack));
@@ -151,7 +150,7 @@ void workload_main(void)
         bench_op("yield_same_domain", yields, NULL, 2);
         check_bases(0);
     } else if (!strcmp(mode, "cross")) {
-        if (strcmp(inst, "0"))
+        if (lab_info.instance != 0)
             partner_loop();
         char where[16];
         if (arg_get("runstate", where, sizeof(where))) {
@@ -177,7 +176,7 @@ void workload_main(void)
     } else if (!strcmp(mode, "wake")) {
         cross_pcpu_wake();
     } else if (!strcmp(mode, "preempt")) {
-        if (strcmp(inst, "0"))
+        if (lab_info.instance != 0)
             spinner();
         bench_op("yield_to_spinner", yields, NULL, 2);
     } else {

@@ -24,9 +24,7 @@ static void sibling(void)
 
 void workload_main(void)
 {
-    char inst[8] = "0";
-    arg_get("instance", inst, sizeof(inst));
-    if (strcmp(inst, "0"))
+    if (lab_info.instance != 0)
         for (;;)
             HYPERVISOR_sched_op(SCHEDOP_block, NULL);
 

@@ -130,13 +130,12 @@ static uint64_t op_flush_remote(void *ctx, unsigned long n)
     return rdtsc_fenced() - t0;
 }
 
-extern char __image_start[];
-
 static uint64_t touch(unsigned long pages)
 {
+    const char *base = (const char *)GUEST_VIRT_BASE;   /* pfn 0 */
     uint64_t sum = 0;
     for (unsigned long p = 0; p < pages; p++)
-        sum += *(volatile unsigned char *)(__image_start + p * PAGE_SIZE);
+        sum += *(volatile const unsigned char *)(base + p * PAGE_SIZE);
     return sum;
 }
 
@@ -174,6 +173,7 @@ static void parse_refill(void)
             guest_panic("refill=%s: page counts must be 1..%lu, comma-separated, at most %u",
                         list, start_info->nr_pages, (unsigned int)ARRAY_SIZE(refill_pages));
         refill_pages[nr_refill++] = pages;
+        map_pfns(pages);                 /* touch reads pfns 0..pages-1 */
         p = *end ? end + 1 : end;
     }
 }

@@ -64,6 +64,12 @@ static void probe_hv_memory(void)
         mismatches++;
         printf("hostile: write own L4: error code %#lx, expected 0x3\n", guest_last_error);
     }
+    /* The M2P is readable (slot 256, as Xen's), never writable. */
+    EXPECT_FAULT("write the M2P", 14, "movabs $0xffff800000000000, %%rax; movq $0, (%%rax)");
+    if (guest_last_error != (PF_PRESENT | PF_WRITE | PF_USER)) {
+        mismatches++;
+        printf("hostile: write the M2P: error code %#lx, expected 0x7\n", guest_last_error);
+    }
 }
 
 static void probe_hypercalls(void)

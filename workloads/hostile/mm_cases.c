@@ -68,8 +68,11 @@ static void page_table_cases(void)
     expect_rc("pin a valid empty L1", mmuext1(MMUEXT_PIN_L1_TABLE, virt_to_mfn(ok_l1), 0), 0);
     expect_rc("pin it again", mmuext1(MMUEXT_PIN_L1_TABLE, virt_to_mfn(ok_l1), 0), -XEN_EINVAL);
     expect_rc("unpin it", mmuext1(MMUEXT_UNPIN_TABLE, virt_to_mfn(ok_l1), 0), 0);
+    /* The builder pins the boot L4, as Xen's does (Linux unpins it). */
+    expect_rc("unpin the boot L4 (pinned by the builder)", mmuext1(MMUEXT_UNPIN_TABLE, l4, 0), 0);
     expect_rc("unpin the live L4 (in use, not pinned)", mmuext1(MMUEXT_UNPIN_TABLE, l4, 0),
               -XEN_EINVAL);
+    expect_rc("pin the live L4 again", mmuext1(MMUEXT_PIN_L4_TABLE, l4, 0), 0);
     expect_rc("unpin a foreign frame", mmuext1(MMUEXT_UNPIN_TABLE, foreign_mfn(), 0), -XEN_EPERM);
     expect_rc("NEW_BASEPTR to an L1", mmuext1(MMUEXT_NEW_BASEPTR, l1, 0), -XEN_EINVAL);
 
@@ -77,7 +80,20 @@ static void page_table_cases(void)
     expect_rc("mmu_update ptr misaligned", mmu1(probe_pte | 4, probe_val), -XEN_EINVAL);
     expect_rc("mmu_update on a data page", mmu1((uint64_t)virt_to_mfn(probe) << 12, 0),
               -XEN_EINVAL);
-    expect_rc("MMU_MACHPHYS_UPDATE", mmu1(probe_pte | 1, 0), -XEN_ENOSYS);
+    /* MMU_MACHPHYS_UPDATE: only for the caller's own frames (Xen: -EINVAL). */
+    unsigned long pm = virt_to_mfn(probe), ppfn = machine_to_phys_mapping[pm];
+    unsigned long fm = foreign_mfn(), fpfn = machine_to_phys_mapping[fm];
+    expect_rc("MMU_MACHPHYS_UPDATE of a foreign frame", mmu1(((uint64_t)fm << 12) | 1, 7),
+              -XEN_EINVAL);
+    expect_rc("MMU_MACHPHYS_UPDATE of an hv frame", mmu1((HV_MFN << 12) | 1, 7), -XEN_EINVAL);
+    expect_rc("MMU_MACHPHYS_UPDATE beyond RAM", mmu1((1UL << 40) | 1, 7), -XEN_EINVAL);
+    expect_true("foreign M2P entry after the refused updates",
+                machine_to_phys_mapping[fm] == fpfn);
+    expect_rc("MMU_MACHPHYS_UPDATE of an own frame", mmu1(((uint64_t)pm << 12) | 1, ppfn + 1), 0);
+    expect_true("the M2P says so", machine_to_phys_mapping[pm] == ppfn + 1);
+    expect_rc("MMU_MACHPHYS_UPDATE back", mmu1(((uint64_t)pm << 12) | 1, ppfn), 0);
+    expect_true("M2P entry of an own frame is its pfn", machine_to_phys_mapping[pm] == ppfn &&
+                ppfn == ((unsigned long)probe - GUEST_VIRT_BASE) >> 12);
     unsigned int done = 99;
     struct mmu_update two[2] = { { probe_pte, probe_val }, { (1UL << 40), 0 } };
     expect_rc("batch failing at its 2nd entry",

@@ -23,9 +23,7 @@ static double fpu_data_1 = 1.0;           /* and its memory operand */
 
 void workload_main(void)
 {
-    char inst[8] = "0";
-    arg_get("instance", inst, sizeof(inst));
-    if (strcmp(inst, "0")) {
+    if (lab_info.instance != 0) {
         __asm__ volatile("movq %0, %%xmm0" :: "r"(0xb0b0b0b0UL));
         __asm__ volatile(".globl fpu_insn_1\nfpu_insn_1: fldl %0" :: "m"(fpu_data_1));
         for (;;)

@@ -4,7 +4,6 @@
 
 struct start_info *start_info;
 struct asilab_info lab_info;
-extern char __image_start[];
 extern char syscall_callback[];
 extern char trap_0[], trap_1[], trap_6[], trap_13[], trap_14[];
 extern char guest_event_callback[];
@@ -52,10 +51,11 @@ bool arg_get(const char *key, char *val, size_t n)
     return cmdline_get((const char *)start_info->cmd_line, key, val, n);
 }
 
+/* Xen's builder: pfn = (va - VIRT_BASE) >> PAGE_SHIFT. */
 unsigned long virt_to_mfn(const void *va)
 {
     const unsigned long *p2m = (const unsigned long *)start_info->mfn_list;
-    return p2m[((unsigned long)va - (unsigned long)__image_start) >> PAGE_SHIFT];
+    return p2m[((unsigned long)va - GUEST_VIRT_BASE) >> PAGE_SHIFT];
 }
 
 void guest_user_init(void)
@@ -114,7 +114,7 @@ int vcpu_start(unsigned int id, void (*fn)(void), void *stack_top)
 static void check_args(void)
 {
     static const char *const common[] = { "domains", "vcpus", "mem", "pcpu", "spread",
-                                          "instance", "samples", NULL };
+                                          "samples", NULL };
     const char *p = (const char *)start_info->cmd_line;
     while (*p) {
         while (*p == ' ')

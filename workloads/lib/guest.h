@@ -7,7 +7,16 @@
 #include "hypercall.h"
 
 extern struct start_info *start_info;
+/* The hv's run info; lab_info.instance says which of its module's
+ * domains= copies this domain is. */
 extern struct asilab_info lab_info;
+/* %rsp as the builder started us (the end of its boot stack). */
+extern unsigned long boot_entry_rsp;
+/* VIRT_BASE (the linker script's __xen_virt_base): pfn 0's address. */
+extern char __xen_virt_base[];
+#define GUEST_VIRT_BASE ((unsigned long)__xen_virt_base)
+/* The hv's read-only M2P: machine frame -> pfn (as Xen's guest headers). */
+#define machine_to_phys_mapping ((const unsigned long *)MACH2PHYS_VIRT_START)
 extern const char workload_name[];       /* defined by each workload */
 extern const char *const workload_args[]; /* its own argument keys, NULL-ended */
 void workload_main(void);                /* defined by each workload */

@@ -12,14 +12,32 @@
         .quad \desc
         .previous
 .endm
+.macro ELFNOTE_STR type, str
+        .section .note.Xen, "a"
+        .align 4
+        .long 4, 2f - 1f, \type
+        .asciz "Xen"
+        .align 4
+1:      .asciz "\str"
+2:      .align 4
+        .previous
+.endm
+        /* As Xen's builder reads them (hv/pv/elf_dominfo.c): pfn 0 is at
+         * VIRT_BASE (the linker script's __xen_virt_base); no
+         * PADDR_OFFSET note, so libelf's default 0: each segment's
+         * p_paddr is its offset from VIRT_BASE. */
         ELFNOTE 1, _start              /* XEN_ELFNOTE_ENTRY */
         ELFNOTE 2, hypercall_page      /* XEN_ELFNOTE_HYPERCALL_PAGE */
-        ELFNOTE 3, 0                   /* XEN_ELFNOTE_VIRT_BASE */
+        ELFNOTE 3, __xen_virt_base     /* XEN_ELFNOTE_VIRT_BASE */
+        ELFNOTE_STR 5, "xen-3.0"       /* XEN_ELFNOTE_XEN_VERSION */
+        ELFNOTE_STR 6, "asilab"        /* XEN_ELFNOTE_GUEST_OS */
+        ELFNOTE_STR 8, "generic"       /* XEN_ELFNOTE_LOADER */
 
         .section .text.head, "ax"
         .globl _start
 _start:
-        /* %rsi = start_info, %rsp = the builder's boot stack */
+        /* %rsi = start_info, %rsp = the builder's boot stack (its end) */
+        mov     %rsp, boot_entry_rsp(%rip)
         lea     boot_stack_top(%rip), %rsp
         mov     %rsi, %rdi
         call    guest_start
@@ -135,6 +153,8 @@ trap_common:
         .bss
         .align 8
 kernel_saved_rsp: .quad 0
+        .globl boot_entry_rsp
+boot_entry_rsp: .quad 0
         .globl guest_fault_resume, guest_last_vector, guest_last_error, guest_fault_count
 guest_fault_resume: .quad 0
 guest_last_error:   .quad 0

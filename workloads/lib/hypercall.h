@@ -9,6 +9,7 @@
 #include "public/callback.h"
 #include "public/version.h"
 #include "public/asilab.h"
+#include "public/memory.h"
 
 extern char hypercall_page[];
 
@@ -47,6 +48,8 @@ static inline long HYPERVISOR_set_segment_base(int which, unsigned long base)
 static inline long HYPERVISOR_mmuext_op(struct mmuext_op *op, int count,
                                         unsigned int *done, unsigned int dom)
 { return HC(__HYPERVISOR_mmuext_op, op, count, done, dom, 0); }
+static inline long HYPERVISOR_memory_op(unsigned long cmd, void *arg)
+{ return HC(__HYPERVISOR_memory_op, cmd, arg, 0, 0, 0); }
 static inline long HYPERVISOR_asilab_op(int cmd, void *arg)
 { return HC(__HYPERVISOR_asilab_op, cmd, arg, 0, 0, 0); }
 

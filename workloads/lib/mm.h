@@ -13,6 +13,8 @@
 #define PTE_FLAGS_RO (PTE_P | PTE_US | PTE_A)
 
 struct mmu_update { uint64_t ptr, val; };
+#define MMU_NORMAL_PT_UPDATE 0
+#define MMU_MACHPHYS_UPDATE  1          /* ptr: frame's address | 1, val: pfn */
 #define UVMF_NONE      0UL
 #define UVMF_TLB_FLUSH 1UL
 #define UVMF_INVLPG    2UL
@@ -29,10 +31,14 @@ static inline long HYPERVISOR_set_gdt(unsigned long *frames, unsigned int entrie
 static inline long HYPERVISOR_update_descriptor(uint64_t ma, uint64_t desc)
 { return HC(__HYPERVISOR_update_descriptor, ma, desc, 0, 0, 0); }
 
-/* A zeroed page from the memory after the bootstrap tables (mapped RW). */
+/* A zeroed page (mapped RW at its pfn's place): after the builder's boot
+ * stack, then beyond its mapping, mapped on demand. */
 void *page_alloc(void);
 unsigned long pages_free(void);
-/* Guest virtual address of an own frame. */
+/* Make sure pfns 0..nr-1 are all mapped (beyond the builder's mapping
+ * the pages are mapped as page_alloc maps them); returns pfn 0's va. */
+void *map_pfns(unsigned long nr);
+/* Guest virtual address of an own frame (through the M2P). */
 void *mfn_to_virt_guest(unsigned long mfn);
 /* Machine address of the level-`level` entry that maps va. */
 uint64_t pte_maddr(const void *va, int level);

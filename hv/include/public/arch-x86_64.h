@@ -6,6 +6,11 @@
 
 typedef unsigned long xen_pfn_t;
 
+/* Where every 64-bit PV guest finds the read-only machine-to-phys table
+ * (Xen's MACH2PHYS_VIRT_START/END: L4 slot 256). */
+#define MACH2PHYS_VIRT_START 0xffff800000000000UL
+#define MACH2PHYS_VIRT_END   0xffff804000000000UL
+
 #define FLAT_RING3_CS32 0xe023
 #define FLAT_RING3_DS32 0xe02b
 #define FLAT_RING3_CS64 0xe033

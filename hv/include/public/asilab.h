@@ -58,5 +58,8 @@ struct asilab_info {
     uint32_t vcpu_id;
     uint32_t tsc_invariant;  /* CPUID 0x80000007 EDX bit 8              */
     uint64_t tsc_khz;        /* 0 when unknown                          */
+    uint32_t instance;       /* which of its module's domains= copies
+                                this domain is (0 = the first)          */
+    uint32_t _pad;
 };
 #endif
