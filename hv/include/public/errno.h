@@ -12,6 +12,8 @@
 #define XEN_EEXIST  17
 #define XEN_EINVAL  22
 #define XEN_ENOSPC  28
+#define XEN_ERANGE  34
 #define XEN_ENOSYS  38
+#define XEN_EILSEQ  84
 #define XEN_EOPNOTSUPP 95
 #endif
