@@ -11,12 +11,12 @@
  * it measures the map + unmap round trip (map_unmap: two L1 entry
  * writes and, as Xen, one TLB flush before the unmap drops the
  * references) and a 4 KiB grant copy (copy_4k).  A strategy's cost
- * shows only in the hypercall entry and exit and the unmap's flush. */
-#include "mm.h"
-#include "public/grant_table.h"
+ * shows only in the hypercall entry and exit and the unmap's flush.
+ * random=N [seed=S]: then N seeded random calls (random.c), audited. */
+#include "gnttab.h"
 
 const char workload_name[] = "gnttab";
-const char *const workload_args[] = { NULL };
+const char *const workload_args[] = { "random", "seed", NULL };
 
 static long gnttab_op(unsigned int cmd, void *uop, unsigned int count)
 {
@@ -29,9 +29,9 @@ static void expect(const char *what, long got, long want)
         guest_panic("gnttab: %s: got %ld, want %ld", what, got, want);
 }
 
-static grant_entry_v1_t *gnttab;       /* our table's first two frames */
-static uint64_t gnttab_mfn[2];
-static uint16_t domid;
+grant_entry_v1_t *gnttab;
+uint64_t gnttab_mfn[2];
+uint16_t domid;
 
 static void grant(unsigned int ref, const void *page, uint16_t flags)
 {
@@ -518,4 +518,23 @@ void workload_main(void)
     };
     grant(8, page, GTF_permit_access);
     bench_op("copy_4k", copy_4k, &c, 1);
+
+    char val[24];
+    unsigned long n = 0, seed = 1;
+    if (arg_get("random", val, sizeof(val)))
+        n = simple_strtoul(val, NULL, 10);
+    if (arg_get("seed", val, sizeof(val)))
+        seed = simple_strtoul(val, NULL, 10);
+    if (!n)
+        return;
+    HYPERVISOR_asilab_op(ASILAB_OP_audit, (void *)1UL);
+    gnttab_random(n, seed);
+    long now = HYPERVISOR_asilab_op(ASILAB_OP_audit, (void *)0UL);
+    struct asilab_audit after = { 0 };
+    HYPERVISOR_asilab_op(ASILAB_OP_audit_result, &after);
+    if (now || after.failed || after.violations || after.audits < audit.audits + n)
+        guest_panic("gnttab: random: %ld violations now; %lu audits, %lu failed, %lu violations",
+                    now, after.audits, after.failed, after.violations);
+    printf("gnttab: %lu random calls (seed %lu), %lu audits clean\n", n, seed,
+           after.audits - audit.audits);
 }
