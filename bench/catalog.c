@@ -42,10 +42,10 @@ const struct workload workload_table[] = {
       .ops = "procswitch_<P>", .nboots = 1,
       .boots = { { { "procswitch.elf", NULL }, 0 } } },
     { .name = "gnttab", .what = "grant tables: a page granted to ourselves, map + unmap "
-      "round trip, 4 KiB grant copy (after Xen's refusals, XSA cases and 1000 random "
-      "calls, all audited)",
+      "round trip, 4 KiB grant copy (after Xen's refusals, XSA cases, another domain's "
+      "grants and 1000 random calls, all audited)",
       .ops = "map_unmap copy_4k", .nboots = 1,
-      .boots = { { { "gnttab.elf random=1000", NULL }, 0 } } },
+      .boots = { { { "gnttab.elf random=1000 peer=1", "gnttab.elf grant_to=0", NULL }, 0 } } },
     { .name = "leak", .what = "hv stack contents after a switch (stack zeroing probe)",
       .nboots = 1,
       .boots = { { { "leak.elf domains=2", NULL }, 0 } } },

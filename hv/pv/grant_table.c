@@ -29,11 +29,13 @@
  * swap_grant_ref, cache_flush.  Not supported (-ENOSYS, logged once):
  * transfer (and dump_table, which Xen does not have either).
  *
- * Deviations (README): grants work within a domain only (mapping or
- * copying another domain's grant, or setting up / querying another
- * domain's table, gets GNTST_permission_denied, as Xen's XSM refusing
- * it; a transitive grant always names another domain, so it is refused
- * as with Xen's gnttab=transitive=0); no continuations (count above
+ * Deviations (README): grants work within a domain only: mapping or
+ * copying another domain's grant gets Xen's status where Xen's checks of
+ * the entry refuse it (bad ref, entry not granting us, read-only) and
+ * GNTST_permission_denied where Xen would go on to take the frame, as
+ * Xen's XSM refusing it; setting up / querying another domain's table
+ * gets GNTST_permission_denied; a transitive grant always names another
+ * domain, so it is refused as with Xen's gnttab=transitive=0; no continuations (count above
  * MAX_PV_BATCH: -EINVAL); one maptrack free list per domain rather than
  * per vCPU (handles are numbered as Xen numbers a single vCPU's);
  * GNTTAB_MAX_MAPTRACK_FRAMES maptrack frames.  Everything runs under the
@@ -419,6 +421,30 @@ static int get_paged_frame(uint64_t gfn, mfn_t *mfn, struct domain *rd)
     return GNTST_okay;
 }
 
+/* Another domain's grant (asilab keeps grants within a domain): the
+ * status Xen's checks give it up to the point where rd's frame would be
+ * taken (a ref out of range, an entry not granting ld, a read-only
+ * entry for a write), GNTST_permission_denied past it.  Only reads of
+ * rd's table, without rd's lock: a table rd has not used yet is Xen's
+ * initial one frame of invalid entries. */
+static int foreign_grant_status(const struct domain *ld, const struct domain *rd,
+                                grant_ref_t ref, bool ro, bool mapflag)
+{
+    const struct grant_table *rgt = gt_of(rd);
+    bool ready = rgt && ACCESS_ONCE(rgt->ready);
+    if (ref >= (ready ? nr_entries(rgt) : SHA1_PER_PAGE))
+        return GNTST_bad_gntref;
+    if (!ready || ACCESS_ONCE(act_of(rgt, ref)->pin))
+        return GNTST_general_error;      /* invalid, or pinned by rd itself */
+    const grant_entry_header_t *sh = shah(rgt, ref);
+    uint16_t flags = ACCESS_ONCE(sh->flags), domid = ACCESS_ONCE(sh->domid);
+    uint16_t mask = GTF_type_mask | (mapflag ? GTF_sub_page : 0);
+    if ((flags & mask) != GTF_permit_access || domid != ld->domain_id ||
+        (!ro && (flags & GTF_readonly)))
+        return GNTST_general_error;
+    return GNTST_permission_denied;
+}
+
 /* ---- host mappings (Xen's create/replace_grant_pv_mapping) ---- */
 
 static pte_t grant_pte_flags(unsigned int gflags)
@@ -541,8 +567,8 @@ static void map_grant_ref(struct vcpu *v, struct grant_table *lgt,
         op->status = GNTST_bad_domain;
         return;
     }
-    if (rd != ld) {                  /* asilab: grants within a domain only */
-        op->status = GNTST_permission_denied;
+    if (rd != ld) {
+        op->status = foreign_grant_status(ld, rd, op->ref, ro, true);
         return;
     }
     rgt = lgt;
@@ -901,8 +927,9 @@ static int copy_one(struct vcpu *v, struct grant_table *gt, const struct gnttab_
         if (!(dom[i] = domain_by_any_id(v->domain, ptr[i]->domid)))
             return GNTST_bad_domain;
     }
-    if (dom[0] != v->domain || dom[1] != v->domain)
-        return GNTST_permission_denied;      /* asilab: within a domain only */
+    for (unsigned int i = 0; i < 2; i++)
+        if (dom[i] != v->domain)             /* only a gref names another domain */
+            return foreign_grant_status(v->domain, dom[i], ptr[i]->u.ref, i == 0, false);
 
     if ((rc = copy_claim(v, gt, op, &op->source, GNTCOPY_source_gref, &src)) ||
         (rc = copy_claim(v, gt, op, &op->dest, GNTCOPY_dest_gref, &dst)))

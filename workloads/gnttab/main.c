@@ -12,11 +12,17 @@
  * writes and, as Xen, one TLB flush before the unmap drops the
  * references) and a 4 KiB grant copy (copy_4k).  A strategy's cost
  * shows only in the hypercall entry and exit and the unmap's flush.
- * random=N [seed=S]: then N seeded random calls (random.c), audited. */
+ * random=N [seed=S]: then N seeded random calls (random.c), audited.
+ * peer=D: domain D (a second module, grant_to=<our domid>) has granted
+ * us two entries: another domain's grants get Xen's statuses up to the
+ * point where its frame would be taken, then GNTST_permission_denied
+ * (asilab keeps grants within a domain); XSA-316's case, a map naming
+ * the wrong domain, is GNTST_general_error as on Xen.
+ * grant_to=D: only grant refs 20 (writable) and 21 (read-only) to D. */
 #include "gnttab.h"
 
 const char workload_name[] = "gnttab";
-const char *const workload_args[] = { "random", "seed", NULL };
+const char *const workload_args[] = { "random", "seed", "peer", "grant_to", NULL };
 
 static long gnttab_op(unsigned int cmd, void *uop, unsigned int count)
 {
@@ -442,6 +448,79 @@ static void version_cases(char *page, char *host, char *sframe)
     expect("get_status_frames in v1 status", gs.status, GNTST_general_error);
 }
 
+/* Another domain's table (peer: see the header). */
+static void peer_cases(uint16_t peer, char *page, char *host)
+{
+    struct gnttab_map_grant_ref op = { .host_addr = (uint64_t)host, .flags = GNTMAP_host_map,
+                                       .ref = 20, .dom = peer };
+    for (unsigned int i = 0; i < 1000; i++) {    /* until the peer has granted */
+        expect("map the peer's grant", gnttab_op(GNTTABOP_map_grant_ref, &op, 1), 0);
+        if (op.status != GNTST_general_error)
+            break;
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    }
+    expect("the peer's writable grant", op.status, GNTST_permission_denied);
+    op.ref = 21;
+    expect("map rc", gnttab_op(GNTTABOP_map_grant_ref, &op, 1), 0);
+    expect("the peer's read-only grant, writable", op.status, GNTST_general_error);
+    op.flags |= GNTMAP_readonly;
+    expect("map rc", gnttab_op(GNTTABOP_map_grant_ref, &op, 1), 0);
+    expect("the peer's read-only grant, read-only", op.status, GNTST_permission_denied);
+    op.ref = 22;
+    expect("map rc", gnttab_op(GNTTABOP_map_grant_ref, &op, 1), 0);
+    expect("an entry the peer did not grant", op.status, GNTST_general_error);
+    op.ref = 5000;
+    expect("map rc", gnttab_op(GNTTABOP_map_grant_ref, &op, 1), 0);
+    expect("beyond the peer's table", op.status, GNTST_bad_gntref);
+    /* XSA-316: our own grant, mapped naming the wrong domain. */
+    grant(8, page, GTF_permit_access);
+    op = (struct gnttab_map_grant_ref){ .host_addr = (uint64_t)host, .flags = GNTMAP_host_map,
+                                        .ref = 8, .dom = peer };
+    expect("map rc", gnttab_op(GNTTABOP_map_grant_ref, &op, 1), 0);
+    expect("our grant named as the peer's (XSA-316)", op.status, GNTST_general_error);
+    expect("our entry untouched", gnttab[8].flags, GTF_permit_access);
+
+    struct gnttab_copy c[2] = {
+        { .source = { .u.ref = 20, .domid = peer },
+          .dest = { .u.gmfn = virt_to_mfn(page), .domid = DOMID_SELF }, .len = 8,
+          .flags = GNTCOPY_source_gref },
+        { .source = { .u.gmfn = virt_to_mfn(page), .domid = DOMID_SELF },
+          .dest = { .u.ref = 21, .domid = peer }, .len = 8, .flags = GNTCOPY_dest_gref },
+    };
+    expect("copy with the peer", gnttab_op(GNTTABOP_copy, c, 2), 0);
+    expect("copy from the peer's grant", c[0].status, GNTST_permission_denied);
+    expect("copy into the peer's read-only grant", c[1].status, GNTST_general_error);
+
+    uint64_t frames[1];
+    struct gnttab_setup_table st = { .dom = peer, .nr_frames = 1,
+                                     .frame_list = (uint64_t)frames };
+    expect("setup_table of the peer", gnttab_op(GNTTABOP_setup_table, &st, 1), 0);
+    expect("setup_table of the peer status", st.status, GNTST_permission_denied);
+    struct gnttab_query_size qs = { .dom = peer };
+    expect("query_size of the peer", gnttab_op(GNTTABOP_query_size, &qs, 1), 0);
+    expect("query_size of the peer status", qs.status, GNTST_permission_denied);
+    struct gnttab_get_version gv = { .dom = peer };
+    expect("get_version of the peer", gnttab_op(GNTTABOP_get_version, &gv, 1), -XEN_EPERM);
+}
+
+/* grant_to=D: set up, grant refs 20 and 21 to D, and leave. */
+static void grant_to(uint16_t to)
+{
+    uint64_t mfn;
+    struct gnttab_setup_table st = { .dom = DOMID_SELF, .nr_frames = 1,
+                                     .frame_list = (uint64_t)&mfn };
+    expect("setup_table", gnttab_op(GNTTABOP_setup_table, &st, 1), 0);
+    expect("setup_table status", st.status, GNTST_okay);
+    grant_entry_v1_t *t = page_alloc();
+    expect("map the table", HYPERVISOR_update_va_mapping((unsigned long)t,
+           (mfn << 12) | PTE_FLAGS_RW, UVMF_INVLPG), 0);
+    char *page = page_alloc();
+    t[20] = (grant_entry_v1_t){ .domid = to, .frame = virt_to_mfn(page) };
+    t[21] = (grant_entry_v1_t){ .domid = to, .frame = virt_to_mfn(page) };
+    __atomic_store_n(&t[21].flags, GTF_permit_access | GTF_readonly, __ATOMIC_RELEASE);
+    __atomic_store_n(&t[20].flags, GTF_permit_access, __ATOMIC_RELEASE);
+}
+
 /* ---- measured ops ---- */
 
 struct bench_ctx { char *host; };
@@ -478,7 +557,24 @@ static uint64_t copy_4k(void *ctx, unsigned long n)
 
 void workload_main(void)
 {
+    char val[24];
     domid = lab_info.domid;
+    /* Arguments first, before anything is measured. */
+    unsigned long n = 0, seed = 1, peer = ~0UL;
+    if (arg_get("random", val, sizeof(val)) && (n = simple_strtoul(val, NULL, 10)) > 1000000)
+        guest_panic("random=%s: 0..1000000 calls", val);
+    if (arg_get("seed", val, sizeof(val)))
+        seed = simple_strtoul(val, NULL, 10);
+    if (arg_get("peer", val, sizeof(val)) &&
+        ((peer = simple_strtoul(val, NULL, 10)) >= DOMID_SELF || peer == domid))
+        guest_panic("peer=%s: another domain's id", val);
+    if (arg_get("grant_to", val, sizeof(val))) {
+        unsigned long to = simple_strtoul(val, NULL, 10);
+        if (to >= DOMID_SELF)
+            guest_panic("grant_to=%s: a domain id", val);
+        grant_to(to);
+        return;
+    }
     /* The hv audits every reference after each hypercall of ours. */
     expect("audit before", HYPERVISOR_asilab_op(ASILAB_OP_audit, (void *)1UL), 0);
     setup();
@@ -501,6 +597,8 @@ void workload_main(void)
     memset(page, 0x77, PAGE_SIZE);
     version_cases(page, host, sframe);
     copy_cases(f2, dst, q);
+    if (peer != ~0UL)
+        peer_cases(peer, page, host);
     expect("audit after the cases", HYPERVISOR_asilab_op(ASILAB_OP_audit, (void *)0UL), 0);
     struct asilab_audit audit = { 0 };
     HYPERVISOR_asilab_op(ASILAB_OP_audit_result, &audit);
@@ -519,12 +617,6 @@ void workload_main(void)
     grant(8, page, GTF_permit_access);
     bench_op("copy_4k", copy_4k, &c, 1);
 
-    char val[24];
-    unsigned long n = 0, seed = 1;
-    if (arg_get("random", val, sizeof(val)))
-        n = simple_strtoul(val, NULL, 10);
-    if (arg_get("seed", val, sizeof(val)))
-        seed = simple_strtoul(val, NULL, 10);
     if (!n)
         return;
     HYPERVISOR_asilab_op(ASILAB_OP_audit, (void *)1UL);
