@@ -1254,9 +1254,7 @@ long do_grant_table_op(unsigned long cmd_l, unsigned long uop, unsigned long cou
     cmd &= GNTTABOP_CMD_MASK;
     if (cmd != GNTTABOP_cache_flush && opaque)
         return -XEN_EINVAL;
-    if (count > MAX_PV_BATCH)             /* no continuations: bound the work */
-        return -XEN_EINVAL;
-    switch (cmd) {                        /* Xen's guest_handle_okay */
+    switch (cmd) {                        /* the batched ops' entry sizes */
     case GNTTABOP_map_grant_ref:     size = sizeof(struct gnttab_map_grant_ref); break;
     case GNTTABOP_unmap_grant_ref:   size = sizeof(struct gnttab_unmap_grant_ref); break;
     case GNTTABOP_unmap_and_replace: size = sizeof(struct gnttab_unmap_and_replace); break;
@@ -1264,7 +1262,9 @@ long do_grant_table_op(unsigned long cmd_l, unsigned long uop, unsigned long cou
     case GNTTABOP_swap_grant_ref:    size = sizeof(struct gnttab_swap_grant_ref); break;
     case GNTTABOP_cache_flush:       size = sizeof(struct gnttab_cache_flush); break;
     }
-    if (size && !guest_range_ok(uop, (uint64_t)count * size))
+    if (size && count > MAX_PV_BATCH)     /* no continuations: bound the work */
+        return -XEN_EINVAL;
+    if (size && !guest_range_ok(uop, (uint64_t)count * size))   /* guest_handle_okay */
         return -XEN_EFAULT;
     if (!(gt = gnttab_get(v->domain)))
         return -XEN_ENOMEM;

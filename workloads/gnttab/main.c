@@ -306,6 +306,8 @@ static void refusal_cases(char *page, char *host)
 
     /* The hypercall's own refusals. */
     expect("negative count", gnttab_op(GNTTABOP_map_grant_ref, ops, -1), -XEN_EINVAL);
+    expect("a batch over 4096 (no continuations)",
+           gnttab_op(GNTTABOP_map_grant_ref, ops, 4097), -XEN_EINVAL);
     expect("continuation bits on map", gnttab_op(GNTTABOP_map_grant_ref | (1 << 12), ops, 1),
            -XEN_EINVAL);
     expect("ops in hv memory", gnttab_op(GNTTABOP_map_grant_ref,
@@ -397,6 +399,8 @@ static void version_cases(char *page, char *host, char *sframe)
 {
     struct gnttab_set_version sv = { 3 };
     expect("set_version 3", gnttab_op(GNTTABOP_set_version, &sv, 1), -XEN_EINVAL);
+    sv.version = 1;
+    expect("set_version ignores the count", gnttab_op(GNTTABOP_set_version, &sv, 100000), 0);
     grant_handle_t h;
     expect("map before the switch", map(8, (uint64_t)host, GNTMAP_host_map, &h), GNTST_okay);
     sv.version = 2;
