@@ -46,6 +46,11 @@ const struct workload workload_table[] = {
       "int $0x80, an event upcall",
       .ops = "fep_cpuid rdmsr_emul mov_cr0_read int_n upcall", .nboots = 1,
       .boots = { { { "emul.elf", NULL }, 0 } } },
+    { .name = "gnttab", .what = "grant tables: a page granted to ourselves, map + unmap "
+      "round trip, 4 KiB grant copy (after Xen's refusals, XSA cases, another domain's "
+      "grants and 1000 random calls, all audited)",
+      .ops = "map_unmap copy_4k", .nboots = 1,
+      .boots = { { { "gnttab.elf random=1000 peer=1", "gnttab.elf grant_to=0", NULL }, 0 } } },
     { .name = "leak", .what = "hv stack contents after a switch (stack zeroing probe)",
       .nboots = 1,
       .boots = { { { "leak.elf domains=2", NULL }, 0 } } },

@@ -60,6 +60,11 @@ void put_page_and_type(mfn_t mfn, struct domain *d);
  * `val`, revalidating just that entry.  *level gets the table's level. */
 int mod_pt_entry(struct domain *d, mfn_t table, unsigned int idx, pte_t val,
                  int *level);
+/* Grant mappings (hv/pv/grant_table.c) move references themselves: the
+ * address of entry idx of d's validated L1 table `table` (NULL if it is
+ * not one), and Xen's put_page_from_l1e for an entry taken out of one. */
+pte_t *guest_l1e_ptr(struct domain *d, mfn_t table, unsigned int idx);
+void put_page_from_l1e(struct domain *d, pte_t e);
 /* Validate (and fix up the DPL of) one descriptor, Xen's 64-bit PV rules. */
 int check_descriptor(uint64_t *desc);
 

@@ -1,14 +1,16 @@
 /* The PV MMU's invariant check, run after each hypercall of a domain
  * under audit (the hostile workload's random mode) and on request:
  *  - references: recount every reference a domain's validated tables,
- *    pins, base pointers, GDT frames, lazily mapped LDT pages, shared_info
- *    and registered runstate frames hold, and compare with the frame table;
+ *    pins, base pointers, GDT frames, lazily mapped LDT pages, shared_info,
+ *    registered runstate frames and grant tables (their shared frames,
+ *    device mappings) hold, and compare with the frame table;
  *  - entries: no read-write L1 mapping of a page-table or descriptor
  *    frame; every present entry user-accessible (L4: also accessed), as
  *    Xen's adjust_guest_l*e; hv slots of every validated L4 as stamped
  *    (slot 256 included: the read-only M2P, global as in Xen, whose
  *    frames are the hv's, so no guest entry may map them);
- *  - frames the hv writes (shared_info, runstate areas) are writable-typed,
+ *  - frames the hv writes (shared_info, runstate areas, grant table frames)
+ *    are writable-typed,
  *    never a table or descriptor page;
  *  - descriptors: every GDT/LDT frame a vCPU uses is a descriptor page
  *    whose every entry check_descriptor accepts unchanged, and each GDT
@@ -20,6 +22,7 @@
 #include "console.h"
 #include "descriptor.h"
 #include "flushtlb.h"
+#include "grant_table.h"
 #include "spinlock.h"
 #include "lib.h"
 #include "mm_audit.h"
@@ -27,15 +30,26 @@
 #include "strategy.h"
 #include "traps.h"
 
-#define MAX_AUDIT_PAGES (64 * 256 + 1) /* 64 MiB domains + shared_info */
+/* 64 MiB domains, shared_info, the grant table's frames */
+#define MAX_AUDIT_PAGES (64 * 256 + 1 + GNTTAB_AUDIT_SLOTS)
 
 static uint32_t exp_type[MAX_AUDIT_PAGES], exp_count[MAX_AUDIT_PAGES];
 static uint64_t scratch_l4[512] __aligned(4096);
 static unsigned int violations;
 
+/* pfn 0..nr_pages-1: the p2m; nr_pages: shared_info; then the grant
+ * table's slots (0: none). */
 static mfn_t frame_of(const struct domain *d, unsigned long pfn)
 {
-    return pfn < d->nr_pages ? d->p2m[pfn] : d->shared_info_mfn;
+    if (pfn < d->nr_pages)
+        return d->p2m[pfn];
+    if (pfn == d->nr_pages)
+        return d->shared_info_mfn;
+    return gnttab_shared_frame(d, pfn - d->nr_pages - 1);
+}
+static unsigned long audit_nr(const struct domain *d)
+{
+    return d->nr_pages + 1 + GNTTAB_AUDIT_SLOTS;
 }
 
 static void bad(const struct domain *d, const char *what, mfn_t mfn)
@@ -48,7 +62,8 @@ static void bad(const struct domain *d, const char *what, mfn_t mfn)
 static void expect_ref(struct domain *d, mfn_t mfn, bool type)
 {
     if (mfn > max_mfn || mfn_to_page(mfn)->owner != d->domain_id ||
-        mfn_to_page(mfn)->pfn > d->nr_pages) {
+        mfn_to_page(mfn)->pfn >= audit_nr(d) ||
+        frame_of(d, mfn_to_page(mfn)->pfn) != mfn) {
         bad(d, "reference to a frame the domain does not own", mfn);
         return;
     }
@@ -158,8 +173,7 @@ unsigned int audit_domain(struct domain *d)
 static unsigned int audit_domain_locked(struct domain *d)
 {
     violations = 0;
-    /* Frames pfn 0..nr_pages-1, and shared_info as pfn nr_pages. */
-    unsigned long nr = d->nr_pages + 1;
+    unsigned long nr = audit_nr(d);
     if (nr > MAX_AUDIT_PAGES)
         return 0;
     memset(exp_type, 0, nr * sizeof(exp_type[0]));
@@ -167,6 +181,8 @@ static unsigned int audit_domain_locked(struct domain *d)
 
     for (unsigned long pfn = 0; pfn < nr; pfn++) {
         mfn_t mfn = frame_of(d, pfn);
+        if (!mfn)
+            continue;
         const struct page_info *pg = mfn_to_page(mfn);
         if (pg->owner != d->domain_id || pg->pfn != pfn)
             bad(d, "p2m and frame table disagree", mfn);
@@ -176,10 +192,16 @@ static unsigned int audit_domain_locked(struct domain *d)
             expect_ref(d, mfn, true);
     }
     expect_hv_written(d, d->shared_info_mfn);     /* its permanent reference */
+    for (unsigned int i = 0; i < GNTTAB_AUDIT_SLOTS; i++)
+        if (gnttab_shared_frame(d, i))
+            expect_hv_written(d, gnttab_shared_frame(d, i));
+    gnttab_audit_refs(d, expect_ref);
     for (unsigned int i = 0; i < d->nr_vcpus; i++)
         audit_vcpu(d, d->vcpu[i]);
     for (unsigned long pfn = 0; pfn < nr; pfn++) {
         mfn_t mfn = frame_of(d, pfn);
+        if (!mfn)
+            continue;
         const struct page_info *pg = mfn_to_page(mfn);
         if (pg->type_count != exp_type[pfn])
             bad(d, "type count differs from the references", mfn);

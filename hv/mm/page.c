@@ -203,6 +203,21 @@ int mod_pt_entry(struct domain *d, mfn_t table, unsigned int idx, pte_t val,
     return 0;
 }
 
+pte_t *guest_l1e_ptr(struct domain *d, mfn_t table, unsigned int idx)
+{
+    if (table > max_mfn || idx >= 512)
+        return NULL;
+    struct page_info *pg = mfn_to_page(table);
+    if (pg->owner != d->domain_id || pg->type != PGT_l1 || !pg->type_count)
+        return NULL;
+    return (pte_t *)mfn_to_virt(table) + idx;
+}
+
+void put_page_from_l1e(struct domain *d, pte_t e)
+{
+    put_entry_refs(d, 1, e);
+}
+
 /* ---- descriptors ---- */
 
 #define DESC_P    (1U << 15)

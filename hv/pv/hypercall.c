@@ -4,6 +4,7 @@
  * the small hypercalls: xen_version, set_segment_base. */
 #include "cpuid.h"
 #include "domain.h"
+#include "grant_table.h"
 #include "hypercall.h"
 #include "lab.h"
 #include "lib.h"
@@ -38,6 +39,7 @@ static void __attribute__((noinline)) audit_after_hypercall(struct domain *d)
                        (1UL << __HYPERVISOR_update_va_mapping) |           \
                        (1UL << __HYPERVISOR_vcpu_op) |                     \
                        (1UL << __HYPERVISOR_mmuext_op) |                   \
+                       (1UL << __HYPERVISOR_grant_table_op) |              \
                        (1UL << __HYPERVISOR_asilab_op))
 BUILD_BUG_ON(NR_HYPERCALLS > 64);
 
@@ -56,6 +58,7 @@ static hypercall_fn_t *const hypercall_table[NR_HYPERCALLS] = {
     [__HYPERVISOR_set_timer_op]     = do_set_timer_op,
     [__HYPERVISOR_xen_version]      = do_xen_version,
     [__HYPERVISOR_console_io]       = do_console_io,
+    [__HYPERVISOR_grant_table_op]   = do_grant_table_op,
     [__HYPERVISOR_vcpu_op]          = do_vcpu_op,
     [__HYPERVISOR_set_segment_base] = do_set_segment_base,
     [__HYPERVISOR_mmuext_op]        = do_mmuext_op,

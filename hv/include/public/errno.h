@@ -13,6 +13,8 @@
 #define XEN_ENODEV  19
 #define XEN_EINVAL  22
 #define XEN_ENOSPC  28
+#define XEN_ERANGE  34
 #define XEN_ENOSYS  38
+#define XEN_EILSEQ  84
 #define XEN_EOPNOTSUPP 95
 #endif
