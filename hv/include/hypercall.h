@@ -36,5 +36,15 @@ long do_event_channel_op(unsigned long cmd, unsigned long arg, unsigned long a3,
                          unsigned long a4, unsigned long a5);
 long do_xen_version(unsigned long cmd, unsigned long arg, unsigned long a3,
                     unsigned long a4, unsigned long a5);
+long do_multicall(unsigned long list, unsigned long nr, unsigned long a3,
+                  unsigned long a4, unsigned long a5);
+
+/* hv/pv/hypercall.c: run hypercall nr with arguments a[0..4] as a
+ * SYSCALL from the guest kernel would (under the domain's mm_lock for
+ * the MM hypercalls), -XEN_ENOSYS if there is no such hypercall. */
+long pv_hypercall(unsigned long nr, const unsigned long a[5]);
+/* Log "unsupported <what> <nr>" the first time nr is seen in seen (128
+ * bits: numbers 0-126, and one for all above). */
+void log_unsupported_once(unsigned long seen[2], const char *what, unsigned long nr);
 
 #endif

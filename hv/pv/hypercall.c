@@ -1,7 +1,9 @@
 /* SYSCALL from a PV guest: from guest kernel mode it is a hypercall
  * (number in %rax, arguments in %rdi %rsi %rdx %r10 %r8, result in
- * %rax); from guest user mode it is bounced to the guest kernel.  Also
- * the small hypercalls: xen_version, set_segment_base. */
+ * %rax); from guest user mode it is bounced to the guest kernel.  The
+ * dispatch (shared with multicall), the -ENOSYS log, and the small
+ * set_segment_base. */
+#include "console.h"
 #include "domain.h"
 #include "hypercall.h"
 #include "lab.h"
@@ -49,6 +51,7 @@ static hypercall_fn_t *const hypercall_table[NR_HYPERCALLS] = {
     [__HYPERVISOR_stack_switch]     = do_stack_switch,
     [__HYPERVISOR_set_callbacks]    = do_set_callbacks,
     [__HYPERVISOR_xen_version]      = do_xen_version,
+    [__HYPERVISOR_multicall]        = do_multicall,
     [__HYPERVISOR_console_io]       = do_console_io,
     [__HYPERVISOR_vcpu_op]          = do_vcpu_op,
     [__HYPERVISOR_set_segment_base] = do_set_segment_base,
@@ -58,6 +61,38 @@ static hypercall_fn_t *const hypercall_table[NR_HYPERCALLS] = {
     [__HYPERVISOR_event_channel_op] = do_event_channel_op,
     [__HYPERVISOR_asilab_op]        = asilab_op,
 };
+
+/* An unsupported hypercall or sub-op: the caller returns -ENOSYS and the
+ * hv says so once per (family, number), whoever asks. */
+void log_unsupported_once(unsigned long seen[2], const char *what, unsigned long nr)
+{
+    unsigned int bit = nr < 127 ? nr : 127;
+    unsigned long m = 1UL << (bit % 64);
+    if (__atomic_fetch_or(&seen[bit / 64], m, __ATOMIC_RELAXED) & m)
+        return;
+    printk("hv: d%u: unsupported %s %lu%s: -ENOSYS\n", current->domain->domain_id,
+           what, nr, bit == 127 ? " (and every number above 126)" : "");
+}
+
+long pv_hypercall(unsigned long nr, const unsigned long a[5])
+{
+    static unsigned long unsupported[2];
+    long rc;
+
+    if (nr >= NR_HYPERCALLS || !hypercall_table[nr]) {
+        log_unsupported_once(unsupported, "hypercall", nr);
+        return -XEN_ENOSYS;
+    }
+    if (!((MM_HYPERCALLS >> nr) & 1))
+        return hypercall_table[nr](a[0], a[1], a[2], a[3], a[4]);
+    struct domain *d = current->domain;
+    mm_lock(d);
+    rc = hypercall_table[nr](a[0], a[1], a[2], a[3], a[4]);
+    if (unlikely(d->audit))
+        audit_after_hypercall(d);
+    mm_unlock(d);
+    return rc;
+}
 
 void do_syscall(struct cpu_user_regs *regs)
 {
@@ -72,22 +107,8 @@ void do_syscall(struct cpu_user_regs *regs)
         do_iret(regs);
         return;
     }
-    if (nr >= NR_HYPERCALLS || !hypercall_table[nr]) {
-        regs->rax = -XEN_ENOSYS;
-        return;
-    }
-    if (!((MM_HYPERCALLS >> nr) & 1)) {
-        regs->rax = hypercall_table[nr](regs->rdi, regs->rsi, regs->rdx,
-                                        regs->r10, regs->r8);
-        return;
-    }
-    struct domain *d = v->domain;
-    mm_lock(d);
-    regs->rax = hypercall_table[nr](regs->rdi, regs->rsi, regs->rdx,
-                                    regs->r10, regs->r8);
-    if (unlikely(d->audit))
-        audit_after_hypercall(d);
-    mm_unlock(d);
+    const unsigned long args[5] = { regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8 };
+    regs->rax = pv_hypercall(nr, args);
 }
 
 long do_xen_version(unsigned long cmd, unsigned long arg, unsigned long a3,

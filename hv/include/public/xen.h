@@ -30,6 +30,12 @@
 #define __HYPERVISOR_arch_7               55
 #define NR_HYPERCALLS                     64
 
+/* multicall: one entry (64 bytes); args[5] is unused on x86-64. */
+struct multicall_entry {
+    unsigned long op, result;
+    unsigned long args[6];
+};
+
 /* console_io */
 #define CONSOLEIO_write 0
 #define CONSOLEIO_read  1

@@ -1,0 +1,6 @@
+/* abi, the smaller hypercalls and sub-ops. */
+#include "abi.h"
+
+void misc_cases(void)
+{
+}
