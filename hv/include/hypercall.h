@@ -28,6 +28,11 @@ long do_mmu_update(unsigned long reqs, unsigned long count, unsigned long pdone,
                    unsigned long foreigndom, unsigned long a5);
 long do_update_va_mapping(unsigned long va, unsigned long val, unsigned long flags,
                           unsigned long a4, unsigned long a5);
+long do_update_va_mapping_otherdomain(unsigned long va, unsigned long val,
+                                      unsigned long flags, unsigned long domid,
+                                      unsigned long a5);
+long do_vm_assist(unsigned long cmd, unsigned long type, unsigned long a3,
+                  unsigned long a4, unsigned long a5);
 long do_set_gdt(unsigned long frame_list, unsigned long entries, unsigned long a3,
                 unsigned long a4, unsigned long a5);
 long do_update_descriptor(unsigned long ma, unsigned long desc, unsigned long a3,

@@ -44,9 +44,25 @@ static void update_runstate_area(struct vcpu *v)
         .time = { v->runstate_time[0], v->runstate_time[1],
                   v->runstate_time[2], v->runstate_time[3] },
     };
+    /* VMASST_TYPE_runstate_update_flag: as Xen, XEN_RUNSTATE_UPDATE is
+     * set in state_entry_time's top byte while the rest is rewritten. */
+    bool flag = v->domain->vm_assist & (1UL << VMASST_TYPE_runstate_update_flag);
+    unsigned long top = v->runstate_area + offsetof(struct vcpu_runstate_info,
+                                                    state_entry_time) + 7;
+    uint8_t b = (ri.state_entry_time | XEN_RUNSTATE_UPDATE) >> 56;
     /* A simplification of Xen, which retries on the next kernel entry. */
-    if (copy_to_guest(v->runstate_area, &ri, sizeof(ri)))
+    if ((flag && copy_to_guest(top, &b, 1)) ||
+        (__atomic_thread_fence(__ATOMIC_RELEASE),
+         copy_to_guest(v->runstate_area, &ri, sizeof(ri)))) {
         v->runstate_area = 0;
+        return;
+    }
+    if (flag) {
+        b = ri.state_entry_time >> 56;
+        __atomic_thread_fence(__ATOMIC_RELEASE);
+        if (copy_to_guest(top, &b, 1))
+            v->runstate_area = 0;
+    }
 }
 
 /* VCPUOP_register_runstate_memory_area, under the domain's mm_lock: the
