@@ -104,7 +104,10 @@ long do_event_channel_op(unsigned long cmd, unsigned long arg, unsigned long a3,
         }
         return 0;
     }
-    default:
+    default: {
+        static unsigned long unsupported[2];
+        log_unsupported_once(unsupported, "event_channel_op", cmd);
         return -XEN_ENOSYS;
+    }
     }
 }

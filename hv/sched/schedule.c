@@ -49,20 +49,18 @@ static void update_runstate_area(struct vcpu *v)
     bool flag = v->domain->vm_assist & (1UL << VMASST_TYPE_runstate_update_flag);
     unsigned long top = v->runstate_area + offsetof(struct vcpu_runstate_info,
                                                     state_entry_time) + 7;
-    uint8_t b = (ri.state_entry_time | XEN_RUNSTATE_UPDATE) >> 56;
+    uint8_t busy = (ri.state_entry_time | XEN_RUNSTATE_UPDATE) >> 56;
+    uint8_t done = ri.state_entry_time >> 56;
+    int rc = flag ? copy_to_guest(top, &busy, 1) : 0;
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    if (!rc)
+        rc = copy_to_guest(v->runstate_area, &ri, sizeof(ri));
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    if (!rc && flag)
+        rc = copy_to_guest(top, &done, 1);
     /* A simplification of Xen, which retries on the next kernel entry. */
-    if ((flag && copy_to_guest(top, &b, 1)) ||
-        (__atomic_thread_fence(__ATOMIC_RELEASE),
-         copy_to_guest(v->runstate_area, &ri, sizeof(ri)))) {
+    if (rc)
         v->runstate_area = 0;
-        return;
-    }
-    if (flag) {
-        b = ri.state_entry_time >> 56;
-        __atomic_thread_fence(__ATOMIC_RELEASE);
-        if (copy_to_guest(top, &b, 1))
-            v->runstate_area = 0;
-    }
 }
 
 /* VCPUOP_register_runstate_memory_area, under the domain's mm_lock: the
