@@ -82,12 +82,15 @@ void put_page_and_type(mfn_t mfn, struct domain *d);
 
 /* Replace entry idx of d's validated table `table` (any level) with
  * `val`, revalidating just that entry.  *level gets the table's level. */
-int mod_pt_entry(struct domain *d, mfn_t table, unsigned int idx, pte_t val,
-                 int *level);
-/* The same; with preserve_ad the entry keeps the accessed/dirty bits it
- * had (MMU_PT_UPDATE_PRESERVE_AD). */
+/* With preserve_ad the entry keeps the accessed/dirty bits it had
+ * (MMU_PT_UPDATE_PRESERVE_AD). */
 int mod_pt_entry_ad(struct domain *d, mfn_t table, unsigned int idx, pte_t val,
                     bool preserve_ad, int *level);
+static inline int mod_pt_entry(struct domain *d, mfn_t table, unsigned int idx, pte_t val,
+                               int *level)
+{
+    return mod_pt_entry_ad(d, table, idx, val, false, level);
+}
 /* Validate (and fix up the DPL of) one descriptor, Xen's 64-bit PV rules. */
 int check_descriptor(uint64_t *desc);
 

@@ -50,7 +50,15 @@ void pv_l4_changed(struct domain *d, mfn_t l4, unsigned int slot);
  * 0 with *out = NULL (no asilab domain owns those frames: the caller
  * decides); another domain: -EPERM unless the caller is the control
  * domain. */
-int get_pg_owner(unsigned long domid, struct domain **out);
+int get_foreign_pg_owner(unsigned long domid, struct domain **out);
+static inline int get_pg_owner(unsigned long domid, struct domain **out)
+{
+    if (likely((uint16_t)domid == DOMID_SELF)) {
+        *out = current->domain;
+        return 0;
+    }
+    return get_foreign_pg_owner(domid, out);
+}
 /* Load/drop a base pointer reference: 0 or an error from page.c. */
 int pv_set_baseptr(struct vcpu *v, mfn_t mfn, bool user);
 

@@ -182,12 +182,6 @@ void put_page_and_type(mfn_t mfn, struct domain *d)
 
 /* ---- updates of live tables ---- */
 
-int mod_pt_entry(struct domain *d, mfn_t table, unsigned int idx, pte_t val,
-                 int *level)
-{
-    return mod_pt_entry_ad(d, table, idx, val, false, level);
-}
-
 int mod_pt_entry_ad(struct domain *d, mfn_t table, unsigned int idx, pte_t val,
                     bool preserve_ad, int *level)
 {

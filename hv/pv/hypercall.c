@@ -84,25 +84,25 @@ static long __attribute__((noinline)) no_such_hypercall(unsigned long nr)
     return -XEN_ENOSYS;
 }
 
-static long __attribute__((noinline)) mm_hypercall(unsigned long nr, unsigned long a1,
-                                                   unsigned long a2, unsigned long a3,
-                                                   unsigned long a4, unsigned long a5)
-{
-    struct domain *d = current->domain;
-    mm_lock(d);
-    long rc = hypercall_table[nr](a1, a2, a3, a4, a5);
-    if (unlikely(d->audit))
-        audit_after_hypercall(d);
-    mm_unlock(d);
-    return rc;
-}
+/* An MM hypercall under the domain's mm_lock, with the audit after it.
+ * A macro so that the arguments are read after the lock is taken (as
+ * the SYSCALL path always did: nothing held in registers across it). */
+#define MM_LOCKED_CALL(nr, a1, a2, a3, a4, a5) ({                           \
+        struct domain *d_ = current->domain;                                \
+        mm_lock(d_);                                                        \
+        long rc_ = hypercall_table[nr](a1, a2, a3, a4, a5);                 \
+        if (unlikely(d_->audit))                                            \
+            audit_after_hypercall(d_);                                      \
+        mm_unlock(d_);                                                      \
+        rc_;                                                                \
+    })
 
 long pv_hypercall(unsigned long nr, const unsigned long a[5])
 {
     if (nr >= NR_HYPERCALLS || !hypercall_table[nr])
         return no_such_hypercall(nr);
     if ((MM_HYPERCALLS >> nr) & 1)
-        return mm_hypercall(nr, a[0], a[1], a[2], a[3], a[4]);
+        return MM_LOCKED_CALL(nr, a[0], a[1], a[2], a[3], a[4]);
     return hypercall_table[nr](a[0], a[1], a[2], a[3], a[4]);
 }
 
@@ -128,7 +128,7 @@ void do_syscall(struct cpu_user_regs *regs)
                                         regs->r10, regs->r8);
         return;
     }
-    regs->rax = mm_hypercall(nr, regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8);
+    regs->rax = MM_LOCKED_CALL(nr, regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8);
 }
 
 /* Xen's do_set_segment_base for a 64-bit PV guest (which runs it in

@@ -38,15 +38,11 @@ static struct domain *domain_by_id(unsigned int id)
     return NULL;
 }
 
-int get_pg_owner(unsigned long domid_arg, struct domain **out)
+int get_foreign_pg_owner(unsigned long domid_arg, struct domain **out)
 {
     struct domain *curr = current->domain;
     uint16_t domid = domid_arg;
 
-    if (domid == DOMID_SELF) {
-        *out = curr;
-        return 0;
-    }
     if (domid == curr->domain_id)
         return -XEN_ESRCH;
     if (domid == DOMID_IO || domid == DOMID_XEN) {
@@ -175,12 +171,12 @@ long do_mmu_update(unsigned long reqs, unsigned long count_arg, unsigned long pd
         mfn_t table = req.ptr >> PAGE_SHIFT;
         unsigned int idx = (req.ptr & ~PAGE_MASK) >> 3;
         int level = 0;
-        if (table <= max_mfn && mfn_to_page(table)->owner == d->domain_id &&
-            !is_pt_type(mfn_to_page(table)->type))
+        rc = mod_pt_entry_ad(d, table, idx, req.val, cmd == MMU_PT_UPDATE_PRESERVE_AD,
+                             &level);
+        /* Refused before any change: maybe an own frame that is no table. */
+        if (rc == -XEN_EINVAL && table <= max_mfn &&
+            mfn_to_page(table)->owner == d->domain_id && !is_pt_type(mfn_to_page(table)->type))
             rc = write_data_frame(d, table, idx, req.val);
-        else
-            rc = mod_pt_entry_ad(d, table, idx, req.val, cmd == MMU_PT_UPDATE_PRESERVE_AD,
-                                 &level);
         if (rc)
             break;
         this_cpu_count(pte_write, 1);

@@ -87,27 +87,20 @@ static int flush_vcpus(struct domain *d, const struct mmuext_op *op, bool all,
     return 0;
 }
 
-static int one_op(struct vcpu *v, struct domain *pg_owner, const struct mmuext_op *op)
+/* An op on another domain's behalf (dom0 only: get_pg_owner refused the
+ * rest).  Xen refuses all but pin, unpin, clear and copy (currd !=
+ * pg_owner: -EPERM), and lets dom0 do those on the other domain's frames
+ * (domain building); asilab refuses them too (README). */
+static int foreign_op(const struct mmuext_op *op)
+{
+    return op->cmd == MMUEXT_MARK_SUPER || op->cmd == MMUEXT_UNMARK_SUPER
+           ? -XEN_EOPNOTSUPP : -XEN_EPERM;
+}
+
+static int one_op(struct vcpu *v, const struct mmuext_op *op)
 {
     struct domain *d = v->domain;
     static unsigned long unsupported[2];
-
-    switch (op->cmd) {
-    case MMUEXT_PIN_L1_TABLE ... MMUEXT_UNPIN_TABLE:
-    case MMUEXT_CLEAR_PAGE:
-    case MMUEXT_COPY_PAGE:
-        /* Xen lets the control domain do these on another domain's
-         * frames (domain building); asilab does not (README). */
-        if (pg_owner != d)
-            return -XEN_EPERM;
-        break;
-    case MMUEXT_MARK_SUPER:
-    case MMUEXT_UNMARK_SUPER:
-        return -XEN_EOPNOTSUPP;             /* Xen 4.17: superpages are gone */
-    default:
-        if (pg_owner != d)
-            return -XEN_EPERM;              /* Xen: currd != pg_owner */
-    }
 
     switch (op->cmd) {
     case MMUEXT_PIN_L1_TABLE:
@@ -146,6 +139,9 @@ static int one_op(struct vcpu *v, struct domain *pg_owner, const struct mmuext_o
         return clear_or_copy(d, op->arg1.mfn, 0, false);
     case MMUEXT_COPY_PAGE:
         return clear_or_copy(d, op->arg1.mfn, op->arg2.src_mfn, true);
+    case MMUEXT_MARK_SUPER:
+    case MMUEXT_UNMARK_SUPER:
+        return -XEN_EOPNOTSUPP;             /* Xen 4.17: superpages are gone */
     default:
         log_unsupported_once(unsupported, "mmuext_op", op->cmd);
         return -XEN_ENOSYS;
@@ -175,7 +171,7 @@ long do_mmuext_op(unsigned long ops, unsigned long count_arg, unsigned long pdon
             rc = -XEN_EFAULT;
             break;
         }
-        rc = one_op(v, pg_owner, &op);
+        rc = likely(pg_owner == v->domain) ? one_op(v, &op) : foreign_op(&op);
         if (rc)
             break;
     }
