@@ -203,7 +203,22 @@ void random_calls(unsigned long n, unsigned long seed)
         case 0: {
             struct mmu_update u[2] = { { any_ptr(), any_pte() }, { any_ptr(), any_pte() } };
             unsigned int done;
-            rc = HYPERVISOR_mmu_update(u, 1 + next() % 2, &done, DOMID_SELF);
+            if (next() % 4) {
+                rc = HYPERVISOR_mmu_update(u, 1 + next() % 2, &done, DOMID_SELF);
+                break;
+            }
+            /* The same through a multicall, with an update_va_mapping:
+             * each entry under the mm_lock and audited on its own. */
+            struct multicall_entry mc[2] = {
+                { .op = __HYPERVISOR_mmu_update,
+                  .args = { (unsigned long)u, 1 + next() % 2, (unsigned long)&done,
+                            DOMID_SELF } },
+                { .op = __HYPERVISOR_update_va_mapping,
+                  .args = { (unsigned long)probe[next() % NR_PROBE], any_pte(), next() % 8 } },
+            };
+            rc = HYPERVISOR_multicall(mc, 2);
+            count_rc(mc[0].result);
+            count_rc(mc[1].result);
             break;
         }
         case 1:
