@@ -63,6 +63,11 @@ const struct workload workload_table[] = {
       "from an upper-half kernel (MMU_MACHPHYS_UPDATE)",
       .ops = "m2p_update", .nboots = 1,
       .boots = { { { "layout.elf mem=8", "layout.elf mem=4", NULL }, 0 } } },
+    { .name = "abi", .what = "Xen PV ABI conformance: multicall, xen_version, vm_assist, "
+      "console_io, set_segment_base, update_va_mapping_otherdomain, mmuext_op (Xen's "
+      "results and error codes); then a multicall of two null hypercalls",
+      .ops = "multicall_null_2", .nboots = 1,
+      .boots = { { { "abi.elf", "abi.elf bench=1", NULL }, 0 } } },
     /* Expected to fail (the hostile domain crashes itself at the end), so
      * not in 'all'; a boot passes only with its robustness record. */
     { .name = "hostile", .expect_fail = true, .needs_robustness = true,

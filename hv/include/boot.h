@@ -10,5 +10,7 @@ struct boot_module {
 };
 extern struct boot_module boot_modules[MAX_MODULES];
 extern unsigned int nr_boot_modules;
+/* The hv command line as the loader gave it (XENVER_commandline). */
+extern char saved_cmdline[1024];
 
 #endif

@@ -11,8 +11,9 @@ struct cpuid_leaf { uint32_t a, b, c, d; };
 #define XEN_CPUID_SIGNATURE_EDX 0x4d4d566e   /* "nVMM" */
 #define XEN_CPUID_MAX_NUM_LEAVES 5
 
-/* XENVER_version and leaf 0x40000001: the Xen ABI level followed. */
-#define ASILAB_XEN_VERSION ((4U << 16) | 19)
+/* XENVER_version and leaf 0x40000001: the Xen whose ABI is followed
+ * (hv/pv/version.c's XEN_MAJOR/XEN_MINOR). */
+#define ASILAB_XEN_VERSION ((4U << 16) | 17)
 
 struct vcpu;
 void guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t subleaf,

@@ -116,6 +116,7 @@ struct domain {
     spinlock_t console_lock;         /* console_line, console_len */
     spinlock_t evtchn_lock;
     struct evtchn evtchn[NR_EVTCHN];
+    unsigned long vm_assist;         /* VMASST_TYPE_* enabled (vm_assist.c) */
     bool audit;                      /* audit after each hypercall */
     uint64_t audits, audits_failed, audit_violations;
     char console_line[4096];
@@ -183,6 +184,13 @@ static inline struct cpu_info *get_cpu_info(void)
 #define smp_processor_id()    (get_cpu_info()->processor_id)
 #define current               (get_cpu_info()->current_vcpu)
 #define this_pcpu()           (&pcpus[smp_processor_id()])
+
+/* Xen's control and hardware domain (XSM's default policy: the one
+ * XSM_PRIV operations are allowed to) is dom0, the first module. */
+static inline bool is_control_domain(const struct domain *d)
+{
+    return d->domain_id == 0;
+}
 
 static inline bool guest_kernel_mode(const struct vcpu *v)
 {

@@ -2,19 +2,43 @@
  * page tables, descriptor pages, pin/unpin, and single-entry updates of
  * live tables (hv/mm/page.c; host-testable on simulated frames).
  *
- * Error codes (one table for the whole PV MMU):
- *   -XEN_EINVAL  no such frame; entry flags not allowed (PSE, global,
- *                reserved bits); type conflict (e.g. mapping a page table
- *                or descriptor page writable, an L2 entry to a non-L1);
- *                write to an hv L4 slot (256-271); invalid descriptor;
- *                table not of the expected type; already pinned / not
- *                pinned; misaligned address
- *   -XEN_EPERM   the frame belongs to another domain or to the hv
- *                (update_descriptor says -EINVAL for every refusal, as
- *                Xen's do_update_descriptor)
+ * Error codes (one table for the whole PV MMU; each is Xen 4.17's for the
+ * same refusal, arch/x86/mm.c, unless marked DEVIATION):
+ *   -XEN_EINVAL  a frame that does not exist or is not the caller's, for
+ *                anything but an L1 entry (get_page_from_mfn: pin,
+ *                unpin, base pointers, L2-L4 entries, the table of an
+ *                mmu_update, CLEAR/COPY_PAGE); a type conflict or type
+ *                count overflow (_get_page_type: an L2 entry to a non-L1,
+ *                a table that is mapped writable); entry flags not
+ *                allowed (PSE, global, reserved bits); an hv L4 slot
+ *                (256-271); an invalid descriptor (update_descriptor and
+ *                set_gdt say -EINVAL for every refusal, as Xen's);
+ *                already pinned / not pinned; SET_LDT out of bounds; an
+ *                update_va_mapping address that has no L1; mmuext_op for
+ *                DOMID_IO/DOMID_XEN (Xen: not a PV domain)
+ *   -XEN_EBUSY   an L1 entry to a RAM frame that cannot be referenced
+ *                or made writable: another domain's, the hv's, free, a
+ *                table or descriptor page mapped writable, a count that
+ *                would overflow (get_page_from_l1e's "could not pin")
+ *   -XEN_EPERM   an L1 entry to a frame past RAM (I/O memory, which no
+ *                asilab domain may map: Xen's answer for a domain
+ *                without I/O permission; DEVIATION for dom0, to which
+ *                Xen grants most of it); a foreign pg_owner or DOMID_IO/
+ *                DOMID_XEN in mmu_update/update_va_mapping_otherdomain
+ *                (Xen: a domU; DEVIATION for dom0, which Xen lets map
+ *                them); an mmuext_op on another domain's behalf
+ *   -XEN_ESRCH   a foreigndom that names the caller by its id or a
+ *                domain that does not exist (get_pg_owner)
  *   -XEN_EFAULT  unreadable or unwritable guest memory
+ *   -XEN_ENOSYS  an mmu_update command (ptr & 7) that is not a page-table
+ *                update (MMU_MACHPHYS_UPDATE: not yet), an unknown
+ *                mmuext_op
+ *   -XEN_EOPNOTSUPP MMUEXT_[UN]MARK_SUPER (Xen 4.17 has no superpages)
+ *   -XEN_EACCES  MMUEXT_FLUSH_CACHE (no I/O privileges; FLUSH_CACHE_GLOBAL
+ *                says -EINVAL for the same, as Xen)
  *   -XEN_ENOMEM  no frame for a per-domain table
- *   -XEN_EBUSY   reference count would overflow */
+ *   -XEN_EINVAL  also (DEVIATION) a batch of more than 4096 mmu_update or
+ *                mmuext_op entries: asilab has no continuations for them */
 #ifndef ASILAB_PAGE_H
 #define ASILAB_PAGE_H
 #include "domain.h"
@@ -58,8 +82,15 @@ void put_page_and_type(mfn_t mfn, struct domain *d);
 
 /* Replace entry idx of d's validated table `table` (any level) with
  * `val`, revalidating just that entry.  *level gets the table's level. */
-int mod_pt_entry(struct domain *d, mfn_t table, unsigned int idx, pte_t val,
-                 int *level);
+/* With preserve_ad the entry keeps the accessed/dirty bits it had
+ * (MMU_PT_UPDATE_PRESERVE_AD). */
+int mod_pt_entry_ad(struct domain *d, mfn_t table, unsigned int idx, pte_t val,
+                    bool preserve_ad, int *level);
+static inline int mod_pt_entry(struct domain *d, mfn_t table, unsigned int idx, pte_t val,
+                               int *level)
+{
+    return mod_pt_entry_ad(d, table, idx, val, false, level);
+}
 /* Grant mappings (hv/pv/grant_table.c) move references themselves: the
  * address of entry idx of d's validated L1 table `table` (NULL if it is
  * not one), and Xen's put_page_from_l1e for an entry taken out of one. */

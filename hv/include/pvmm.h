@@ -11,6 +11,7 @@
 #define MMU_NORMAL_PT_UPDATE     0
 #define MMU_MACHPHYS_UPDATE      1
 #define MMU_PT_UPDATE_PRESERVE_AD 2
+#define MMU_PT_UPDATE_NO_TRANSLATE 3
 struct mmu_update { uint64_t ptr, val; };
 #define UVMF_NONE         0UL
 #define UVMF_TLB_FLUSH    1UL
@@ -37,10 +38,27 @@ static inline void mm_unlock(struct domain *d)
  * INVALID_MFN if none. */
 mfn_t guest_va_to_mfn(struct vcpu *v, unsigned long va, bool need_rw);
 /* The pCPUs of the vCPUs named by a guest vcpumask (a bitmap in guest
- * memory): -XEN_EFAULT, -XEN_EINVAL (a vCPU that does not exist) or 0. */
+ * memory): -XEN_EFAULT or 0 (bits for vCPUs the domain does not have are
+ * ignored, as Xen's). */
 int vcpumask_to_pcpumask(struct domain *d, unsigned long gmask, cpumask_t *out);
 /* A guest L4 entry changed in a table some vCPU may have live. */
 void pv_l4_changed(struct domain *d, mfn_t l4, unsigned int slot);
+/* Xen's get_pg_owner plus the XSM_TARGET check its callers make: the
+ * domain a foreigndom/domid argument (16 bits) names, for the current
+ * domain.  DOMID_SELF: itself; its own id: -ESRCH ("cannot specify
+ * itself"); a domain that does not exist: -ESRCH; DOMID_IO or DOMID_XEN:
+ * 0 with *out = NULL (no asilab domain owns those frames: the caller
+ * decides); another domain: -EPERM unless the caller is the control
+ * domain. */
+int get_foreign_pg_owner(unsigned long domid, struct domain **out);
+static inline int get_pg_owner(unsigned long domid, struct domain **out)
+{
+    if (likely((uint16_t)domid == DOMID_SELF)) {
+        *out = current->domain;
+        return 0;
+    }
+    return get_foreign_pg_owner(domid, out);
+}
 /* Load/drop a base pointer reference: 0 or an error from page.c. */
 int pv_set_baseptr(struct vcpu *v, mfn_t mfn, bool user);
 

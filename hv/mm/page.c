@@ -16,15 +16,15 @@
 
 #define MAX_REFS 0x7fffffffU
 
+/* Xen's get_page_from_mfn: any failure (no such frame, not d's, the
+ * count would overflow) is -EINVAL to its callers. */
 int get_page(mfn_t mfn, const struct domain *d)
 {
     if (mfn > max_mfn)
         return -XEN_EINVAL;
     struct page_info *pg = mfn_to_page(mfn);
-    if (pg->owner != d->domain_id)
-        return -XEN_EPERM;
-    if (pg->count >= MAX_REFS)
-        return -XEN_EBUSY;
+    if (pg->owner != d->domain_id || pg->count >= MAX_REFS)
+        return -XEN_EINVAL;
     pg->count++;
     return 0;
 }
@@ -47,13 +47,20 @@ static int get_entry_refs(struct domain *d, int level, pte_t e)
     mfn_t mfn = pte_addr(e) >> PAGE_SHIFT;
     if (level > 1)
         return get_page_and_type(mfn, d, PGT_l1 + level - 2);
-    int rc = get_page(mfn, d);
-    if (rc || !(e & _PAGE_RW))
-        return rc;
-    rc = get_page_type(mfn, d, PGT_writable);
-    if (rc)
+    /* Xen's get_page_from_l1e: a frame past RAM is I/O memory, which no
+     * asilab domain may map (-EPERM); a RAM frame that is not d's, or
+     * that cannot be writable now, "could not pin" (-EBUSY). */
+    if (mfn > max_mfn)
+        return -XEN_EPERM;
+    if (get_page(mfn, d))
+        return -XEN_EBUSY;
+    if (!(e & _PAGE_RW))
+        return 0;
+    if (get_page_type(mfn, d, PGT_writable)) {
         put_page(mfn);
-    return rc;
+        return -XEN_EBUSY;
+    }
+    return 0;
 }
 
 static void put_entry_refs(struct domain *d, int level, pte_t e)
@@ -118,10 +125,8 @@ int get_page_type(mfn_t mfn, struct domain *d, unsigned int type)
     int rc = 0;
 
     if (pg->type_count) {
-        if (pg->type != type)
-            return -XEN_EINVAL;
-        if (pg->type_count >= MAX_REFS)
-            return -XEN_EBUSY;
+        if (pg->type != type || pg->type_count >= MAX_REFS)
+            return -XEN_EINVAL;             /* Xen's _get_page_type */
         pg->type_count++;
         return 0;
     }
@@ -177,14 +182,14 @@ void put_page_and_type(mfn_t mfn, struct domain *d)
 
 /* ---- updates of live tables ---- */
 
-int mod_pt_entry(struct domain *d, mfn_t table, unsigned int idx, pte_t val,
-                 int *level)
+int mod_pt_entry_ad(struct domain *d, mfn_t table, unsigned int idx, pte_t val,
+                    bool preserve_ad, int *level)
 {
     if (table > max_mfn || idx >= 512)
         return -XEN_EINVAL;
     struct page_info *pg = mfn_to_page(table);
     if (pg->owner != d->domain_id)
-        return -XEN_EPERM;
+        return -XEN_EINVAL;             /* Xen: no page for the update */
     if (!is_pt_type(pg->type) || !pg->type_count)
         return -XEN_EINVAL;
     int lvl = pg->type - PGT_l1 + 1;
@@ -198,7 +203,15 @@ int mod_pt_entry(struct domain *d, mfn_t table, unsigned int idx, pte_t val,
     int rc = get_entry_refs(d, lvl, val);
     if (rc)
         return rc;
-    __atomic_store_n(&tab[idx], val, __ATOMIC_RELEASE);
+    if (preserve_ad) {
+        /* What a page walk set meanwhile stays set. */
+        while (!__atomic_compare_exchange_n(&tab[idx], &old,
+                                            val | (old & (_PAGE_ACCESSED | _PAGE_DIRTY)),
+                                            false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+            ;
+    } else {
+        __atomic_store_n(&tab[idx], val, __ATOMIC_RELEASE);
+    }
     put_entry_refs(d, lvl, old);
     return 0;
 }

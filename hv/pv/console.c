@@ -46,14 +46,28 @@ static void flush_line(struct domain *d)
     d->console_len = 0;
 }
 
-long do_console_io(unsigned long cmd, unsigned long count, unsigned long buf,
+/* Xen's do_console_io under its default XSM policy (xsm_console_io):
+ * the control domain may read and write; another domain only write (as
+ * on a Xen debug build, CONFIG_VERBOSE_DEBUG; a release Xen says -EPERM
+ * to a domU's writes too: README), everything else -EPERM.  A read
+ * returns how many characters it copied: asilab's hv takes no serial
+ * input, so always 0 (a count above INT_MAX is -E2BIG first, as Xen). */
+long do_console_io(unsigned long cmd_arg, unsigned long count_arg, unsigned long buf,
                    unsigned long a4, unsigned long a5)
 {
+    static unsigned long unsupported[2];
     struct domain *d = current->domain;
+    unsigned int cmd = cmd_arg, count = count_arg;     /* Xen's prototype */
     char chunk[128];
 
-    if (cmd != CONSOLEIO_write)
-        return cmd == CONSOLEIO_read ? 0 : -XEN_ENOSYS;
+    if (cmd != CONSOLEIO_write) {
+        if (!is_control_domain(d))
+            return -XEN_EPERM;
+        if (cmd == CONSOLEIO_read)
+            return count > 0x7fffffffU ? -XEN_E2BIG : 0;
+        log_unsupported_once(unsupported, "console_io command", cmd);
+        return -XEN_ENOSYS;
+    }
     if (count > MAX_CONSOLE_WRITE)
         return -XEN_EINVAL;
     spin_lock(&d->console_lock);

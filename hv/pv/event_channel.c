@@ -449,8 +449,11 @@ long do_event_channel_op(unsigned long cmd, unsigned long arg, unsigned long a3,
             return -XEN_EFAULT;
         return evtchn_bind_vcpu(d, b.port, b.vcpu);
     }
-    default:                            /* bind_pirq, reset, FIFO: not offered */
+    default: {                          /* bind_pirq, reset, FIFO: not offered */
+        static unsigned long unsupported[2];
+        log_unsupported_once(unsupported, "event_channel_op", cmd);
         return -XEN_ENOSYS;
+    }
     }
 #undef OP
 }

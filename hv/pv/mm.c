@@ -32,15 +32,42 @@ mfn_t guest_va_to_mfn(struct vcpu *v, unsigned long va, bool need_rw)
     return INVALID_MFN;
 }
 
+static struct domain *domain_by_id(unsigned int id)
+{
+    for (unsigned int i = 0; i < nr_domains; i++)
+        if (domains[i]->domain_id == id)
+            return domains[i];
+    return NULL;
+}
+
+int get_foreign_pg_owner(unsigned long domid_arg, struct domain **out)
+{
+    struct domain *curr = current->domain;
+    uint16_t domid = domid_arg;
+
+    if (domid == curr->domain_id)
+        return -XEN_ESRCH;
+    if (domid == DOMID_IO || domid == DOMID_XEN) {
+        *out = NULL;
+        return 0;
+    }
+    struct domain *d = domain_by_id(domid);
+    if (!d)
+        return -XEN_ESRCH;
+    if (!is_control_domain(curr))
+        return -XEN_EPERM;                  /* xsm_default_action(XSM_TARGET) */
+    *out = d;
+    return 0;
+}
+
+/* Xen's: vCPUs the domain does not have end the mask (no error). */
 int vcpumask_to_pcpumask(struct domain *d, unsigned long gmask, cpumask_t *out)
 {
     unsigned long vmask;
+    *out = 0;
     if (copy_from_guest(&vmask, gmask, sizeof(vmask)))
         return -XEN_EFAULT;
-    if (d->nr_vcpus < 64 && (vmask >> d->nr_vcpus))
-        return -XEN_EINVAL;
-    *out = 0;
-    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+    for (unsigned int i = 0; i < d->nr_vcpus && i < 64; i++) {
         unsigned int cpu = ACCESS_ONCE(d->vcpu[i]->dirty_cpu);
         if ((vmask & (1UL << i)) && cpu != NO_CPU)
             *out |= 1UL << cpu;
@@ -100,15 +127,46 @@ static int machphys_update(struct domain *d, mfn_t mfn, unsigned long gpfn)
     return 0;
 }
 
-long do_mmu_update(unsigned long reqs, unsigned long count, unsigned long pdone,
-                   unsigned long foreigndom, unsigned long a5)
+/* MMU_NORMAL_PT_UPDATE on an own frame that is no table: Xen writes the
+ * entry as plain data if the frame can be writable (a descriptor page
+ * cannot: -EINVAL). */
+static int write_data_frame(struct domain *d, mfn_t mfn, unsigned int idx, pte_t val)
 {
-    struct domain *d = current->domain;
+    if (get_page(mfn, d))
+        return -XEN_EINVAL;
+    int rc = get_page_type(mfn, d, PGT_writable) ? -XEN_EINVAL : 0;
+    if (!rc) {
+        __atomic_store_n((pte_t *)mfn_to_virt(mfn) + idx, val, __ATOMIC_RELAXED);
+        put_page_type(mfn, d);
+    }
+    put_page(mfn);
+    return rc;
+}
+
+long do_mmu_update(unsigned long reqs, unsigned long count_arg, unsigned long pdone,
+                   unsigned long foreigndom_arg, unsigned long a5)
+{
+    struct domain *d = current->domain, *pg_owner;
+    unsigned int count = count_arg, foreigndom = foreigndom_arg;   /* Xen's prototype */
     struct mmu_update req;
-    unsigned long i;
+    unsigned int i;
     long rc = 0;
 
-    if (foreigndom != DOMID_SELF && foreigndom != d->domain_id)
+    if (!guest_range_ok(reqs, (size_t)count * sizeof(req)))
+        return -XEN_EFAULT;
+    if (foreigndom >> 16) {                     /* the tables' owner + 1 */
+        unsigned int pt_dom = (foreigndom >> 16) - 1;
+        /* Xen: no such domain -ESRCH; another domain's tables asilab
+         * updates for no one (Xen: for dom0; README). */
+        if (pt_dom != d->domain_id)
+            return domain_by_id(pt_dom) ? -XEN_EPERM : -XEN_ESRCH;
+    }
+    if ((rc = get_pg_owner(foreigndom, &pg_owner)))
+        return rc;
+    /* Another domain's frames (Xen lets dom0 map them), DOMID_IO or
+     * DOMID_XEN (Xen's XSM check refuses a domU; dom0 could map I/O or
+     * hv pages, of which asilab has none to hand out): -EPERM (README). */
+    if (pg_owner != d)
         return -XEN_EPERM;
     if (count > MAX_PV_BATCH)        /* no continuations: bound the work */
         return -XEN_EINVAL;
@@ -117,19 +175,26 @@ long do_mmu_update(unsigned long reqs, unsigned long count, unsigned long pdone,
             rc = -XEN_EFAULT;
             break;
         }
-        if ((req.ptr & 7) == MMU_MACHPHYS_UPDATE) {
+        unsigned int cmd = req.ptr & 7;
+        if (cmd == MMU_MACHPHYS_UPDATE) {
             if ((rc = machphys_update(d, req.ptr >> PAGE_SHIFT, req.val)))
                 break;
             continue;
         }
-        if ((req.ptr & 3) != MMU_NORMAL_PT_UPDATE || (req.ptr & 4)) {
-            rc = (req.ptr & 3) == MMU_NORMAL_PT_UPDATE ? -XEN_EINVAL : -XEN_ENOSYS;
+        if (cmd != MMU_NORMAL_PT_UPDATE && cmd != MMU_PT_UPDATE_PRESERVE_AD &&
+            cmd != MMU_PT_UPDATE_NO_TRANSLATE) {
+            rc = -XEN_ENOSYS;
             break;
         }
         mfn_t table = req.ptr >> PAGE_SHIFT;
         unsigned int idx = (req.ptr & ~PAGE_MASK) >> 3;
-        int level;
-        rc = mod_pt_entry(d, table, idx, req.val, &level);
+        int level = 0;
+        rc = mod_pt_entry_ad(d, table, idx, req.val, cmd == MMU_PT_UPDATE_PRESERVE_AD,
+                             &level);
+        /* Refused before any change: maybe an own frame that is no table. */
+        if (rc == -XEN_EINVAL && table <= max_mfn &&
+            mfn_to_page(table)->owner == d->domain_id && !is_pt_type(mfn_to_page(table)->type))
+            rc = write_data_frame(d, table, idx, req.val);
         if (rc)
             break;
         this_cpu_count(pte_write, 1);
@@ -143,16 +208,17 @@ long do_mmu_update(unsigned long reqs, unsigned long count, unsigned long pdone,
     return rc;
 }
 
-long do_update_va_mapping(unsigned long va, unsigned long val, unsigned long flags,
-                          unsigned long a4, unsigned long a5)
+/* Xen's __do_update_va_mapping: the L1 entry mapping va in the current
+ * tables, then the flush; a bad vCPU mask is reported after the update
+ * (as Xen, whose update has happened by then). */
+static long update_va_mapping(unsigned long va, unsigned long val, unsigned long flags)
 {
     struct vcpu *v = current;
     struct domain *d = v->domain;
     cpumask_t mask = 1UL << smp_processor_id();
     int level, rc;
 
-    if (!guest_range_ok(va, 1) || !is_canonical(va) ||
-        (flags & UVMF_FLUSHTYPE_MASK) == UVMF_FLUSHTYPE_MASK)
+    if (!guest_range_ok(va, 1) || !is_canonical(va))
         return -XEN_EINVAL;
     /* Find the L1 table mapping va in the current tables. */
     mfn_t root = v->guest_table;
@@ -164,22 +230,40 @@ long do_update_va_mapping(unsigned long va, unsigned long val, unsigned long fla
         root = pte_addr(e) >> PAGE_SHIFT;
         tab = mfn_to_virt(root);
     }
-    if (flags & ~(UVMF_FLUSHTYPE_MASK | UVMF_ALL)) {
-        if ((rc = vcpumask_to_pcpumask(d, flags & ~7UL, &mask)))
-            return rc;
-    } else if (flags & UVMF_ALL) {
-        mask = domain_dirty_cpumask(d);
-    }
     if ((rc = mod_pt_entry(d, root, pt_index(va, 1), val, &level)))
         return rc;
     this_cpu_count(pte_write, 1);
-    switch (flags & UVMF_FLUSHTYPE_MASK) {
-    case UVMF_TLB_FLUSH:
-        flush_mask(mask, FLUSH_TLB, 0);
-        break;
-    case UVMF_INVLPG:
-        flush_mask(mask, FLUSH_INVLPG, va);
-        break;
-    }
+    unsigned int type = flags & UVMF_FLUSHTYPE_MASK;
+    if (type != UVMF_TLB_FLUSH && type != UVMF_INVLPG)
+        return 0;                           /* none (3 too, as Xen) */
+    unsigned long bmap = flags & ~UVMF_FLUSHTYPE_MASK;
+    if (bmap == UVMF_ALL)
+        mask = domain_dirty_cpumask(d);
+    else if (bmap != UVMF_LOCAL && (rc = vcpumask_to_pcpumask(d, bmap, &mask)))
+        return rc;
+    flush_mask(mask, type == UVMF_TLB_FLUSH ? FLUSH_TLB : FLUSH_INVLPG, va);
     return 0;
+}
+
+long do_update_va_mapping(unsigned long va, unsigned long val, unsigned long flags,
+                          unsigned long a4, unsigned long a5)
+{
+    return update_va_mapping(va, val, flags);
+}
+
+/* As update_va_mapping, with the frame owned by domain domid: Xen's
+ * get_pg_owner and XSM checks (-ESRCH, -EPERM for anyone but dom0);
+ * a privileged mapping of another domain's frame asilab refuses
+ * (-EPERM, README). */
+long do_update_va_mapping_otherdomain(unsigned long va, unsigned long val,
+                                      unsigned long flags, unsigned long domid,
+                                      unsigned long a5)
+{
+    struct domain *pg_owner;
+    int rc = get_pg_owner(domid, &pg_owner);
+    if (rc)
+        return rc;
+    if (pg_owner != current->domain)        /* as in mmu_update */
+        return -XEN_EPERM;
+    return update_va_mapping(va, val, flags);
 }

@@ -94,8 +94,11 @@ long do_sched_op(unsigned long cmd, unsigned long arg, unsigned long a3,
             return -XEN_EFAULT;
         return do_poll(v, &sp);
     }
-    default:
+    default: {
+        static unsigned long unsupported[2];
+        log_unsupported_once(unsupported, "sched_op", cmd);
         return -XEN_ENOSYS;
+    }
     }
 }
 
@@ -177,7 +180,10 @@ long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg,
             return -XEN_EFAULT;
         return vcpu_register_runstate(v, a.addr.p);
     }
-    default:
+    default: {
+        static unsigned long unsupported[2];
+        log_unsupported_once(unsupported, "vcpu_op", cmd);
         return -XEN_ENOSYS;
+    }
     }
 }

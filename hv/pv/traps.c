@@ -57,8 +57,9 @@ static void create_bounce_frame(struct cpu_user_regs *regs, unsigned long eip,
         f[n++] = err;
     f[n++] = regs->rip;
     f[n++] = from_kernel ? GUEST_KERNEL_CS_VISIBLE : FLAT_USER_CS64;
-    f[n++] = (regs->rflags & ~X86_EFLAGS_IF) |
-             (vi->evtchn_upcall_mask ? 0 : X86_EFLAGS_IF);
+    f[n++] = (regs->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL)) |
+             (vi->evtchn_upcall_mask ? 0 : X86_EFLAGS_IF) |
+             (pv_architectural_iopl(v) ? v->iopl : 0);
     f[n++] = regs->rsp;
     f[n++] = regs->ss;
     rsp -= n * 8;
@@ -244,8 +245,9 @@ void pv_failsafe_bounce(struct vcpu *v, struct cpu_user_regs *regs,
     f[6] = regs->rip;
     f[7] = (from_kernel ? GUEST_KERNEL_CS_VISIBLE : FLAT_USER_CS64) |
            ((uint64_t)vi->evtchn_upcall_mask << 32);
-    f[8] = (regs->rflags & ~X86_EFLAGS_IF) |
-           (vi->evtchn_upcall_mask ? 0 : X86_EFLAGS_IF);
+    f[8] = (regs->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL)) |
+           (vi->evtchn_upcall_mask ? 0 : X86_EFLAGS_IF) |
+           (pv_architectural_iopl(v) ? v->iopl : 0);
     f[9] = regs->rsp;
     f[10] = regs->ss;
     rsp -= sizeof(f);
@@ -303,8 +305,11 @@ void do_iret(struct cpu_user_regs *regs)
         regs->r11 = ic.r11;
         regs->rcx = ic.rcx;
     }
-    /* The frame's IF is the guest's virtual interrupt flag. */
+    /* The frame's IF is the guest's virtual interrupt flag; with the
+     * architectural_iopl assist its IOPL is the virtual IOPL (Xen). */
     pv_vcpu_info(v)->evtchn_upcall_mask = !(ic.rflags & X86_EFLAGS_IF);
+    if (pv_architectural_iopl(v))
+        v->iopl = ic.rflags & X86_EFLAGS_IOPL;
 }
 
 long do_set_trap_table(unsigned long traps, unsigned long a2, unsigned long a3,

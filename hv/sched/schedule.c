@@ -46,8 +46,22 @@ static void update_runstate_area(struct vcpu *v)
         .time = { v->runstate_time[0], v->runstate_time[1],
                   v->runstate_time[2], v->runstate_time[3] },
     };
+    /* VMASST_TYPE_runstate_update_flag: as Xen, XEN_RUNSTATE_UPDATE is
+     * set in state_entry_time's top byte while the rest is rewritten. */
+    bool flag = v->domain->vm_assist & (1UL << VMASST_TYPE_runstate_update_flag);
+    unsigned long top = v->runstate_area + offsetof(struct vcpu_runstate_info,
+                                                    state_entry_time) + 7;
+    uint8_t busy = (ri.state_entry_time | XEN_RUNSTATE_UPDATE) >> 56;
+    uint8_t done = ri.state_entry_time >> 56;
+    int rc = flag ? copy_to_guest(top, &busy, 1) : 0;
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    if (!rc)
+        rc = copy_to_guest(v->runstate_area, &ri, sizeof(ri));
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    if (!rc && flag)
+        rc = copy_to_guest(top, &done, 1);
     /* A simplification of Xen, which retries on the next kernel entry. */
-    if (copy_to_guest(v->runstate_area, &ri, sizeof(ri)))
+    if (rc)
         v->runstate_area = 0;
 }
 

@@ -11,7 +11,7 @@ T=$(cd "$T" && pwd -P)
 B=$T/build O=$T/out Q=$T/qemu
 mkdir -p "$B/workloads"
 printf 'not an elf\n' >"$B/hv-shared_l4.elf"
-for w in hypercall syscall ctxsw gdt_ldt flush procswitch emul gnttab leak exposure layout hostile; do printf 'dummy\n' >"$B/workloads/$w.elf"; done
+for w in hypercall syscall ctxsw gdt_ldt flush procswitch emul gnttab leak exposure layout abi hostile; do printf 'dummy\n' >"$B/workloads/$w.elf"; done
 cp "$FAKE" "$Q" && chmod +x "$Q"
 export FAKE_QEMU_LOG="$T/argv.log"
 unset FAKE_QEMU_LINES FAKE_QEMU_EXIT FAKE_QEMU_HANG FAKE_QEMU_PIDFILE FAKE_QEMU_CALIB \
@@ -175,22 +175,22 @@ shared_l4 hypercall null_hypercall insns 120 121 130 2 1 0.50 4 3
 all)
     tcg --variant all --workload all --smp 1
     want_rc 0
-    has "$T/stderr" "[1/15] shared_l4 hypercall ... pass (2 records, "
+    has "$T/stderr" "[1/16] shared_l4 hypercall ... pass (2 records, "
     has "$T/stderr" ", ETA "
-    has "$T/stderr" "[3/15] shared_l4 ctxsw (mode=same vcpus=2) ... pass"
-    has "$T/stderr" "[4/15] shared_l4 ctxsw (mode=cross domains=2) ... pass"
-    has "$T/stderr" "[5/15] shared_l4 ctxsw (mode=cross domains=2 runstate=inpage) ... pass"
-    has "$T/stderr" "[6/15] shared_l4 ctxsw (mode=cross domains=2 runstate=straddle) ... pass"
-    has "$T/stderr" "[7/15] shared_l4 ctxsw (mode=preempt domains=2 samples=3) ... pass"
+    has "$T/stderr" "[3/16] shared_l4 ctxsw (mode=same vcpus=2) ... pass"
+    has "$T/stderr" "[4/16] shared_l4 ctxsw (mode=cross domains=2) ... pass"
+    has "$T/stderr" "[5/16] shared_l4 ctxsw (mode=cross domains=2 runstate=inpage) ... pass"
+    has "$T/stderr" "[6/16] shared_l4 ctxsw (mode=cross domains=2 runstate=straddle) ... pass"
+    has "$T/stderr" "[7/16] shared_l4 ctxsw (mode=preempt domains=2 samples=3) ... pass"
     lacks "$T/argv.log" "mode=wake"     # needs -smp 2
-    has "$T/stderr" "[8/15] shared_l4 gdt_ldt (vcpus=2) ... pass"
-    has "$T/stderr" "[9/15] shared_l4 flush (ops=local) ... pass"
+    has "$T/stderr" "[8/16] shared_l4 gdt_ldt (vcpus=2) ... pass"
+    has "$T/stderr" "[9/16] shared_l4 flush (ops=local) ... pass"
     lacks "$T/argv.log" hostile
-    has "$T/stderr" "[12/15] shared_l4 gnttab (random=1000 peer=1) +gnttab ... pass"
+    has "$T/stderr" "[12/16] shared_l4 gnttab (random=1000 peer=1) +gnttab ... pass"
     count "$T/argv.log" "$B/workloads/ctxsw.elf mode=cross domains=2" 3
     count "$T/argv.log" "$B/workloads/syscall.elf" 1
-    lines "$O/records.jsonl" 45
-    has "$T/stdout" "15 boots: 15 passed, 0 failed"
+    lines "$O/records.jsonl" 48
+    has "$T/stdout" "16 boots: 16 passed, 0 failed"
     ;;
 hostile)
     canned <<END
@@ -277,7 +277,7 @@ unknown_variant)
 unknown_workload)
     tcg --variant shared_l4 --workload hypercall,bogus
     want_rc 2
-    want_file "$T/stderr" "asilab: unknown workload 'bogus' (valid: hypercall, syscall, ctxsw, gdt_ldt, flush, procswitch, emul, gnttab, leak, exposure, layout, hostile, hostile_fuzz)"
+    want_file "$T/stderr" "asilab: unknown workload 'bogus' (valid: hypercall, syscall, ctxsw, gdt_ldt, flush, procswitch, emul, gnttab, leak, exposure, layout, abi, hostile, hostile_fuzz)"
     rm "$B/workloads/syscall.elf"
     tcg --variant shared_l4 --workload syscall
     want_rc 2
@@ -908,7 +908,7 @@ END
     for j in 1 4; do
         tcg --variant all --workload all --timeout 1 -j $j
         want_rc 1
-        has "$T/stdout" "34 boots: 32 passed, 2 failed"
+        has "$T/stdout" "36 boots: 34 passed, 2 failed"
         sed 's/"date":"[^"]*"/"date":""/' "$O/records.jsonl" >"$T/records.$j"
         /usr/bin/python3 -c 'import json, sys
 for b in json.load(open(sys.argv[1]))["benchmarks"]:
@@ -917,19 +917,19 @@ for b in json.load(open(sys.argv[1]))["benchmarks"]:
         cp "$T/stdout" "$T/stdout.$j"
         cp "$T/stderr" "$T/stderr.$j"
     done
-    lines "$T/records.1" 128
-    lines "$T/results.1" 64
+    lines "$T/records.1" 136
+    lines "$T/results.1" 68
     cmp -s "$T/records.1" "$T/records.4" || fail "records.jsonl differs: $(diff "$T/records.1" "$T/records.4" | head -5)"
     cmp -s "$T/stdout.1" "$T/stdout.4" || fail "table differs: $(diff "$T/stdout.1" "$T/stdout.4")"
     cmp -s "$T/results.1" "$T/results.4" || fail "results.json differs: $(diff "$T/results.1" "$T/results.4" | head -5)"
-    for k in $(seq 1 34); do count "$T/stderr.4" "[$k/34] " 1; done
-    has "$T/stderr.4" "[15/34] per_vcpu_l4 leak (domains=2) ... timeout (0 records, "
-    has "$T/stderr.4" "[32/34] shared_l4 leak (domains=2) ... timeout (0 records, "
+    for k in $(seq 1 36); do count "$T/stderr.4" "[$k/36] " 1; done
+    has "$T/stderr.4" "[15/36] per_vcpu_l4 leak (domains=2) ... timeout (0 records, "
+    has "$T/stderr.4" "[33/36] shared_l4 leak (domains=2) ... timeout (0 records, "
     # progress in completion order: the slow first boot is not reported first
     first=$(grep -m1 '^\[' "$T/stderr.4")
-    case $first in "[1/34] "*) fail "boots did not overlap: $first first" ;; esac
+    case $first in "[1/36] "*) fail "boots did not overlap: $first first" ;; esac
     first=$(grep -m1 '^\[' "$T/stderr.1")
-    case $first in "[1/34] per_vcpu_l4 hypercall ... pass"*) ;; *) fail "-j 1: $first first" ;; esac
+    case $first in "[1/36] per_vcpu_l4 hypercall ... pass"*) ;; *) fail "-j 1: $first first" ;; esac
     ;;
 jobs_speed)
     # -j 4 runs 4 boots at the same time: each fake QEMU waits at a barrier

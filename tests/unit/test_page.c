@@ -31,6 +31,7 @@
 #define STALE    PGF_stale
 #define EINVAL_  (-XEN_EINVAL)
 #define EPERM_   (-XEN_EPERM)
+#define EBUSY_   (-XEN_EBUSY)
 #define STAMP(s) (0xabc000UL | (s) | _PAGE_PRESENT)
 
 /* ---- the environment page.c expects ---- */
@@ -169,7 +170,7 @@ static void test_get_page(void)
     reset();
     mfn_t own = frame(1), other = frame(2), hv = frame(DOMID_HV);
     snapshot();
-    CHECK_EQ(get_page(other, &d1), EPERM_); CHECK_EQ(get_page(hv, &d1), EPERM_);
+    CHECK_EQ(get_page(other, &d1), EINVAL_); CHECK_EQ(get_page(hv, &d1), EINVAL_);
     CHECK_EQ(get_page(max_mfn + 1, &d1), EINVAL_);
     CHECK_EQ(get_page(~0UL, &d1), EINVAL_);
     CHECK(unchanged());
@@ -180,11 +181,11 @@ static void test_get_page(void)
     frame_table[max_mfn].owner = 1;               /* the last frame exists */
     CHECK_EQ(get_page(max_mfn, &d1), 0);
     frame_table[own].count = 0x7ffffffe;          /* no overflow */
-    CHECK_EQ(get_page(own, &d1), 0); CHECK_EQ(get_page(own, &d1), -XEN_EBUSY);
+    CHECK_EQ(get_page(own, &d1), 0); CHECK_EQ(get_page(own, &d1), EINVAL_);
     CHECK_EQ(get_page_type(own, &d1, PGT_writable), 0);
     frame_table[own].type_count = 0x7ffffffe;
     CHECK_EQ(get_page_type(own, &d1, PGT_writable), 0);
-    CHECK_EQ(get_page_type(own, &d1, PGT_writable), -XEN_EBUSY);
+    CHECK_EQ(get_page_type(own, &d1, PGT_writable), EINVAL_);
     CHECK_FRAME(own, PGT_writable, 0x7fffffff, 0x7fffffff, 0);
 }
 
@@ -218,15 +219,15 @@ static void test_l1_rejects(void)
     mfn_t sd = typed_frame(1, PGT_seg_desc);
     tab(l1)[0] = ent(a, P | RW); tab(l1)[1] = ent(b, P);
     tab(l1)[2] = ent(a, P | RW | U); tab(l1)[3] = ent(w, P | RW);
-    CHECK_REJECT(l1, PGT_l1, 4, ent(tl1, P | RW), EINVAL_);
-    CHECK_REJECT(l1, PGT_l1, 4, ent(tl2, P | RW), EINVAL_);
-    CHECK_REJECT(l1, PGT_l1, 4, ent(tl3, P | RW), EINVAL_);
-    CHECK_REJECT(l1, PGT_l1, 4, ent(tl4, P | RW), EINVAL_);
-    CHECK_REJECT(l1, PGT_l1, 4, ent(sd, P | RW | U), EINVAL_);
-    CHECK_REJECT(l1, PGT_l1, 4, ent(l1, P | RW), EINVAL_);   /* itself */
-    CHECK_REJECT(l1, PGT_l1, 4, ent(other, P), EPERM_);
-    CHECK_REJECT(l1, PGT_l1, 4, ent(hv, P), EPERM_);
-    CHECK_REJECT(l1, PGT_l1, 4, ent(NFRAMES, P), EINVAL_);
+    CHECK_REJECT(l1, PGT_l1, 4, ent(tl1, P | RW), EBUSY_);
+    CHECK_REJECT(l1, PGT_l1, 4, ent(tl2, P | RW), EBUSY_);
+    CHECK_REJECT(l1, PGT_l1, 4, ent(tl3, P | RW), EBUSY_);
+    CHECK_REJECT(l1, PGT_l1, 4, ent(tl4, P | RW), EBUSY_);
+    CHECK_REJECT(l1, PGT_l1, 4, ent(sd, P | RW | U), EBUSY_);
+    CHECK_REJECT(l1, PGT_l1, 4, ent(l1, P | RW), EBUSY_);   /* itself */
+    CHECK_REJECT(l1, PGT_l1, 4, ent(other, P), EBUSY_);
+    CHECK_REJECT(l1, PGT_l1, 4, ent(hv, P), EBUSY_);
+    CHECK_REJECT(l1, PGT_l1, 4, ent(NFRAMES, P), EPERM_);
     CHECK_REJECT(l1, PGT_l1, 4, ent(b, P | _PAGE_GLOBAL), EINVAL_);
     CHECK_REJECT(l1, PGT_l1, 4, ent(b, P | (1UL << 52)), EINVAL_);
     CHECK_REJECT(l1, PGT_l1, 4, ent(b, P | (1UL << 62)), EINVAL_);
@@ -237,7 +238,7 @@ static void test_l1_rejects(void)
     CHECK_EQ(get_page_and_type(l1, &d1, PGT_l1), 0);
     CHECK_FRAME(a, PGT_writable, 2, 2, STALE);
     CHECK_FRAME(w, PGT_writable, 2, 2, 0); CHECK_FRAME(tl3, PGT_l3, 1, 2, 0);
-    CHECK_EQ(get_page_and_type(l1, &d2, PGT_l1), EPERM_);  /* not d2's */
+    CHECK_EQ(get_page_and_type(l1, &d2, PGT_l1), EINVAL_);  /* not d2's */
     CHECK_EQ(n_flush, 0);
 }
 
@@ -257,8 +258,8 @@ static void test_lx_rejects(void)
     CHECK_REJECT(l2, PGT_l2, 2, ent(w, P), EINVAL_);             /* writable */
     CHECK_REJECT(l2, PGT_l2, 2, ent(l2, P | RW), EINVAL_);       /* itself */
     CHECK_REJECT(l2, PGT_l2, 2, ent(badl1, P), EINVAL_);         /* bad L1 */
-    CHECK_REJECT(l2, PGT_l2, 2, ent(other, P), EPERM_);
-    CHECK_REJECT(l2, PGT_l2, 2, ent(hv, P), EPERM_);
+    CHECK_REJECT(l2, PGT_l2, 2, ent(other, P), EINVAL_);
+    CHECK_REJECT(l2, PGT_l2, 2, ent(hv, P), EINVAL_);
     CHECK_REJECT(l2, PGT_l2, 2, ent(NFRAMES + 1, P), EINVAL_);
     CHECK_UNUSED(l1);
     /* L3: [0] -> L2 -> L1 [0] RW -> data; a bad entry 3. */
@@ -268,7 +269,7 @@ static void test_lx_rejects(void)
     CHECK_REJECT(l3, PGT_l3, 3, ent(l2, P | RW | _PAGE_PSE), EINVAL_);
     CHECK_REJECT(l3, PGT_l3, 3, ent(tl1, P | RW), EINVAL_);      /* an L1 */
     CHECK_REJECT(l3, PGT_l3, 3, ent(l3, P | RW), EINVAL_);       /* itself */
-    CHECK_REJECT(l3, PGT_l3, 3, ent(other, P | RW), EPERM_);
+    CHECK_REJECT(l3, PGT_l3, 3, ent(other, P | RW), EINVAL_);
     CHECK_FRAME(data, PGT_none, 0, 0, STALE);
     /* L4: [0] -> that L3; an L3 entry back to the L4 is a cycle. */
     mfn_t l4 = frame(1);
@@ -279,7 +280,7 @@ static void test_lx_rejects(void)
     tab(l3)[1] = 0; tab(l4)[0] = ent(l3, P | RW);
     CHECK_REJECT(l4, PGT_l4, 1, ent(l4, P | RW), EINVAL_);       /* itself */
     CHECK_REJECT(l4, PGT_l4, 255, ent(l3, P | RW | _PAGE_PSE), EINVAL_);
-    CHECK_REJECT(l4, PGT_l4, 272, ent(other, P), EPERM_);
+    CHECK_REJECT(l4, PGT_l4, 272, ent(other, P), EINVAL_);
     CHECK_REJECT(l4, PGT_l4, 300, ent(l3, P | (1UL << 62)), EINVAL_);
     CHECK_REJECT(l4, PGT_l4, 511, ent(tl2, P), EINVAL_);
     CHECK_EQ(n_init_l4, 0);
@@ -287,7 +288,7 @@ static void test_lx_rejects(void)
     struct tree t = mk_tree();
     tab(t.l1)[7] = ent(other, P);
     snapshot();
-    CHECK_EQ(get_page_and_type(t.l4, &d1, PGT_l4), EPERM_);
+    CHECK_EQ(get_page_and_type(t.l4, &d1, PGT_l4), EBUSY_);
     CHECK(unchanged());
     CHECK_FRAME(t.rw, PGT_none, 0, 0, STALE); CHECK_EQ(n_init_l4, 0);
     tab(t.l1)[7] = 0;
@@ -428,15 +429,15 @@ static void test_mod_pt_entry(void)
     snapshot();
     CHECK_EQ(MOD(data, 0, 0), EINVAL_); CHECK_EQ(MOD(w, 0, 0), EINVAL_);
     CHECK_EQ(MOD(sd, 0, 0), EINVAL_); CHECK_EQ(MOD(idle, 0, 0), EINVAL_);
-    CHECK_EQ(MOD(foreign, 0, 0), EPERM_);
-    CHECK_EQ(mod_pt_entry(&d2, l2, 0, 0, &lvl), EPERM_);
+    CHECK_EQ(MOD(foreign, 0, 0), EINVAL_);
+    CHECK_EQ(mod_pt_entry(&d2, l2, 0, 0, &lvl), EINVAL_);
     CHECK_EQ(MOD(NFRAMES, 0, 0), EINVAL_); CHECK_EQ(MOD(l1, 512, 0), EINVAL_);
     /* Failing replacements keep the old entry and all counts. */
     pte_t old = tab(l1)[0];
-    CHECK_EQ(MOD(l1, 0, ent(other, P)), EPERM_);
+    CHECK_EQ(MOD(l1, 0, ent(other, P)), EBUSY_);
     CHECK_EQ(MOD(l1, 0, ent(a, P | RW | _PAGE_GLOBAL)), EINVAL_);
-    CHECK_EQ(MOD(l1, 0, ent(l1, P | RW)), EINVAL_);    /* itself */
-    CHECK_EQ(MOD(l1, 0, ent(l2, P | RW)), EINVAL_);    /* its L2 */
+    CHECK_EQ(MOD(l1, 0, ent(l1, P | RW)), EBUSY_);    /* itself */
+    CHECK_EQ(MOD(l1, 0, ent(l2, P | RW)), EBUSY_);    /* its L2 */
     CHECK_EQ(MOD(l2, 0, ent(a, P | RW)), EINVAL_);     /* writable */
     CHECK_EQ(MOD(l2, 0, ent(l2, P | RW)), EINVAL_);    /* itself */
     CHECK_EQ(MOD(l2, 0, ent(l1, P | _PAGE_PSE)), EINVAL_);

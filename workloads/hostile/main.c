@@ -96,12 +96,15 @@ static void probe_hypercalls(void)
     expect_rc("vcpu_op initialise of running vcpu 0", HYPERVISOR_vcpu_op(VCPUOP_initialise, 0,
               (void *)0xffff830000000000UL), -XEN_EEXIST);
     expect_rc("NEW_BASEPTR to a foreign frame", HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF),
-              -XEN_EPERM);
+              -XEN_EINVAL);
     expect_rc("mmuext_op unknown cmd", HYPERVISOR_mmuext_op(&badcmd, 1, NULL, DOMID_SELF),
               -XEN_ENOSYS);
     expect_rc("mmuext_op ops in hv memory", HYPERVISOR_mmuext_op((void *)0xffff830000000000UL,
               1, NULL, DOMID_SELF), -XEN_EFAULT);
-    expect_rc("mmuext_op foreign domain", HYPERVISOR_mmuext_op(&op, 1, NULL, 3), -XEN_EPERM);
+    expect_rc("mmuext_op naming a domain that does not exist",
+              HYPERVISOR_mmuext_op(&op, 1, NULL, 3), -XEN_ESRCH);
+    expect_rc("mmuext_op naming itself by its id", HYPERVISOR_mmuext_op(&op, 1, NULL, 0),
+              -XEN_ESRCH);
     expect_rc("set_trap_table from hv memory",
               HYPERVISOR_set_trap_table((void *)0xffff830000000000UL), -XEN_EFAULT);
     /* Xen takes any stack pointer (a bad one crashes the guest at its

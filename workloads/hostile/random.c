@@ -63,9 +63,11 @@ static uint64_t any_ptr(void)
     case 3: return ((uint64_t)live_l4 << 12) + (300 + next() % 4) * 8;
     case 4: return ((uint64_t)live_l4 << 12) + (256 + next() % 16) * 8;
     default: {
-        /* Never the live tables' other entries: they map the guest. */
+        /* Never the live tables' other entries: they map the guest; and
+         * no other own frame (as on Xen, an own writable frame is updated
+         * as data), so the garbage lies past RAM. */
         unsigned long pool[] = { data[next() % NR_DATA], desc[next() % NR_DESC], foreign,
-                                 0x100, next() & 0xfffffff };
+                                 0x100, (next() & 0xfffffff) | 0x1000000 };
         return ((uint64_t)PICK(pool) << 12) | (next() & 0xfff);
     }
     }
@@ -88,9 +90,19 @@ static long random_mmuext(void)
         MMUEXT_PIN_L4_TABLE, MMUEXT_UNPIN_TABLE, MMUEXT_NEW_USER_BASEPTR,
         MMUEXT_TLB_FLUSH_LOCAL, MMUEXT_INVLPG_LOCAL, MMUEXT_TLB_FLUSH_MULTI,
         MMUEXT_INVLPG_MULTI, MMUEXT_TLB_FLUSH_ALL, MMUEXT_INVLPG_ALL,
-        MMUEXT_SET_LDT, MMUEXT_NEW_BASEPTR, 99,
+        MMUEXT_SET_LDT, MMUEXT_NEW_BASEPTR, 99, MMUEXT_CLEAR_PAGE, MMUEXT_COPY_PAGE,
     };
     op.cmd = PICK(cmds);
+    if (op.cmd == MMUEXT_CLEAR_PAGE || op.cmd == MMUEXT_COPY_PAGE) {
+        /* Frames whose contents the guest can lose (or that must be
+         * refused): never one it runs on. */
+        unsigned long pool[] = { sandbox[next() % NR_SANDBOX], data[next() % NR_DATA],
+                                 desc[next() % NR_DESC], live_l4, live_l3, live_l2, live_l1,
+                                 foreign, 0x100, 0, (next() & 0xfffffff) | 0x1000000 };
+        op.arg1.mfn = PICK(pool);
+        op.arg2.src_mfn = next() % 2 ? PICK(pool) : shinfo;
+        return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
+    }
     if (op.cmd == MMUEXT_NEW_BASEPTR) {
         /* Never one that validates as another L4 (the guest must keep
          * running): frames of another type for good (an L1 the guest runs
@@ -191,7 +203,22 @@ void random_calls(unsigned long n, unsigned long seed)
         case 0: {
             struct mmu_update u[2] = { { any_ptr(), any_pte() }, { any_ptr(), any_pte() } };
             unsigned int done;
-            rc = HYPERVISOR_mmu_update(u, 1 + next() % 2, &done, DOMID_SELF);
+            if (next() % 4) {
+                rc = HYPERVISOR_mmu_update(u, 1 + next() % 2, &done, DOMID_SELF);
+                break;
+            }
+            /* The same through a multicall, with an update_va_mapping:
+             * each entry under the mm_lock and audited on its own. */
+            struct multicall_entry mc[2] = {
+                { .op = __HYPERVISOR_mmu_update,
+                  .args = { (unsigned long)u, 1 + next() % 2, (unsigned long)&done,
+                            DOMID_SELF } },
+                { .op = __HYPERVISOR_update_va_mapping,
+                  .args = { (unsigned long)probe[next() % NR_PROBE], any_pte(), next() % 8 } },
+            };
+            rc = HYPERVISOR_multicall(mc, 2);
+            count_rc(mc[0].result);
+            count_rc(mc[1].result);
             break;
         }
         case 1:

@@ -50,6 +50,8 @@ static inline long HYPERVISOR_mmuext_op(struct mmuext_op *op, int count,
 { return HC(__HYPERVISOR_mmuext_op, op, count, done, dom, 0); }
 static inline long HYPERVISOR_memory_op(unsigned long cmd, void *arg)
 { return HC(__HYPERVISOR_memory_op, cmd, arg, 0, 0, 0); }
+static inline long HYPERVISOR_multicall(struct multicall_entry *calls, unsigned long nr)
+{ return HC(__HYPERVISOR_multicall, calls, nr, 0, 0, 0); }
 static inline long HYPERVISOR_asilab_op(int cmd, void *arg)
 { return HC(__HYPERVISOR_asilab_op, cmd, arg, 0, 0, 0); }
 

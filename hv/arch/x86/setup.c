@@ -29,6 +29,7 @@ struct __packed mb_mmap { uint32_t size; uint64_t addr, len; uint32_t type; };
 
 struct boot_module boot_modules[MAX_MODULES];
 unsigned int nr_boot_modules;
+char saved_cmdline[1024];
 
 void frames_boot_init(void);
 void frame_table_init(unsigned long highest_mfn);
@@ -97,6 +98,16 @@ void __start_xen(uint32_t magic, uint32_t mbi_pa)
     const struct multiboot_info *mbi = __va(mbi_pa);
 
     copy_mb_string(cmdline, sizeof(cmdline), mbi->flags & MBI_CMDLINE ? mbi->cmdline : 0);
+    /* Xen's cmdline_cook: without the image name a multiboot v1 loader
+     * (QEMU, GRUB legacy) puts first. */
+    const char *cooked = cmdline;
+    while (*cooked == ' ')
+        cooked++;
+    while (*cooked && *cooked != ' ')
+        cooked++;
+    while (*cooked == ' ')
+        cooked++;
+    strlcpy(saved_cmdline, cooked, sizeof(saved_cmdline));
     lab_mode = ASILAB_MODE_DETERMINISTIC;
     if (cmdline_get(cmdline, "mode", mode, sizeof(mode))) {
         if (!strcmp(mode, "timing"))

@@ -4,6 +4,7 @@
 #define XEN_EPERM    1
 #define XEN_ENOENT   2
 #define XEN_ESRCH    3
+#define XEN_E2BIG    7
 #define XEN_EAGAIN  11
 #define XEN_ENOMEM  12
 #define XEN_EACCES  13
@@ -15,6 +16,8 @@
 #define XEN_ENOSPC  28
 #define XEN_ERANGE  34
 #define XEN_ENOSYS  38
+#define XEN_ENODATA 61
 #define XEN_EILSEQ  84
 #define XEN_EOPNOTSUPP 95
+#define XEN_ENOBUFS 105
 #endif

@@ -24,6 +24,9 @@ struct vcpu_runstate_info {
     uint64_t state_entry_time;     /* hv system time (ns) */
     uint64_t time[4];              /* ns in each RUNSTATE_* */
 };
+/* Set in state_entry_time while the hv updates the area
+ * (VMASST_TYPE_runstate_update_flag). */
+#define XEN_RUNSTATE_UPDATE (1ULL << 63)
 struct vcpu_register_runstate_memory_area {
     union { struct vcpu_runstate_info *v; uint64_t p; } addr;
 };

@@ -23,6 +23,8 @@
 #define __HYPERVISOR_xen_version          17
 #define __HYPERVISOR_console_io           18
 #define __HYPERVISOR_grant_table_op       20
+#define __HYPERVISOR_vm_assist            21
+#define __HYPERVISOR_update_va_mapping_otherdomain 22
 #define __HYPERVISOR_iret                 23
 #define __HYPERVISOR_vcpu_op              24
 #define __HYPERVISOR_set_segment_base     25
@@ -33,6 +35,23 @@
 #define __HYPERVISOR_physdev_op           33
 #define __HYPERVISOR_arch_7               55
 #define NR_HYPERCALLS                     64
+
+/* multicall: one entry (64 bytes); args[5] is unused on x86-64. */
+struct multicall_entry {
+    unsigned long op, result;
+    unsigned long args[6];
+};
+
+/* vm_assist */
+#define VMASST_CMD_enable                0
+#define VMASST_CMD_disable               1
+#define VMASST_TYPE_4gb_segments         0
+#define VMASST_TYPE_4gb_segments_notify  1
+#define VMASST_TYPE_writable_pagetables  2
+#define VMASST_TYPE_pae_extended_cr3     3
+#define VMASST_TYPE_architectural_iopl   4
+#define VMASST_TYPE_runstate_update_flag 5
+#define VMASST_TYPE_m2p_strict           32
 
 /* console_io */
 #define CONSOLEIO_write 0
@@ -60,6 +79,11 @@
 #define MMUEXT_FLUSH_CACHE      12
 #define MMUEXT_SET_LDT          13
 #define MMUEXT_NEW_USER_BASEPTR 15
+#define MMUEXT_CLEAR_PAGE       16
+#define MMUEXT_COPY_PAGE        17
+#define MMUEXT_FLUSH_CACHE_GLOBAL 18
+#define MMUEXT_MARK_SUPER       19
+#define MMUEXT_UNMARK_SUPER     20
 
 struct mmuext_op {
     unsigned int cmd;
@@ -74,7 +98,10 @@ struct mmuext_op {
     } arg2;
 };
 
+#define DOMID_FIRST_RESERVED 0x7ff0U
 #define DOMID_SELF 0x7ff0U
+#define DOMID_IO   0x7ff1U
+#define DOMID_XEN  0x7ff2U
 
 /* The vCPU's slot in shared_info: event delivery state and time. */
 struct vcpu_time_info {
