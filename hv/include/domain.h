@@ -10,7 +10,7 @@
 struct domain;
 
 /* Event channel states, as Xen's ECS_*; port 0 is reserved. */
-#define NR_EVTCHN   1024
+#define NR_EVTCHN   4096           /* the 64-bit 2-level ABI's maximum */
 #define EVTCHN_free        0
 #define EVTCHN_reserved    1
 #define EVTCHN_unbound     2
@@ -25,7 +25,11 @@ struct evtchn {
     uint16_t remote_dom;             /* unbound: who may bind; interdomain: peer */
     uint16_t virq;                   /* virq */
     uint32_t remote_port;            /* interdomain */
+    uint8_t priority;                /* FIFO ABI queue (0 highest) */
+    uint8_t last_vcpu, last_priority;/* FIFO: the queue it was last linked on */
+    bool fifo_pending;               /* FIFO: pending, no event word yet */
 };
+struct evtchn_fifo_domain;
 
 /* A vCPU's runstate: RUNSTATE_running/runnable/blocked/offline, Xen's
  * values (public/vcpu.h). */
@@ -116,6 +120,7 @@ struct domain {
     spinlock_t console_lock;         /* console_line, console_len */
     spinlock_t evtchn_lock;
     struct evtchn evtchn[NR_EVTCHN];
+    struct evtchn_fifo_domain *evtchn_fifo;   /* NULL: the 2-level ABI */
     unsigned long vm_assist;         /* VMASST_TYPE_* enabled (vm_assist.c) */
     bool audit;                      /* audit after each hypercall */
     uint64_t audits, audits_failed, audit_violations;
@@ -212,6 +217,7 @@ void start_domains(void);
 /* hv/pv/event_channel.c */
 void evtchn_set_pending(struct domain *d, unsigned int port);
 void evtchn_init(struct domain *d);
+bool evtchn_port_is_pending(struct domain *d, uint32_t port);
 void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq);
 bool vcpu_events_pending(struct vcpu *v);
 /* hv/pv/domain.c */

@@ -9,7 +9,8 @@
  *    Xen's adjust_guest_l*e; hv slots of every validated L4 as stamped
  *    (slot 256 included: the read-only M2P, global as in Xen, whose
  *    frames are the hv's, so no guest entry may map them);
- *  - frames the hv writes (shared_info, runstate areas, grant table frames)
+ *  - frames the hv writes (shared_info, runstate areas, grant table frames,
+ *    FIFO event channel control blocks and event array pages)
  *    are writable-typed,
  *    never a table or descriptor page;
  *  - descriptors: every GDT/LDT frame a vCPU uses is a descriptor page
@@ -22,6 +23,7 @@
 #include "console.h"
 #include "descriptor.h"
 #include "flushtlb.h"
+#include "event_fifo.h"
 #include "grant_table.h"
 #include "spinlock.h"
 #include "lib.h"
@@ -196,6 +198,7 @@ static unsigned int audit_domain_locked(struct domain *d)
         if (gnttab_shared_frame(d, i))
             expect_hv_written(d, gnttab_shared_frame(d, i));
     gnttab_audit_refs(d, expect_ref);
+    evtchn_fifo_frames(d, expect_hv_written);      /* FIFO control blocks, event array */
     for (unsigned int i = 0; i < d->nr_vcpus; i++)
         audit_vcpu(d, d->vcpu[i]);
     for (unsigned long pfn = 0; pfn < nr; pfn++) {

@@ -7,9 +7,11 @@
  * is masked, the target vCPU's pending selector and upcall flag, then
  * wakes the vCPU (an IPI when it lives on another pCPU); the upcall
  * itself is delivered on the way back to the guest (pv_check_events in
- * hv/pv/traps.c).  The FIFO ABI is not offered: its sub-ops are
- * -ENOSYS, so guests fall back to 2-level, as on a Xen without FIFO. */
+ * hv/pv/traps.c).  Once the guest asks for the FIFO ABI
+ * (EVTCHNOP_init_control) the pending/mask/unmask state lives in its
+ * event words instead (hv/pv/event_fifo.c). */
 #include "domain.h"
+#include "event_fifo.h"
 #include "hypercall.h"
 #include "lib.h"
 #include "mm.h"
@@ -55,6 +57,12 @@ void evtchn_set_pending(struct domain *d, unsigned int port)
 {
     struct shared_info *si = shinfo(d);
     unsigned long bit = 1UL << (port % 64);
+
+    if (unlikely(d->evtchn_fifo)) {
+        if (evtchn_fifo_set_pending(d, port))
+            check_pollers(d, port);
+        return;
+    }
 
     if (__atomic_fetch_or(&si->evtchn_pending[port / 64], bit, __ATOMIC_SEQ_CST) & bit)
         return;
@@ -146,9 +154,21 @@ static void free_port(struct domain *d, evtchn_port_t port)
 {
     struct shared_info *si = shinfo(d);
     /* Clear a pending event, so a re-bound port starts clean. */
-    __atomic_and_fetch(&si->evtchn_pending[port / 64], ~(1UL << (port % 64)),
-                       __ATOMIC_SEQ_CST);
-    d->evtchn[port] = (struct evtchn){ .state = EVTCHN_free };
+    if (d->evtchn_fifo)
+        evtchn_fifo_clear_pending(d, port);
+    else
+        __atomic_and_fetch(&si->evtchn_pending[port / 64], ~(1UL << (port % 64)),
+                           __ATOMIC_SEQ_CST);
+    d->evtchn[port] = (struct evtchn){ .state = EVTCHN_free,
+                                       .priority = EVTCHN_FIFO_PRIORITY_DEFAULT };
+}
+
+/* Is the port pending, whichever ABI (SCHEDOP_poll)? */
+bool evtchn_port_is_pending(struct domain *d, evtchn_port_t port)
+{
+    if (d->evtchn_fifo)
+        return evtchn_fifo_is_pending(d, port);
+    return shinfo(d)->evtchn_pending[port / 64] & (1UL << (port % 64));
 }
 
 static long evtchn_alloc_unbound(struct evtchn_alloc_unbound *a)
@@ -161,7 +181,7 @@ static long evtchn_alloc_unbound(struct evtchn_alloc_unbound *a)
     long port = get_free_port(d);
     if (port >= 0) {
         d->evtchn[port] = (struct evtchn){
-            .state = EVTCHN_unbound, .vcpu = 0,
+            .state = EVTCHN_unbound, .vcpu = 0, .priority = EVTCHN_FIFO_PRIORITY_DEFAULT,
             .remote_dom = a->remote_dom == DOMID_SELF ? current->domain->domain_id
                                                       : a->remote_dom,
         };
@@ -190,7 +210,7 @@ static long evtchn_bind_interdomain(struct evtchn_bind_interdomain *b)
         rc = -XEN_EINVAL;
     } else {
         ld->evtchn[lport] = (struct evtchn){
-            .state = EVTCHN_interdomain, .vcpu = 0,
+            .state = EVTCHN_interdomain, .vcpu = 0, .priority = EVTCHN_FIFO_PRIORITY_DEFAULT,
             .remote_dom = rd->domain_id, .remote_port = b->remote_port,
         };
         struct evtchn *r = &rd->evtchn[b->remote_port];
@@ -224,6 +244,7 @@ static long evtchn_bind_virq(struct evtchn_bind_virq *b)
     if (port >= 0) {
         d->evtchn[port] = (struct evtchn){
             .state = EVTCHN_virq, .vcpu = b->vcpu, .virq = b->virq,
+            .priority = EVTCHN_FIFO_PRIORITY_DEFAULT,
         };
         v->virq_to_evtchn[b->virq] = port;
         b->port = port;
@@ -240,7 +261,8 @@ static long evtchn_bind_ipi(struct evtchn_bind_ipi *b)
     spin_lock(&d->evtchn_lock);
     long port = get_free_port(d);
     if (port >= 0) {
-        d->evtchn[port] = (struct evtchn){ .state = EVTCHN_ipi, .vcpu = b->vcpu };
+        d->evtchn[port] = (struct evtchn){ .state = EVTCHN_ipi, .vcpu = b->vcpu,
+                                           .priority = EVTCHN_FIFO_PRIORITY_DEFAULT };
         b->port = port;
     }
     spin_unlock(&d->evtchn_lock);
@@ -392,6 +414,11 @@ static long evtchn_unmask(struct domain *d, evtchn_port_t port)
     struct shared_info *si = shinfo(d);
     unsigned long bit = 1UL << (port % 64);
     spin_lock(&d->evtchn_lock);
+    if (d->evtchn_fifo) {
+        evtchn_fifo_unmask(d, port);
+        spin_unlock(&d->evtchn_lock);
+        return 0;
+    }
     if ((__atomic_fetch_and(&si->evtchn_mask[port / 64], ~bit, __ATOMIC_SEQ_CST) & bit) &&
         (__atomic_load_n(&si->evtchn_pending[port / 64], __ATOMIC_SEQ_CST) & bit))
         mark_upcall(d, port);
@@ -449,7 +476,38 @@ long do_event_channel_op(unsigned long cmd, unsigned long arg, unsigned long a3,
             return -XEN_EFAULT;
         return evtchn_bind_vcpu(d, b.port, b.vcpu);
     }
-    default: {                          /* bind_pirq, reset, FIFO: not offered */
+    case EVTCHNOP_init_control: {
+        struct evtchn_init_control ic;
+        if (copy_from_guest(&ic, arg, sizeof(ic)))
+            return -XEN_EFAULT;
+        spin_lock(&d->evtchn_lock);
+        rc = evtchn_fifo_init_control(d, &ic);
+        spin_unlock(&d->evtchn_lock);
+        if (!rc && copy_to_guest(arg, &ic, sizeof(ic)))
+            rc = -XEN_EFAULT;
+        return rc;
+    }
+    case EVTCHNOP_expand_array: {
+        struct evtchn_expand_array ea;
+        if (copy_from_guest(&ea, arg, sizeof(ea)))
+            return -XEN_EFAULT;
+        spin_lock(&d->evtchn_lock);
+        rc = evtchn_fifo_expand_array(d, &ea);
+        spin_unlock(&d->evtchn_lock);
+        return rc;
+    }
+    case EVTCHNOP_set_priority: {
+        struct evtchn_set_priority sp;
+        if (copy_from_guest(&sp, arg, sizeof(sp)))
+            return -XEN_EFAULT;
+        if (!port_is_valid(sp.port))
+            return -XEN_EINVAL;
+        spin_lock(&d->evtchn_lock);
+        rc = evtchn_fifo_set_priority(d, sp.port, sp.priority);
+        spin_unlock(&d->evtchn_lock);
+        return rc;
+    }
+    default: {                          /* bind_pirq, reset: not offered */
         static unsigned long unsupported[2];
         log_unsupported_once(unsupported, "event_channel_op", cmd);
         return -XEN_ENOSYS;
@@ -462,5 +520,7 @@ long do_event_channel_op(unsigned long cmd, unsigned long arg, unsigned long a3,
 void evtchn_init(struct domain *d)
 {
     memset(d->evtchn, 0, sizeof(d->evtchn));
+    for (unsigned int p = 0; p < NR_EVTCHN; p++)
+        d->evtchn[p].priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
     d->evtchn[0].state = EVTCHN_reserved;
 }

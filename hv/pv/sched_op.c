@@ -39,7 +39,7 @@ static long do_poll(struct vcpu *v, const struct sched_poll *sp)
             spin_unlock(&d->evtchn_lock);
             return -XEN_EINVAL;
         }
-        if (si->evtchn_pending[p / 64] & (1UL << (p % 64))) {
+        if (evtchn_port_is_pending(d, p)) {
             spin_unlock(&d->evtchn_lock);
             return 0;
         }

@@ -12,9 +12,12 @@
  * event channel sub-ops (alloc_unbound, bind_interdomain, bind_virq,
  * status, close, unmask), the upcall rules, guest time
  * (vcpu_time_info) and the timers (set_timer_op, the single-shot and
- * periodic vCPU timers raising VIRQ_TIMER, SCHEDOP_poll's timeout). */
+ * periodic vCPU timers raising VIRQ_TIMER, SCHEDOP_poll's timeout), and
+ * at the end the FIFO event channel ABI (init_control, expand_array,
+ * linking on send and unmask, priorities; XSA-188's shape). */
 #include "guest.h"
 #include "event.h"
+#include "mm.h"
 
 const char workload_name[] = "emul";
 const char *const workload_args[] = { NULL };
@@ -133,7 +136,6 @@ static void check_events(void)
     expect(evtchn_op(EVTCHNOP_bind_vcpu, &bvc) == -XEN_EINVAL, "moving a per-vCPU virq");
     cl.port = bv.port;
     expect(evtchn_op(EVTCHNOP_close, &cl) == 0, "close the virq port");
-    expect(evtchn_op(EVTCHNOP_init_control, &cl) == -XEN_ENOSYS, "FIFO ABI: not -ENOSYS");
 
     /* The pair the upcall op uses. */
     au = (struct evtchn_alloc_unbound){ .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
@@ -380,6 +382,64 @@ static void check_timers(void)
     expect(evtchn_op(EVTCHNOP_close, &cl) == 0, "close VIRQ_TIMER");
 }
 
+/* The FIFO ABI, last: a domain cannot go back to 2-level.  XSA-188's
+ * shape first (a failed first init_control leaves nothing behind). */
+static void check_fifo(void)
+{
+    uint32_t *cbp = page_alloc(), *array = page_alloc();
+    struct evtchn_init_control ic = { .control_gfn = (uint64_t)-2, .offset = 0, .vcpu = 0 };
+    expect(evtchn_op(EVTCHNOP_init_control, &ic) == -XEN_EINVAL, "init_control, bad gfn");
+    struct evtchn_expand_array ea = { .array_gfn = virt_to_mfn(array) };
+    expect(evtchn_op(EVTCHNOP_expand_array, &ea) == -XEN_EOPNOTSUPP,
+           "expand_array before init_control: not -EOPNOTSUPP");
+    ic.control_gfn = virt_to_mfn(cbp);
+    ic.offset = 4;
+    expect(evtchn_op(EVTCHNOP_init_control, &ic) == -XEN_EINVAL, "init_control, offset 4");
+    ic.offset = 0, ic.vcpu = 5;
+    expect(evtchn_op(EVTCHNOP_init_control, &ic) == -XEN_ENOENT, "init_control, vcpu 5");
+    ic.vcpu = 0;
+    expect(evtchn_op(EVTCHNOP_init_control, &ic) == 0 && ic.link_bits == 17, "init_control");
+    expect(evtchn_op(EVTCHNOP_init_control, &ic) == -XEN_EINVAL, "init_control twice");
+    expect(evtchn_op(EVTCHNOP_expand_array, &ea) == 0, "expand_array");
+
+    volatile uint32_t *ready = cbp, *head = cbp + 2;
+    volatile uint32_t *w = array;
+    volatile struct vcpu_info *vi = &shared_info->vcpu_info[0];
+    struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = DOMID_SELF };
+    expect(evtchn_op(EVTCHNOP_alloc_unbound, &au) == 0, "alloc_unbound");
+    struct evtchn_bind_interdomain bi = { .remote_dom = DOMID_SELF, .remote_port = au.port };
+    vi->evtchn_upcall_pending = 0;
+    expect(evtchn_op(EVTCHNOP_bind_interdomain, &bi) == 0, "bind_interdomain");
+    unsigned int lp = bi.local_port, rp = au.port;
+    /* The bind's pending local port is linked on queue 7 (the default). */
+    expect((w[lp] & (3U << 29 | 1U << 31)) == (1U << 31 | 1U << 29) && (*ready & (1U << 7)) &&
+           head[7] == lp && vi->evtchn_upcall_pending,
+           "FIFO: the bound port not linked at the head of queue 7");
+    *ready = 0, head[7] = 0, w[lp] = 0, vi->evtchn_upcall_pending = 0;
+    /* Masked: pending but not linked; unmask links it. */
+    w[rp] |= 1U << 30;
+    struct evtchn_send sd = { .port = lp };
+    expect(evtchn_op(EVTCHNOP_send, &sd) == 0, "send");
+    expect((w[rp] & (1U << 31)) && !(w[rp] & (1U << 29)) && !*ready,
+           "FIFO: a masked event was linked");
+    struct evtchn_unmask um = { .port = rp };
+    expect(evtchn_op(EVTCHNOP_unmask, &um) == 0 && (w[rp] & (1U << 29)) &&
+           !(w[rp] & (1U << 30)) && head[7] == rp && (*ready & (1U << 7)),
+           "FIFO: unmask did not link the pending event");
+    *ready = 0, head[7] = 0, w[rp] = 0, vi->evtchn_upcall_pending = 0;
+    struct evtchn_set_priority pr = { .port = rp, .priority = 16 };
+    expect(evtchn_op(EVTCHNOP_set_priority, &pr) == -XEN_EINVAL, "priority 16");
+    pr.priority = 3;
+    expect(evtchn_op(EVTCHNOP_set_priority, &pr) == 0, "set_priority 3");
+    expect(evtchn_op(EVTCHNOP_send, &sd) == 0 && head[3] == rp && (*ready & (1U << 3)),
+           "FIFO: priority 3 not queued on queue 3");
+    vi->evtchn_upcall_pending = 0;
+    /* The hv's references on the control block and array frames are
+     * what its MMU audit expects. */
+    expect(HYPERVISOR_asilab_op(ASILAB_OP_audit, (void *)0) == 0,
+           "the MMU audit finds violations with the FIFO frames in use");
+}
+
 static uint64_t op_fep_cpuid(void *ctx, unsigned long n)
 {
     uint32_t r[4];
@@ -453,4 +513,5 @@ void workload_main(void)
     bench_op("mov_cr0_read", op_cr0, NULL, 1);
     bench_op("int_n", op_int_n, NULL, 1);
     bench_op("upcall", op_upcall, NULL, 1);
+    check_fifo();
 }

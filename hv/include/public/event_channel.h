@@ -48,6 +48,21 @@ struct evtchn_status {
 #define EVTCHNSTAT_virq         4
 #define EVTCHNSTAT_ipi          5
 
+/* FIFO ABI */
+struct evtchn_init_control {
+    uint64_t control_gfn;
+    uint32_t offset;
+    uint32_t vcpu;
+    uint8_t link_bits;               /* OUT */
+    uint8_t _pad[7];
+};
+struct evtchn_expand_array { uint64_t array_gfn; };
+struct evtchn_set_priority { evtchn_port_t port; uint32_t priority; };
+#define EVTCHN_FIFO_PRIORITY_MAX     0
+#define EVTCHN_FIFO_PRIORITY_DEFAULT 7
+#define EVTCHN_FIFO_PRIORITY_MIN     15
+#define EVTCHN_FIFO_MAX_QUEUES       16
+
 #define VIRQ_TIMER   0
 #define VIRQ_DEBUG   1
 #define VIRQ_CONSOLE 2
