@@ -53,6 +53,11 @@ struct page_info {
     uint8_t  type;       /* enum page_type */
     uint8_t  flags;      /* PGF_* */
     uint32_t pfn;        /* the owner's pseudo-physical frame (Xen's M2P) */
+    /* Xen's linear_pt_count, for L2-L4 tables: > 0, how many read-only
+     * entries of this table point at another table of its own level
+     * (linear entries); < 0, how many such entries elsewhere point at it.
+     * Never both (XSA-240): linear page tables do not chain. */
+    int16_t  linear_pt_count;
 };
 extern struct page_info *frame_table;
 extern unsigned long max_mfn;

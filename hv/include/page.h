@@ -9,7 +9,11 @@
  *                unpin, base pointers, L2-L4 entries, the table of an
  *                mmu_update, CLEAR/COPY_PAGE); a type conflict or type
  *                count overflow (_get_page_type: an L2 entry to a non-L1,
- *                a table that is mapped writable); entry flags not
+ *                a table that is mapped writable); an L2-L4 entry to a
+ *                table of its own level that is writable (XSA-182), to a
+ *                table that holds linear entries or from one that is a
+ *                linear target (XSA-240), or to an unvalidated one
+ *                (get_l[234]_linear_pagetable); entry flags not
  *                allowed (PSE, global, reserved bits); an hv L4 slot
  *                (256-271); an invalid descriptor (update_descriptor and
  *                set_gdt say -EINVAL for every refusal, as Xen's);

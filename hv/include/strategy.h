@@ -61,7 +61,10 @@ static inline bool guest_l4_slots_equal(const uint64_t *root, const uint64_t *g)
 }
 
 /* A root table's guest slots (0-255, 272-511) copied from guest L4 g,
- * counted as l4_copy; the hv slots are the caller's. */
+ * counted as l4_copy; the hv slots are the caller's.  A recursive guest
+ * slot (a read-only linear entry to the guest's L4) is copied like any
+ * other: in the root it maps the guest's L4, not the copy, read-only, as
+ * under Xen's XPTI (whose per-CPU root copies guest slots the same way). */
 static inline void copy_guest_l4_slots(uint64_t *root, const uint64_t *g)
 {
     memcpy(root, g, HV_FIRST_SLOT * sizeof(uint64_t));

@@ -9,7 +9,11 @@
  * and is not counted.  The read-only M2P (slot 256) is in every
  * strategy's guest-mode roots, as it is in Xen's (XPTI included): it is
  * global, each guest reads every frame's pfn, and its frames count as
- * hv_private.  One exposure record per address space. */
+ * hv_private.  A linear (recursive) guest entry is walked as the CPU
+ * walks it, one level down per entry (so the walk ends): the tables it
+ * reaches, one level up, count as mapped frames (and through the hv
+ * slots stamped into a guest L4, the hv's tables and superpage heads).
+ * One exposure record per address space. */
 #include "console.h"
 #include "descriptor.h"
 #include "domain.h"

@@ -4,6 +4,9 @@
  *    pins, base pointers, GDT frames, lazily mapped LDT pages, shared_info,
  *    registered runstate frames and grant tables (their shared frames,
  *    device mappings) hold, and compare with the frame table;
+ *  - linear entries (an L2-L4 entry to its own table or to a table of
+ *    its own level): read-only only, and each table's linear_pt_count
+ *    recounted (entries it holds, or entries to it, never both: XSA-240);
  *  - entries: no read-write L1 mapping of a page-table or descriptor
  *    frame; every present entry user-accessible (L4: also accessed), as
  *    Xen's adjust_guest_l*e; hv slots of every validated L4 as stamped
@@ -36,6 +39,7 @@
 #define MAX_AUDIT_PAGES (64 * 256 + 1 + GNTTAB_AUDIT_SLOTS)
 
 static uint32_t exp_type[MAX_AUDIT_PAGES], exp_count[MAX_AUDIT_PAGES];
+static uint16_t exp_lin_entries[MAX_AUDIT_PAGES], exp_lin_uses[MAX_AUDIT_PAGES];
 static uint64_t scratch_l4[512] __aligned(4096);
 static unsigned int violations;
 
@@ -90,7 +94,20 @@ static void audit_table(struct domain *d, mfn_t mfn, int level)
             continue;
         }
         const struct page_info *cp = mfn_to_page(child);
-        if (level > 1) {
+        bool linear = level > 1 && (child == mfn || cp->type == PGT_l1 + level - 1);
+        if (linear && (e & _PAGE_RW))
+            bad(d, "writable linear page-table entry", mfn);
+        if (child == mfn && level > 1)
+            continue;                        /* to its own table: no references */
+        if (linear) {
+            if (!cp->type_count)
+                bad(d, "linear entry to a frame of the wrong type", mfn);
+            expect_ref(d, child, true);
+            if (cp->owner == d->domain_id && cp->pfn < audit_nr(d)) {
+                exp_lin_entries[mfn_to_page(mfn)->pfn]++;
+                exp_lin_uses[cp->pfn]++;
+            }
+        } else if (level > 1) {
             if (cp->type != PGT_l1 + level - 2 || !cp->type_count)
                 bad(d, "table entry to a frame of the wrong type", mfn);
             expect_ref(d, child, true);
@@ -180,6 +197,8 @@ static unsigned int audit_domain_locked(struct domain *d)
         return 0;
     memset(exp_type, 0, nr * sizeof(exp_type[0]));
     memset(exp_count, 0, nr * sizeof(exp_count[0]));
+    memset(exp_lin_entries, 0, nr * sizeof(exp_lin_entries[0]));
+    memset(exp_lin_uses, 0, nr * sizeof(exp_lin_uses[0]));
 
     for (unsigned long pfn = 0; pfn < nr; pfn++) {
         mfn_t mfn = frame_of(d, pfn);
@@ -212,6 +231,10 @@ static unsigned int audit_domain_locked(struct domain *d)
             bad(d, "reference count differs from the references", mfn);
         if (!pg->type_count && pg->type != PGT_none)
             bad(d, "typed frame without type references", mfn);
+        if (exp_lin_entries[pfn] && exp_lin_uses[pfn])
+            bad(d, "table both holds linear entries and is their target (XSA-240)", mfn);
+        if (pg->linear_pt_count != exp_lin_entries[pfn] - exp_lin_uses[pfn])
+            bad(d, "linear_pt_count differs from the linear entries", mfn);
     }
     strategy_audit_roots(d, bad);
     return violations;

@@ -3,8 +3,11 @@
  * validation: every entry it holds must be acceptable and takes its own
  * references (an L1 entry: the mapped frame, plus a writable type if it
  * maps read-write; an L2-L4 entry: a validated table of the next level).
- * Levels strictly decrease along every reference, so a frame can never be
- * both a table and writable, and no table can reach itself.  A frame
+ * Levels strictly decrease along every reference, except along linear
+ * entries (Xen's pv-linear-pt, on by default): a read-only L2-L4 entry to
+ * a validated table of its own level (or to its own table), so a frame can
+ * never be both a table and writable, and a guest reaches its tables only
+ * read-only.  A frame
  * whose type changes (table to writable, writable to table, ...) first
  * has its owner's TLBs flushed, as stale translations may still use it.  Pure code
  * over frame_table and maddr_to_virt(): host tests run it unchanged. */
@@ -36,17 +39,82 @@ void put_page(mfn_t mfn)
         pg->count--;
 }
 
+/* ---- linear page tables (Xen's get_l[234]_linear_pagetable) ---- */
+
+/* The table gains an entry to another table of its level: refused while
+ * the table is itself the target of such entries, or on overflow. */
+static bool inc_linear_entries(struct page_info *pg)
+{
+    if (pg->linear_pt_count < 0 || pg->linear_pt_count == INT16_MAX)
+        return false;
+    pg->linear_pt_count++;
+    return true;
+}
+static void dec_linear_entries(struct page_info *pg) { pg->linear_pt_count--; }
+
+/* The table becomes the target of one more linear entry: refused while it
+ * holds linear entries itself, or on overflow. */
+static bool inc_linear_uses(struct page_info *pg)
+{
+    if (pg->linear_pt_count > 0 || pg->linear_pt_count == INT16_MIN)
+        return false;
+    pg->linear_pt_count--;
+    return true;
+}
+static void dec_linear_uses(struct page_info *pg) { pg->linear_pt_count++; }
+
+/* Entry e of d's level-`level` table `table` (2-4), refused as an entry to
+ * a next-level table: acceptable as a linear entry?  Only read-only (or the
+ * guest could write its own tables); an entry to `table` itself takes no
+ * references (it must not keep its own table alive); one to another table
+ * takes a reference and a type reference of an already validated table of
+ * the same level, which must hold no linear entries while `table` is no
+ * linear target (XSA-240). */
+static bool get_linear_pagetable(struct domain *d, mfn_t table, int level, pte_t e)
+{
+    if (e & _PAGE_RW)
+        return false;
+    mfn_t mfn = pte_addr(e) >> PAGE_SHIFT;
+    if (mfn == table)
+        return true;
+    struct page_info *ptpg = mfn_to_page(table);
+    if (ptpg->owner != d->domain_id || get_page(mfn, d))
+        return false;
+    struct page_info *pg = mfn_to_page(mfn);
+    if (!inc_linear_entries(ptpg)) {
+        put_page(mfn);
+        return false;
+    }
+    if (!inc_linear_uses(pg)) {
+        dec_linear_entries(ptpg);
+        put_page(mfn);
+        return false;
+    }
+    if (pg->type != PGT_l1 + level - 1 || !pg->type_count || pg->type_count >= MAX_REFS) {
+        dec_linear_uses(pg);
+        dec_linear_entries(ptpg);
+        put_page(mfn);
+        return false;
+    }
+    pg->type_count++;
+    return true;
+}
+
 /* ---- one entry's references ---- */
 
-static int get_entry_refs(struct domain *d, int level, pte_t e)
+static int get_entry_refs(struct domain *d, mfn_t table, int level, pte_t e)
 {
     if (!(e & _PAGE_PRESENT))
         return 0;
     if (e & (level == 1 ? L1_DISALLOW_MASK : LX_DISALLOW_MASK))
         return -XEN_EINVAL;
     mfn_t mfn = pte_addr(e) >> PAGE_SHIFT;
-    if (level > 1)
-        return get_page_and_type(mfn, d, PGT_l1 + level - 2);
+    if (level > 1) {
+        int rc = get_page_and_type(mfn, d, PGT_l1 + level - 2);
+        if (rc == -XEN_EINVAL && get_linear_pagetable(d, table, level, e))
+            rc = 0;
+        return rc;
+    }
     /* Xen's get_page_from_l1e: a frame past RAM is I/O memory, which no
      * asilab domain may map (-EPERM); a RAM frame that is not d's, or
      * that cannot be writable now, "could not pin" (-EBUSY). */
@@ -63,11 +131,20 @@ static int get_entry_refs(struct domain *d, int level, pte_t e)
     return 0;
 }
 
-static void put_entry_refs(struct domain *d, int level, pte_t e)
+/* Xen's put_page_from_l[1-4]e: an entry of a table to the table itself
+ * holds nothing; one to a table of the same level is a linear entry, and
+ * gives back its linear counts (the type it holds keeps that level). */
+static void put_entry_refs(struct domain *d, mfn_t table, int level, pte_t e)
 {
     if (!(e & _PAGE_PRESENT))
         return;
     mfn_t mfn = pte_addr(e) >> PAGE_SHIFT;
+    if (level > 1 && mfn == table)
+        return;
+    if (level > 1 && mfn_to_page(mfn)->type == PGT_l1 + level - 1) {
+        dec_linear_uses(mfn_to_page(mfn));
+        dec_linear_entries(mfn_to_page(table));
+    }
     if (level > 1 || (e & _PAGE_RW))
         put_page_type(mfn, d);
     put_page(mfn);
@@ -85,7 +162,7 @@ static void devalidate_table(struct domain *d, mfn_t mfn, int level, unsigned in
     pte_t *tab = mfn_to_virt(mfn);
     for (unsigned int i = 0; i < upto; i++)
         if (entry_in_scope(level, i))
-            put_entry_refs(d, level, tab[i]);
+            put_entry_refs(d, mfn, level, tab[i]);
 }
 
 static int validate_table(struct domain *d, mfn_t mfn, int level)
@@ -94,7 +171,7 @@ static int validate_table(struct domain *d, mfn_t mfn, int level)
     for (unsigned int i = 0; i < 512; i++) {
         if (!entry_in_scope(level, i))
             continue;
-        int rc = get_entry_refs(d, level, tab[i]);
+        int rc = get_entry_refs(d, mfn, level, tab[i]);
         if (rc) {
             devalidate_table(d, mfn, level, i);
             return rc;
@@ -200,7 +277,7 @@ int mod_pt_entry_ad(struct domain *d, mfn_t table, unsigned int idx, pte_t val,
 
     pte_t *tab = mfn_to_virt(table);
     pte_t old = tab[idx];
-    int rc = get_entry_refs(d, lvl, val);
+    int rc = get_entry_refs(d, table, lvl, val);
     if (rc)
         return rc;
     if (preserve_ad) {
@@ -212,7 +289,7 @@ int mod_pt_entry_ad(struct domain *d, mfn_t table, unsigned int idx, pte_t val,
     } else {
         __atomic_store_n(&tab[idx], val, __ATOMIC_RELEASE);
     }
-    put_entry_refs(d, lvl, old);
+    put_entry_refs(d, table, lvl, old);
     return 0;
 }
 
@@ -228,7 +305,7 @@ pte_t *guest_l1e_ptr(struct domain *d, mfn_t table, unsigned int idx)
 
 void put_page_from_l1e(struct domain *d, pte_t e)
 {
-    put_entry_refs(d, 1, e);
+    put_entry_refs(d, 0, 1, e);
 }
 
 /* ---- descriptors ---- */

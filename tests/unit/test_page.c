@@ -15,7 +15,12 @@
  * tables and hv slots, swaps references and changes nothing on failure;
  * every present entry entering a validated table (pin, a table pulled in
  * by a higher level, single updates) gets _PAGE_USER, L4 entries also
- * _PAGE_ACCESSED (Xen's adjust_guest_l*e); check_descriptor follows Xen's 64-bit PV rules. */
+ * _PAGE_ACCESSED (Xen's adjust_guest_l*e); check_descriptor follows Xen's 64-bit PV rules;
+ * linear page tables (Xen's pv-linear-pt): a read-only L2-L4 entry to its
+ * own table holds nothing, one to a validated table of the same level holds
+ * a reference and a type reference and Xen's linear_pt_count on both ends,
+ * writable ones, ones to other levels and chains (XSA-240) are -EINVAL, and
+ * dropping them (update, devalidation) gives every count back. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -116,7 +121,8 @@ static bool unchanged(void)
     for (unsigned long i = 0; i < NFRAMES; i++) {
         struct page_info a = snap[i], b = frame_table[i];
         if (a.count != b.count || a.type_count != b.type_count || a.type != b.type ||
-            a.owner != b.owner || a.pfn != b.pfn || (a.flags ^ b.flags) & PGF_pinned) {
+            a.owner != b.owner || a.pfn != b.pfn || (a.flags ^ b.flags) & PGF_pinned ||
+            a.linear_pt_count != b.linear_pt_count) {
             fprintf(stderr, "  mfn %lu: type %u->%u type_count %u->%u count %u->%u"
                     " flags %u->%u owner %u->%u\n", i, a.type, b.type, a.type_count,
                     b.type_count, a.count, b.count, a.flags, b.flags, a.owner, b.owner);
@@ -598,6 +604,68 @@ static void test_table_to_writable_flushes(void)
     CHECK_EQ(n_flush, 1);                        /* expected: a flush first */
 }
 
+#define LIN(m) frame_table[m].linear_pt_count
+
+static void test_linear(void)
+{
+    reset();
+    int lvl;
+    struct tree t = mk_tree();
+    CHECK_EQ(get_page_and_type(t.l4, &d1, PGT_l4), 0);
+    /* A recursive L4 slot: read-only only; no references, adjusted. */
+    snapshot();
+    CHECK_EQ(MOD(t.l4, 300, ent(t.l4, P | RW)), EINVAL_);
+    CHECK(unchanged());
+    CHECK_EQ(MOD(t.l4, 300, ent(t.l4, P)), 0);
+    CHECK_EQ(lvl, 4); CHECK_EQ(tab(t.l4)[300], ent(t.l4, P | U | _PAGE_ACCESSED));
+    CHECK_FRAME(t.l4, PGT_l4, 1, 1, 0); CHECK_EQ(LIN(t.l4), 0);
+    /* Another L4 with a linear entry to it, by validation. */
+    mfn_t b = frame(1), c = frame(1), w = typed_frame(1, PGT_writable);
+    CHECK_REJECT(b, PGT_l4, 1, ent(t.l4, P | RW), EINVAL_);
+    CHECK_REJECT(b, PGT_l4, 1, ent(t.l2, P), EINVAL_);          /* an L2 */
+    tab(b)[1] = ent(t.l4, P);
+    CHECK_EQ(get_page_and_type(b, &d1, PGT_l4), 0);
+    CHECK_FRAME(t.l4, PGT_l4, 2, 2, 0); CHECK_EQ(LIN(t.l4), -1); CHECK_EQ(LIN(b), 1);
+    /* XSA-240: no chains.  b holds a linear entry: no table may point at
+     * it; t.l4 is a target: it may hold none to another table. */
+    CHECK_REJECT(c, PGT_l4, 0, ent(b, P), EINVAL_);
+    snapshot();
+    CHECK_EQ(MOD(t.l4, 301, ent(b, P)), EINVAL_);
+    CHECK_EQ(MOD(b, 2, ent(t.l4, P | RW)), EINVAL_);
+    CHECK_EQ(MOD(b, 2, ent(w, P)), EINVAL_);                 /* not a table */
+    CHECK(unchanged());
+    /* More entries to the same target are fine, by update too. */
+    CHECK_EQ(MOD(b, 2, ent(t.l4, P)), 0);
+    CHECK_FRAME(t.l4, PGT_l4, 3, 3, 0); CHECK_EQ(LIN(t.l4), -2); CHECK_EQ(LIN(b), 2);
+    CHECK_EQ(MOD(b, 2, 0), 0);
+    CHECK_FRAME(t.l4, PGT_l4, 2, 2, 0); CHECK_EQ(LIN(t.l4), -1); CHECK_EQ(LIN(b), 1);
+    /* t.l4's own reference goes: b's linear entry keeps it validated ... */
+    put_page_and_type(t.l4, &d1);
+    CHECK_FRAME(t.l4, PGT_l4, 1, 1, 0); CHECK_FRAME(t.l3, PGT_l3, 1, 1, 0);
+    /* ... until b is devalidated: then the whole tree goes. */
+    put_page_and_type(b, &d1);
+    CHECK_UNUSED(b); CHECK_EQ(LIN(b), 0);
+    CHECK_UNUSED(t.l4); CHECK_EQ(LIN(t.l4), 0); CHECK_UNUSED(t.l3); CHECK_UNUSED(t.l1);
+    /* L2 -> L2 and L3 -> L3, by validation. */
+    mfn_t l2a = frame(1), l2b = frame(1), l3a = frame(1), l3b = frame(1);
+    CHECK_EQ(get_page_and_type(l2a, &d1, PGT_l2), 0);
+    tab(l2b)[5] = ent(l2a, P); tab(l2b)[6] = ent(l2b, P);
+    CHECK_EQ(get_page_and_type(l2b, &d1, PGT_l2), 0);
+    CHECK_FRAME(l2a, PGT_l2, 2, 2, 0); CHECK_EQ(LIN(l2a), -1); CHECK_EQ(LIN(l2b), 1);
+    CHECK_FRAME(l2b, PGT_l2, 1, 1, 0);
+    CHECK_EQ(get_page_and_type(l3a, &d1, PGT_l3), 0);
+    tab(l3b)[7] = ent(l3a, P);
+    CHECK_EQ(get_page_and_type(l3b, &d1, PGT_l3), 0);
+    CHECK_FRAME(l3a, PGT_l3, 2, 2, 0); CHECK_EQ(LIN(l3a), -1); CHECK_EQ(LIN(l3b), 1);
+    CHECK_EQ(MOD(l3a, 0, ent(l3b, P)), EINVAL_);             /* a chain */
+    CHECK_EQ(MOD(l3b, 7, ent(l2a, P)), 0);                   /* now a plain L2 entry */
+    CHECK_FRAME(l3a, PGT_l3, 1, 1, 0); CHECK_EQ(LIN(l3a), 0); CHECK_EQ(LIN(l3b), 0);
+    CHECK_FRAME(l2a, PGT_l2, 3, 3, 0);
+    put_page_and_type(l3b, &d1); put_page_and_type(l2b, &d1);
+    CHECK_FRAME(l2a, PGT_l2, 1, 1, 0); CHECK_EQ(LIN(l2a), 0);
+    CHECK_UNUSED(l2b); CHECK_UNUSED(l3b);
+}
+
 int main(void)
 {
     RUN(test_get_page);
@@ -612,6 +680,7 @@ int main(void)
     RUN(test_user_adjust);
     RUN(test_descriptors);
     RUN(test_table_to_writable_flushes);
+    RUN(test_linear);
     free(frame_table);
     return unit_summary();
 }

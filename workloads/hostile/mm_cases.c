@@ -230,11 +230,99 @@ static void event_and_window_cases(void)
     expect_rc("SET_LDT none", mmuext1(MMUEXT_SET_LDT, 0, 0), 0);
 }
 
+/* A read-only page the guest built as a table of `level` (2-4) with one
+ * entry, [idx] = val, pinned with the result `want`. */
+static uint64_t *pinned_table(int level, unsigned int idx, uint64_t val, const char *what,
+                              long want)
+{
+    static const unsigned int pin[] = { 0, 0, MMUEXT_PIN_L2_TABLE, MMUEXT_PIN_L3_TABLE,
+                                        MMUEXT_PIN_L4_TABLE };
+    uint64_t *t = page_alloc();
+    t[idx] = val;
+    make_readonly(t);
+    expect_rc(what, mmuext1(pin[level], virt_to_mfn(t), 0), want);
+    return t;
+}
+
+/* The table is free again: it can be mapped writable. */
+static void expect_released(const char *what, void *t)
+{
+    expect_rc(what, HYPERVISOR_update_va_mapping((unsigned long)t,
+              ((uint64_t)virt_to_mfn(t) << 12) | PTE_FLAGS_RW, UVMF_INVLPG), 0);
+}
+
+/* Xen's pv-linear-pt: an L2-L4 entry to a table of its own level (or to
+ * its own table) is accepted read-only (XSA-182: never writable), and
+ * linear tables do not chain (XSA-240: a table holding linear entries is
+ * no target of one, and a target holds none); the references they hold
+ * go with them. */
+static void linear_cases(void)
+{
+    const unsigned long r = 300;
+    char *probe = page_alloc();
+    unsigned long va = (unsigned long)probe;
+    unsigned long l4 = virt_to_mfn((void *)start_info->pt_base);
+    const uint64_t *l4tab = (const uint64_t *)start_info->pt_base;
+    uint64_t slot = (l4 << 12) + r * 8, self = (l4 << 12) | PTE_FLAGS_RO;
+
+    expect_rc("writable recursive L4 slot (XSA-182)", mmu1(slot, self | PTE_RW), -XEN_EINVAL);
+    expect_rc("read-only recursive L4 slot", mmu1(slot, self), 0);
+    expect_true("the recursive slot as written", l4tab[r] == self);
+    /* Through slot r: (r, a, b, c) maps the L1 of (a, b, c); (r, r, r, r) the L4. */
+    const uint64_t hi = 0xffff000000000000UL | r << 39;
+    const volatile uint64_t *lin_l1 = (const uint64_t *)(hi | ((va >> 39) & 511) << 30 |
+                                                         ((va >> 30) & 511) << 21 |
+                                                         ((va >> 21) & 511) << 12);
+    const volatile uint64_t *lin_l4 = (const uint64_t *)(hi | r << 30 | r << 21 | r << 12);
+    expect_true("the probe's L1 entry read through the recursive slot",
+                lin_l1[(va >> 12) & 511] == pte_read(probe, 1));
+    expect_true("the L4 read through the recursive slot", lin_l4[r] == self &&
+                lin_l4[511] == l4tab[511]);
+    EXPECT_FAULT("write the L4 through the recursive slot", 14, "movq $0, (%0)",
+                 "r"(lin_l4 + 301));
+    expect_rc("make the recursive slot writable in place", mmu1(slot, self | PTE_RW),
+              -XEN_EINVAL);
+    expect_true("the recursive slot after the refused update", l4tab[r] == self);
+
+    /* Another L4 with a linear entry to the live one. */
+    uint64_t *b = pinned_table(4, r, self, "pin an L4 with a linear entry to the live L4", 0);
+    pinned_table(4, 0, (virt_to_mfn(b) << 12) | PTE_FLAGS_RO,
+                 "pin an L4 with a linear entry to it (a chain, XSA-240)", -XEN_EINVAL);
+    expect_rc("linear entry from the live L4, a linear target (XSA-240)",
+              mmu1((l4 << 12) + 301 * 8, (virt_to_mfn(b) << 12) | PTE_FLAGS_RO), -XEN_EINVAL);
+    expect_rc("remove the linear entry", mmu1(((uint64_t)virt_to_mfn(b) << 12) + r * 8, 0), 0);
+    expect_rc("unpin that L4", mmuext1(MMUEXT_UNPIN_TABLE, virt_to_mfn(b), 0), 0);
+    expect_released("that L4 is released", b);
+    expect_rc("remove the recursive slot", mmu1(slot, 0), 0);
+    expect_rc("flush", mmuext1(MMUEXT_TLB_FLUSH_LOCAL, 0, 0), 0);
+
+    /* L2 -> L2 and L3 -> L3; the target outlives its unpin while the
+     * linear entry holds it. */
+    for (int level = 2; level <= 3; level++) {
+        uint64_t *a = pinned_table(level, 0, 0, "pin an empty table", 0);
+        uint64_t lin = ((uint64_t)virt_to_mfn(a) << 12) | PTE_FLAGS_RO;
+        pinned_table(level, 1, lin | PTE_RW, "pin a table with a writable linear entry",
+                     -XEN_EINVAL);
+        uint64_t *t = pinned_table(level, 1, lin, "pin a table with a linear entry", 0);
+        pinned_table(level, 2, ((uint64_t)virt_to_mfn(t) << 12) | PTE_FLAGS_RO,
+                     "pin a table with a linear entry to that one (XSA-240)", -XEN_EINVAL);
+        expect_rc("unpin the linear target", mmuext1(MMUEXT_UNPIN_TABLE, virt_to_mfn(a), 0), 0);
+        expect_rc("remap it writable while the linear entry holds it",
+                  HYPERVISOR_update_va_mapping((unsigned long)a, lin | PTE_RW, UVMF_INVLPG),
+                  -XEN_EBUSY);
+        expect_rc("unpin the table with the linear entry",
+                  mmuext1(MMUEXT_UNPIN_TABLE, virt_to_mfn(t), 0), 0);
+        expect_released("the linear target is released", a);
+        expect_released("the table with the linear entry is released", t);
+    }
+}
+
 void probe_mm(void)
 {
     runstate_cases();
     event_and_window_cases();
     page_table_cases();
+    linear_cases();
     descriptor_cases();
     escape_cases();
     long v = HYPERVISOR_asilab_op(ASILAB_OP_audit, (void *)0UL);
