@@ -45,6 +45,7 @@ struct vcpu {
     bool initialised;
     bool is_idle;
     struct vcpu *rq_next;            /* run-queue link */
+    struct vcpu_info *vcpu_info;     /* its slot in shared_info (Xen's v->vcpu_info) */
 
     /* Guest state while not running (Xen: v->arch.user_regs etc.). */
     struct cpu_user_regs user_regs;

@@ -5,6 +5,7 @@
 #define ASILAB_EMULATE_H
 #include "types.h"
 #include "public/arch-x86_64.h"
+#include "domain.h"
 
 struct vcpu;
 struct vcpu_info;
@@ -19,7 +20,16 @@ void pv_inject_page_fault(struct cpu_user_regs *regs, unsigned long addr, bool w
 void pv_do_general_protection(struct cpu_user_regs *regs);
 void pv_do_invalid_op(struct cpu_user_regs *regs);
 void pv_do_debug(struct cpu_user_regs *regs, bool guest);
-bool pv_check_events(struct vcpu *v, struct cpu_user_regs *regs);
+bool pv_deliver_upcall(struct vcpu *v, struct cpu_user_regs *regs);
+/* The exit path's event check (Xen's test_all_events): true if it
+ * crashed the domain instead of delivering the upcall. */
+static inline bool pv_check_events(struct vcpu *v, struct cpu_user_regs *regs)
+{
+    const volatile struct vcpu_info *vi = v->vcpu_info;
+    if (__builtin_expect(vi->evtchn_upcall_mask || !vi->evtchn_upcall_pending, 1))
+        return false;
+    return pv_deliver_upcall(v, regs);
+}
 void pv_failsafe_bounce(struct vcpu *v, struct cpu_user_regs *regs,
                         const uint16_t sel[4]);
 

@@ -309,6 +309,7 @@ static int build_one(struct domain *d, const struct elf_dom_parms *p, const char
         memset(v, 0, sizeof(*v));
         v->vcpu_id = i;
         v->domain = d;
+        v->vcpu_info = &((struct shared_info *)mfn_to_virt(d->shared_info_mfn))->vcpu_info[i];
         pv_emul_vcpu_init(v);
         vcpu_time_init(v);
         v->processor = (where.first + (where.spread ? d->instance * nr_vcpus + i : 0))

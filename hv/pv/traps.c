@@ -23,8 +23,7 @@
 
 struct vcpu_info *pv_vcpu_info(struct vcpu *v)
 {
-    struct shared_info *si = mfn_to_virt(v->domain->shared_info_mfn);
-    return &si->vcpu_info[v->vcpu_id];
+    return v->vcpu_info;
 }
 
 void toggle_guest_mode(struct vcpu *v)
@@ -203,17 +202,13 @@ void pv_do_debug(struct cpu_user_regs *regs, bool guest)
         pv_inject_trap(regs, TRAP_debug, false, 0, 0);
 }
 
-/* On the way back to the guest (Xen's test_all_events): an unmasked,
- * pending upcall enters the event callback with events masked.  A
+/* On the way back to the guest (Xen's test_all_events; the check is
+ * pv_check_events in emulate.h): an unmasked, pending upcall enters the
+ * event callback with events masked.  A
  * guest that unmasks with an upcall pending and no callback is crashed,
  * as Xen's bounce to a null address does: then true. */
-bool pv_check_events(struct vcpu *v, struct cpu_user_regs *regs)
+bool pv_deliver_upcall(struct vcpu *v, struct cpu_user_regs *regs)
 {
-    struct vcpu_info *vi = pv_vcpu_info(v);
-
-    if (likely(ACCESS_ONCE(vi->evtchn_upcall_mask) ||
-               !ACCESS_ONCE(vi->evtchn_upcall_pending)))
-        return false;
     if (!v->event_callback) {
         domain_crash(v->domain, "event upcall pending without an event callback");
         return true;
