@@ -57,7 +57,11 @@ void pv_do_device_not_available(struct cpu_user_regs *regs);
 /* Initial emulated state of a vCPU: CR4 view, DR6/DR7 defaults. */
 void pv_emul_vcpu_init(struct vcpu *v);
 
-/* VMASST_TYPE_architectural_iopl */
-bool pv_architectural_iopl(const struct vcpu *v);
+/* VMASST_TYPE_architectural_iopl: the guest kernel is virtual ring 0
+ * for I/O, and the IOPL travels in the rflags of iret and bounce frames. */
+static inline bool pv_architectural_iopl(const struct vcpu *v)
+{
+    return v->domain->vm_assist & (1UL << VMASST_TYPE_architectural_iopl);
+}
 
 #endif

@@ -504,9 +504,3 @@ void pv_emul_vcpu_init(struct vcpu *v)
     v->iobmp_limit = 0;
 }
 
-/* VMASST_TYPE_architectural_iopl: the guest kernel is virtual ring 0
- * for I/O, and the IOPL travels in the rflags of iret and bounce frames. */
-bool pv_architectural_iopl(const struct vcpu *v)
-{
-    return v->domain->vm_assist & (1UL << VMASST_TYPE_architectural_iopl);
-}
