@@ -1,5 +1,6 @@
 /* Guest-side event channels: shared_info mapped, IPI ports, send, and
- * block-until-pending (events are polled, no upcall). */
+ * block-until-pending (events are polled; the runtime's event callback
+ * only returns with events masked, lib/head.S). */
 #ifndef GUEST_EVENT_H
 #define GUEST_EVENT_H
 #include "mm.h"
