@@ -35,7 +35,13 @@
 #define EFER_KNOWN_MASK ((1UL << 0) | (1UL << 8) | (1UL << 10) | (1UL << 11) | \
                          (1UL << 13) | (1UL << 14) | (1UL << 15) | (1UL << 21))
 
-enum emul_rc { EMUL_OKAY, EMUL_GP, EMUL_UD, EMUL_DONE_INJECTED, EMUL_UNHANDLED };
+enum emul_rc { EMUL_OKAY, EMUL_GP, EMUL_UD, EMUL_DONE_INJECTED, EMUL_UNHANDLED,
+               EMUL_RETRY };
+
+/* Iterations of a rep ins/outs per emulation: the rest runs when the
+ * guest re-executes the instruction (RIP stays on it, as Xen's
+ * X86EMUL_RETRY), so a huge %rcx never holds the hv. */
+#define MAX_REPS 1024
 
 static bool virt_cpl0(const struct vcpu *v)
 {
@@ -354,8 +360,11 @@ static enum emul_rc emulate_io(struct vcpu *v, struct cpu_user_regs *regs,
     uint64_t count = in->rep ? (regs->rcx & amask) : 1;
     long step = (regs->rflags & X86_EFLAGS_DF) ? -(long)bytes : (long)bytes;
     bool ins = opc <= 0x6d;
+    unsigned int done = 0;
     for (; count; count--) {
         uint32_t val = 0;
+        if (done++ == MAX_REPS)
+            return EMUL_RETRY;
         if (ins) {
             val = io_read(d, port, bytes);
             if (copy_to_guest(regs->rdi & amask, &val, bytes)) {
@@ -483,6 +492,9 @@ bool pv_emulate_privileged_op(struct cpu_user_regs *regs)
         pv_inject_trap(regs, TRAP_invalid_op, false, 0, 0);
         return true;
     case EMUL_DONE_INJECTED:
+        return true;
+    case EMUL_RETRY:                  /* partly done: re-executed by the guest */
+        this_cpu_count(priv_op_emul, 1);
         return true;
     default:
         return false;

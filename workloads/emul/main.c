@@ -276,6 +276,12 @@ static void check_behaviour(void)
     expect(rc == 0, "PHYSDEVOP_set_iopl");
     expect(TRY("inb $0x80, %%al", 0, 0, 0) == -1, "inb with IOPL 1");
     __asm__ volatile("outb %%al, $0xf4" :: "a"(0x10));        /* dropped */
+    /* rep insb of 3000 bytes: done in slices, the guest re-executing the
+     * instruction, as Xen's emulator retries; every byte arrives. */
+    static uint8_t inbuf[4096];
+    unsigned long cnt = 3000, dst = (unsigned long)inbuf;
+    __asm__ volatile("mov $0x80, %%dx; rep insb" : "+c"(cnt), "+D"(dst) :: "rdx", "memory");
+    expect(cnt == 0 && dst == (unsigned long)inbuf + 3000, "rep insb of 3000 bytes");
     iopl = 0;
     HC(__HYPERVISOR_physdev_op, 6, &iopl, 0, 0, 0);
 
