@@ -16,6 +16,7 @@
 #include "lib.h"
 #include "mm.h"
 #include "public/event_channel.h"
+#include "pvmm.h"
 #include "sched.h"
 #include "traps.h"
 #include "vcpu_timer.h"
@@ -480,9 +481,12 @@ long do_event_channel_op(unsigned long cmd, unsigned long arg, unsigned long a3,
         struct evtchn_init_control ic;
         if (copy_from_guest(&ic, arg, sizeof(ic)))
             return -XEN_EFAULT;
+        /* Types change here: the mm_lock first, as vcpu_op takes them. */
+        mm_lock(d);
         spin_lock(&d->evtchn_lock);
         rc = evtchn_fifo_init_control(d, &ic);
         spin_unlock(&d->evtchn_lock);
+        mm_unlock(d);
         if (!rc && copy_to_guest(arg, &ic, sizeof(ic)))
             rc = -XEN_EFAULT;
         return rc;
@@ -491,9 +495,11 @@ long do_event_channel_op(unsigned long cmd, unsigned long arg, unsigned long a3,
         struct evtchn_expand_array ea;
         if (copy_from_guest(&ea, arg, sizeof(ea)))
             return -XEN_EFAULT;
+        mm_lock(d);
         spin_lock(&d->evtchn_lock);
         rc = evtchn_fifo_expand_array(d, &ea);
         spin_unlock(&d->evtchn_lock);
+        mm_unlock(d);
         return rc;
     }
     case EVTCHNOP_set_priority: {

@@ -294,6 +294,9 @@ static void context_switch(struct pcpu *c, struct vcpu *prev, struct vcpu *next)
     strategy_context_switch(prev, next);
     ci->current_vcpu = next;
     if (!next->is_idle) {
+        /* The guest state in the hardware: the last guest this pCPU ran
+         * (idle runs none), or the idle vCPU's defaults. */
+        const struct vcpu *loaded = c->last_guest ? c->last_guest : c->idle;
         /* prev's tables stay live here only while idle keeps its CR3. */
         if (c->last_guest != next) {
             if (c->last_guest)
@@ -310,11 +313,13 @@ static void context_switch(struct pcpu *c, struct vcpu *prev, struct vcpu *next)
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
         ci->guest_cpu_user_regs = next->user_regs;
         vcpu_restore_fpu(next);
-        if (unlikely((prev->ctrlreg[4] ^ next->ctrlreg[4]) &
+        /* Against the vCPU whose state the pCPU holds (idle in between
+         * changes nothing). */
+        if (unlikely((loaded->ctrlreg[4] ^ next->ctrlreg[4]) &
                      (X86_CR4_TSD | X86_CR4_FSGSBASE)))
             write_cr4(pv_make_cr4(next));
-        if (unlikely((prev->dr7 | next->dr7) & 0xff))
-            pv_debugregs_switch(prev, next);
+        if (unlikely((loaded->dr7 | next->dr7) & 0xff))
+            pv_debugregs_switch(loaded, next);
         descriptors_switch_out(prev, next);
         write_ptbase(next);
         descriptors_switch_in(next);

@@ -99,9 +99,12 @@ bool timers_fire(struct pcpu *c)
                 v->singleshot_deadline = 0;
                 send_guest_vcpu_virq(v, VIRQ_TIMER_HV);
             }
-            if (v->periodic_next && v->periodic_next <= now) {
-                while (v->periodic_next <= now)
-                    v->periodic_next += v->periodic_period;
+            /* Another vCPU may change the period meanwhile: one
+             * snapshot, no loop. */
+            uint64_t next = ACCESS_ONCE(v->periodic_next);
+            uint64_t period = ACCESS_ONCE(v->periodic_period);
+            if (next && next <= now) {
+                v->periodic_next = period ? next + ((now - next) / period + 1) * period : 0;
                 send_guest_vcpu_virq(v, VIRQ_TIMER_HV);
             }
             if (v->poll_deadline && v->poll_deadline <= now) {

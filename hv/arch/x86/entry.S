@@ -100,7 +100,9 @@ exc_\vec:
         push    $0
         .endif
         movl    $\vec, 4(%rsp)
-        .if \ist
+        .if \ist == 2
+        jmp     handle_debug
+        .elseif \ist
         jmp     handle_ist_exception
         .else
         jmp     handle_exception
@@ -110,7 +112,7 @@ exc_\vec:
         .align 16
         .globl exception_stubs
 exception_stubs:
-        EXC 0,0;  EXC 1,0;  EXC 2,0,1; EXC 3,0;  EXC 4,0;  EXC 5,0
+        EXC 0,0;  EXC 1,0,2; EXC 2,0,1; EXC 3,0;  EXC 4,0;  EXC 5,0
         EXC 6,0;  EXC 7,0;  EXC 8,1,1; EXC 9,0;  EXC 10,1; EXC 11,1
         EXC 12,1; EXC 13,1; EXC 14,1; EXC 15,0; EXC 16,0; EXC 17,1
         EXC 18,0,1; EXC 19,0; EXC 20,0; EXC 21,1; EXC 22,0; EXC 23,0
@@ -142,6 +144,41 @@ handle_ist_exception:
 1:      mov     %rsp, %rdi
         call    do_trap
         ud2
+
+/* #DB arrives on an IST stack (it shares #DF's: a #DF ends the run), so
+ * that a #DB raised in ring 0 before the SYSCALL stub has switched
+ * stacks (TF or a `mov ss`-deferred guest breakpoint across SYSCALL,
+ * XSA-260) never pushes onto the guest's %rsp.  From the guest: move the
+ * frame to the primary stack's guest frame and go on as any exception.
+ * In the hv: note DR6 for the guest (do_trap) on the IST stack, back in
+ * the page tables that were live, and return. */
+handle_debug:
+        testb   $3, 16(%rsp)
+        jz      3f
+        push    %rax
+        push    %rcx
+        GET_CPUINFO
+        .irp off, 0, 8, 16, 24, 32, 40
+        mov     16+\off(%rsp), %rax
+        mov     %rax, UREGS_rip-8+\off(%rcx)
+        .endr
+        lea     UREGS_rip-8(%rcx), %rcx
+        mov     8(%rsp), %rax
+        xchg    %rcx, (%rsp)
+        mov     (%rsp), %rsp
+        jmp     handle_exception
+3:      SAVE_ALL
+        mov     %cr3, %rbx
+        SWITCH_TO_HV_CR3_IF_GUEST_ROOT
+        mov     %rsp, %rdi
+        call    do_trap
+        mov     %cr3, %rax
+        cmp     %rax, %rbx
+        je      4f
+        mov     %rbx, %cr3
+4:      RESTORE_ALL
+        add     $8, %rsp
+        iretq
 
 handle_exception:
         SAVE_ALL

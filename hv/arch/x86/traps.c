@@ -80,6 +80,9 @@ static void init_idt(void)
     set_gate(TRAP_int3, exception_stubs + 16 * TRAP_int3, 3, 0);
     set_gate(TRAP_overflow, exception_stubs + 16 * TRAP_overflow, 3, 0);
     set_gate(TRAP_double_fault, exception_stubs + 16 * 8, 0, IST_DF);
+    /* #DB on an IST stack (shared with #DF, which ends the run): see
+     * handle_debug in entry.S. */
+    set_gate(TRAP_debug, exception_stubs + 16 * 1, 0, IST_DF);
     set_gate(TRAP_nmi, exception_stubs + 16 * 2, 0, IST_NMI);
     set_gate(TRAP_machine_check, exception_stubs + 16 * 18, 0, IST_MC);
 }
@@ -257,14 +260,16 @@ void do_trap(struct cpu_user_regs *regs)
         pv_inject_trap(regs, vec, err, regs->error_code, cr2);
         return;
     }
-    if (search_fixup(regs))
-        return;
     if (vec == TRAP_debug) {
-        /* A guest's data or I/O breakpoint, hit by the hv's own access
-         * to guest memory: recorded in the guest's DR6, not delivered. */
+        /* In the hv (on the IST stack): a guest's data breakpoint hit by
+         * the hv's own access to guest memory, or the single-step or
+         * deferred breakpoint of a SYSCALL: recorded in the guest's DR6,
+         * not delivered; before search_fixup, as the access succeeded. */
         pv_do_debug(regs, false);
         return;
     }
+    if (search_fixup(regs))
+        return;
     if (regs->rip == (uint64_t)restore_iret_insn) {
         /* The guest frame we were returning to is unacceptable. */
         domain_crash(current->domain, "iret to guest faulted (%s)", trap_names[vec]);
