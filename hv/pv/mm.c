@@ -230,6 +230,10 @@ static long update_va_mapping(unsigned long va, unsigned long val, unsigned long
         root = pte_addr(e) >> PAGE_SHIFT;
         tab = mfn_to_virt(root);
     }
+    /* As Xen: the table reached must be an L1 (through a linear entry
+     * the walk can end at a higher level). */
+    if (!guest_l1e_ptr(d, root, pt_index(va, 1)))
+        return -XEN_EINVAL;
     if ((rc = mod_pt_entry(d, root, pt_index(va, 1), val, &level)))
         return rc;
     this_cpu_count(pte_write, 1);

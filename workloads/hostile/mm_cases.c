@@ -282,6 +282,12 @@ static void linear_cases(void)
                  "r"(lin_l4 + 301));
     expect_rc("make the recursive slot writable in place", mmu1(slot, self | PTE_RW),
               -XEN_EINVAL);
+    /* update_va_mapping of an address under the recursive slot: its walk
+     * ends at the probe's L2, not an L1 (Xen: -EINVAL). */
+    expect_rc("update_va_mapping through the recursive slot",
+              HYPERVISOR_update_va_mapping((unsigned long)lin_l1, 0, UVMF_INVLPG), -XEN_EINVAL);
+    expect_true("the probe's L1 entry after the refused update",
+                lin_l1[(va >> 12) & 511] == pte_read(probe, 1));
     expect_true("the recursive slot after the refused update", l4tab[r] == self);
 
     /* Another L4 with a linear entry to the live one. */
