@@ -222,6 +222,7 @@ bool evtchn_port_is_pending(struct domain *d, uint32_t port);
 void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq);
 bool vcpu_events_pending(struct vcpu *v);
 /* hv/pv/domain.c */
+struct domain *domain_by_id(unsigned int id);
 void domain_crash(struct domain *d, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void domain_shutdown(struct domain *d, unsigned int reason);

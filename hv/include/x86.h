@@ -102,6 +102,11 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
 {
     __asm__ volatile("wrmsr" :: "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
+/* The boot CPU's vendor, from CPUID leaf 0 once at boot (setup.c);
+ * Hygon counts as AMD, as in Xen. */
+enum cpu_vendor { CPU_VENDOR_OTHER, CPU_VENDOR_INTEL, CPU_VENDOR_AMD };
+extern enum cpu_vendor boot_cpu_vendor;
+
 static inline void cpuid_count(uint32_t leaf, uint32_t sub, uint32_t *a,
                                uint32_t *b, uint32_t *c, uint32_t *d)
 {

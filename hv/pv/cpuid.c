@@ -45,13 +45,6 @@ static const uint32_t pv_e8b = B(0) | B(2) | B(12) | B(26) | B(29) | B(30);
 #define MAX_BASIC 0xd
 #define MAX_EXTD  0x80000008
 
-static bool host_is_amd(void)
-{
-    uint32_t a, b, c, d;
-    cpuid_count(0, 0, &a, &b, &c, &d);
-    return b == 0x68747541 || b == 0x69677948;     /* "Auth", "Hygo" */
-}
-
 static void hypervisor_leaves(uint32_t idx, uint32_t subleaf, struct cpuid_leaf *r)
 {
     switch (idx) {
@@ -134,7 +127,7 @@ void guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t subleaf,
         r->a = max;
         break;
     case 0x80000001:
-        r->d &= pv_e1d | (host_is_amd() ? (pv_1d & COMMON_1D) : 0);
+        r->d &= pv_e1d | (boot_cpu_vendor == CPU_VENDOR_AMD ? (pv_1d & COMMON_1D) : 0);
         r->c &= pv_e1c;
         break;
     case 0x80000007:

@@ -16,6 +16,15 @@
 struct domain *domains[MAX_DOMAINS];
 unsigned int nr_domains;
 
+/* The domain with this id (not DOMID_SELF), or NULL. */
+struct domain *domain_by_id(unsigned int id)
+{
+    for (unsigned int i = 0; i < nr_domains; i++)
+        if (domains[i]->domain_id == id)
+            return domains[i];
+    return NULL;
+}
+
 static void check_run_end(void)
 {
     for (unsigned int i = 0; i < nr_domains; i++)

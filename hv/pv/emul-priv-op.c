@@ -130,13 +130,6 @@ static uint64_t guest_efer(void)
     return rdmsr(MSR_EFER) & EFER_KNOWN_MASK & ~(1UL << 12);   /* no SVME */
 }
 
-static bool host_is_intel(void)
-{
-    uint32_t a, b, c, d;
-    cpuid_count(0, 0, &a, &b, &c, &d);
-    return b == 0x756e6547;                                   /* "Genu" */
-}
-
 static uint64_t guest_misc_enable(uint64_t val)
 {
     val &= ~((1UL << 7) | (1UL << 18));        /* PERF_AVAIL, MONITOR_ENABLE */
@@ -189,7 +182,7 @@ static enum emul_rc read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
         *val = 0;
         return EMUL_OKAY;
     default:
-        if (amd_pstate_msr(msr) && !host_is_intel()) {
+        if (amd_pstate_msr(msr) && boot_cpu_vendor != CPU_VENDOR_INTEL) {
             *val = 0;
             return EMUL_OKAY;
         }
@@ -227,7 +220,7 @@ static enum emul_rc write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
         return EMUL_OKAY;             /* a changed value is ignored, as Xen */
     default:
         if ((amd_pstate_msr(msr) || msr == 0xc0010015 /* K8 HWCR */) &&
-            !host_is_intel())
+            boot_cpu_vendor != CPU_VENDOR_INTEL)
             return EMUL_OKAY;
         return EMUL_GP;
     }

@@ -30,9 +30,8 @@ static struct shared_info *shinfo(struct domain *d)
  * evtchn_2l_set_pending tail, also used by unmask). */
 static void mark_upcall(struct domain *d, unsigned int port)
 {
-    struct shared_info *si = shinfo(d);
     struct vcpu *v = d->vcpu[d->evtchn[port].vcpu];
-    struct vcpu_info *vi = &si->vcpu_info[v->vcpu_id];
+    struct vcpu_info *vi = v->vcpu_info;
 
     if (__atomic_fetch_or(&vi->evtchn_pending_sel, 1UL << (port / 64),
                           __ATOMIC_SEQ_CST) & (1UL << (port / 64)))
@@ -74,7 +73,7 @@ void evtchn_set_pending(struct domain *d, unsigned int port)
 
 bool vcpu_events_pending(struct vcpu *v)
 {
-    return __atomic_load_n(&shinfo(v->domain)->vcpu_info[v->vcpu_id].evtchn_upcall_pending,
+    return __atomic_load_n(&v->vcpu_info->evtchn_upcall_pending,
                            __ATOMIC_SEQ_CST);
 }
 
@@ -89,17 +88,15 @@ void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq)
     spin_unlock(&d->evtchn_lock);
 }
 
+/* Xen's virq_is_global: all but TIMER, DEBUG, XENOPROF (7), XENPMU (13). */
+static bool virq_is_global(unsigned int virq)
+{
+    return !(virq == VIRQ_TIMER || virq == VIRQ_DEBUG || virq == 7 || virq == 13);
+}
+
 static bool port_is_valid(evtchn_port_t port)
 {
     return port < NR_EVTCHN;
-}
-
-static struct domain *domain_by_id(unsigned int id)
-{
-    for (unsigned int i = 0; i < nr_domains; i++)
-        if (domains[i]->domain_id == id)
-            return domains[i];
-    return NULL;
 }
 
 /* DOMID_SELF or the caller's own id: the caller; otherwise dom0 may
@@ -230,8 +227,7 @@ static long evtchn_bind_interdomain(struct evtchn_bind_interdomain *b)
 static long evtchn_bind_virq(struct evtchn_bind_virq *b)
 {
     struct domain *d = current->domain;
-    bool global = !(b->virq == VIRQ_TIMER || b->virq == VIRQ_DEBUG ||
-                    b->virq == 7 /* XENOPROF */ || b->virq == 13 /* XENPMU */);
+    bool global = virq_is_global(b->virq);
 
     if (b->virq >= NR_VIRQS)
         return -XEN_EINVAL;
@@ -398,8 +394,7 @@ static long evtchn_bind_vcpu(struct domain *d, evtchn_port_t port, unsigned int 
     spin_lock(&d->evtchn_lock);
     struct evtchn *c = &d->evtchn[port];
     long rc = 0;
-    bool global_virq = c->state == EVTCHN_virq &&
-        !(c->virq == VIRQ_TIMER || c->virq == VIRQ_DEBUG || c->virq == 7 || c->virq == 13);
+    bool global_virq = c->state == EVTCHN_virq && virq_is_global(c->virq);
     if (c->state == EVTCHN_unbound || c->state == EVTCHN_interdomain || global_virq)
         c->vcpu = vcpu;
     else

@@ -77,8 +77,7 @@ static int map_guest_page(struct domain *d, uint64_t gfn, void **virt)
 
 static void mark_events_pending(struct domain *d, struct vcpu *v)
 {
-    struct shared_info *si = mfn_to_virt(d->shared_info_mfn);
-    if (!__atomic_exchange_n(&si->vcpu_info[v->vcpu_id].evtchn_upcall_pending, 1,
+    if (!__atomic_exchange_n(&v->vcpu_info->evtchn_upcall_pending, 1,
                              __ATOMIC_SEQ_CST))
         vcpu_wake(v);
 }

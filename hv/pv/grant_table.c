@@ -152,13 +152,6 @@ static struct grant_mapping *mt_of(const struct grant_table *gt, grant_handle_t 
     return &gt->maptrack[h / MAPTRACK_PER_PAGE][h % MAPTRACK_PER_PAGE];
 }
 
-static struct domain *domain_by_id(unsigned int id)
-{
-    for (unsigned int i = 0; i < nr_domains; i++)
-        if (domains[i]->domain_id == id)
-            return domains[i];
-    return NULL;
-}
 static struct domain *domain_by_any_id(struct domain *cur, unsigned int id)
 {
     return id == DOMID_SELF ? cur : domain_by_id(id);

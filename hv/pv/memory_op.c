@@ -21,12 +21,7 @@ static long query_domain(unsigned long arg, struct domain **out)
     struct domain *me = current->domain;
     if (copy_from_guest(&md, arg, sizeof(md)))
         return -XEN_EFAULT;
-    struct domain *d = NULL;
-    if (md.domid == DOMID_SELF)
-        d = me;
-    for (unsigned int i = 0; !d && i < nr_domains; i++)
-        if (domains[i]->domain_id == md.domid)
-            d = domains[i];
+    struct domain *d = md.domid == DOMID_SELF ? me : domain_by_id(md.domid);
     if (!d)
         return -XEN_ESRCH;
     if (d != me && me->domain_id != 0)

@@ -32,14 +32,6 @@ mfn_t guest_va_to_mfn(struct vcpu *v, unsigned long va, bool need_rw)
     return INVALID_MFN;
 }
 
-static struct domain *domain_by_id(unsigned int id)
-{
-    for (unsigned int i = 0; i < nr_domains; i++)
-        if (domains[i]->domain_id == id)
-            return domains[i];
-    return NULL;
-}
-
 int get_foreign_pg_owner(unsigned long domid_arg, struct domain **out)
 {
     struct domain *curr = current->domain;

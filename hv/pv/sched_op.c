@@ -18,8 +18,7 @@
 static long do_poll(struct vcpu *v, const struct sched_poll *sp)
 {
     struct domain *d = v->domain;
-    struct shared_info *si = mfn_to_virt(d->shared_info_mfn);
-    struct vcpu_info *vi = &si->vcpu_info[v->vcpu_id];
+    struct vcpu_info *vi = v->vcpu_info;
 
     if (sp->nr_ports > 128)
         return -XEN_EINVAL;

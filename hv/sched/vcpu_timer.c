@@ -25,8 +25,7 @@
  * scale that turns TSC ticks into ns (mul · 2^shift / 2^32). */
 void vcpu_time_init(struct vcpu *v)
 {
-    struct shared_info *si = mfn_to_virt(v->domain->shared_info_mfn);
-    struct vcpu_time_info *t = &si->vcpu_info[v->vcpu_id].time;
+    struct vcpu_time_info *t = &v->vcpu_info->time;
     uint64_t mul = hv_ns_per_tick_32();
     int shift = 0;
 

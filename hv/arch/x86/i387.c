@@ -21,14 +21,8 @@ bool cpu_bug_fpu_ptrs;
 void fpu_init(void)
 {
     uint32_t a, b, c, d, max_ext;
-    char vendor[13];
 
-    cpuid_count(0, 0, &a, &b, &c, &d);
-    memcpy(vendor, &b, 4);
-    memcpy(vendor + 4, &d, 4);
-    memcpy(vendor + 8, &c, 4);
-    vendor[12] = 0;
-    if (strcmp(vendor, "AuthenticAMD") && strcmp(vendor, "HygonGenuine"))
+    if (boot_cpu_vendor != CPU_VENDOR_AMD)
         return;
     cpuid_count(0x80000000, 0, &max_ext, &b, &c, &d);
     b = 0;

@@ -87,6 +87,19 @@ static void selftest_crash(const char *cmdline)
     panic("unknown crash=%s", what);
 }
 
+enum cpu_vendor boot_cpu_vendor;
+
+static void identify_boot_cpu(void)
+{
+    uint32_t a, b, c, d;
+    cpuid_count(0, 0, &a, &b, &c, &d);
+    if (b == 0x756e6547 && d == 0x49656e69 && c == 0x6c65746e)        /* GenuineIntel */
+        boot_cpu_vendor = CPU_VENDOR_INTEL;
+    else if ((b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163) || /* AuthenticAMD */
+             (b == 0x6f677948 && d == 0x6e65476e && c == 0x656e6975))   /* HygonGenuine */
+        boot_cpu_vendor = CPU_VENDOR_AMD;
+}
+
 void __start_xen(uint32_t magic, uint32_t mbi_pa)
 {
     char cmdline[256], mode[32];
@@ -133,6 +146,7 @@ void __start_xen(uint32_t magic, uint32_t mbi_pa)
     acpi_find_cpus();          /* while the boot directmap covers 4 GiB */
     paging_init();
     percpu_traps_init(0);
+    identify_boot_cpu();
     fpu_init();
     sched_init_cpu(0);
     pcpus[0].online = true;
