@@ -26,6 +26,8 @@ static uint32_t features_submap0(const struct domain *d)
     uint32_t f = (1U << XENFEAT_direct_mapped) |            /* PV: not translated */
                  (1U << XENFEAT_mmu_pt_update_preserve_ad) |
                  (1U << XENFEAT_highmem_assist);           /* MMUEXT_{CLEAR,COPY}_PAGE */
+    if (d->vm_assist & (1UL << VMASST_TYPE_pae_extended_cr3))
+        f |= 1U << XENFEAT_pae_pgdir_above_4gb;   /* as Xen, for any guest */
     if (is_control_domain(d))
         f |= 1U << XENFEAT_dom0;
     return f;

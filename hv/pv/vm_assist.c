@@ -5,11 +5,13 @@
  * enable/disable -ENOSYS.  What each means in asilab:
  *  - runstate_update_flag: honoured (XEN_RUNSTATE_UPDATE while the hv
  *    rewrites the runstate area, hv/sched/schedule.c);
- *  - 4gb_segments, 4gb_segments_notify, pae_extended_cr3: 32-bit only,
- *    accepted and meaningless, as on Xen for a 64-bit guest;
- *  - writable_pagetables, architectural_iopl, m2p_strict: recorded, not
- *    acted on yet (no page-table write emulation, no IOPL emulation, no
- *    M2P here): README, deviations. */
+ *  - architectural_iopl: honoured (the I/O-port emulation takes the
+ *    virtual IOPL as the guest's EFLAGS.IOPL, hv/pv/emul-priv-op.c);
+ *  - pae_extended_cr3: reported back as XENFEAT_pae_pgdir_above_4gb, as
+ *    Xen does; otherwise 32-bit only, like 4gb_segments(_notify);
+ *  - writable_pagetables, m2p_strict: recorded, not acted on (no
+ *    page-table write emulation; the M2P slot is the same in user and
+ *    kernel tables): README, deviations. */
 #include "domain.h"
 #include "hypercall.h"
 #include "lib.h"

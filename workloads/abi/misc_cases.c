@@ -130,6 +130,16 @@ static void vm_assist_cases(void)
               vm_assist(VMASST_CMD_enable, ok[i]), 0);
         check("vm_assist disable", vm_assist(VMASST_CMD_disable, ok[i]), 0);
     }
+    /* pae_extended_cr3 shows as XENFEAT_pae_pgdir_above_4gb, as on Xen. */
+    struct xen_feature_info fi = { .submap_idx = 0 };
+    vm_assist(VMASST_CMD_enable, VMASST_TYPE_pae_extended_cr3);
+    HYPERVISOR_xen_version(XENVER_get_features, &fi);
+    CHECK_TRUE("pae_extended_cr3 on: pae_pgdir_above_4gb offered",
+               fi.submap & (1U << XENFEAT_pae_pgdir_above_4gb));
+    vm_assist(VMASST_CMD_disable, VMASST_TYPE_pae_extended_cr3);
+    HYPERVISOR_xen_version(XENVER_get_features, &fi);
+    CHECK_TRUE("pae_extended_cr3 off: not offered",
+               !(fi.submap & (1U << XENFEAT_pae_pgdir_above_4gb)));
     check("vm_assist type 6", vm_assist(VMASST_CMD_enable, 6), -XEN_EINVAL);
     check("vm_assist type 31", vm_assist(VMASST_CMD_enable, 31), -XEN_EINVAL);
     check("vm_assist type 64", vm_assist(VMASST_CMD_enable, 64), -XEN_EINVAL);
