@@ -105,6 +105,7 @@ struct config {
     const char *out;
     const char *qemu;     /* resolved executable */
     const char *kvm_cpu;  /* -cpu of kvm boots; NULL: host (tcg: max) */
+    bool tcg_timing;      /* --accel tcg-timing: plain TCG, mode=timing */
     int smp;
     double timeout;
 };
@@ -159,6 +160,7 @@ struct boot_spec {
     const struct workload *wl;
     int index;                 /* which boot of the workload */
     bool kvm;
+    bool timing;               /* mode=timing: kvm, or --accel tcg-timing */
     char *hv_path;
     struct strlist modules;    /* "ABSPATH args" */
     char **argv;
@@ -178,6 +180,7 @@ struct rec {
     json_t *obj;      /* NULL when unparsable */
     char *error;      /* NULL when valid */
     bool timing_invalid;
+    const char *invalid_reason;   /* with timing_invalid: why (the boot's) */
 };
 
 struct boot_out {
@@ -193,6 +196,10 @@ struct boot_out {
     const char *end_status;
     long long end_count;
     double calib_median;
+    bool have_platform;         /* the hv's "platform" record */
+    char hypervisor[16];        /* its "hypervisor" */
+    int syscall_cpl;            /* its "syscall_cpl" */
+    char *kvm_error;            /* "KVM internal error ..." seen on stderr */
     struct ring console, qerr;
     struct proc_result proc;
 };
@@ -209,7 +216,12 @@ const char *boot_qemu_error(const struct boot_out *out);
 void boot_out_free(struct boot_out *out);
 
 /* ---- accel.c: choosing tcg or kvm ---- */
-enum accel { ACCEL_AUTO, ACCEL_TCG, ACCEL_KVM };
+enum accel { ACCEL_AUTO, ACCEL_TCG, ACCEL_KVM, ACCEL_TCG_TIMING };
+char *kvm_modules(void);            /* "kvm_pvm", "kvm_intel,..." or "none" */
+const char *cpu_virt_flag(void);    /* "vmx", "svm" or "none" */
+/* NULL if a timing boot's figures are real cycles; else why not (static
+ * or owned by o). */
+const char *timing_invalid_reason(const struct boot_spec *s, const struct boot_out *o);
 bool accel_choose(const struct config *cfg, enum accel req, const char *variant,
                   const struct workload *probe_wl);
 enum kvm_state { KVM_PRESENT, KVM_ABSENT, KVM_NO_ACCESS };
@@ -250,6 +262,7 @@ int cmd_compare(const char *a, const char *b);
 /* ---- provenance.c: host facts, build ids, records.jsonl lines ---- */
 struct host_info {
     char *cpu_model, *microcode, *kernel, *hostname, *qemu_version, *date;
+    char *kvm_module, *cpu_virt;   /* kvm_modules(), cpu_virt_flag() */
     int family, model, stepping;   /* -1 = unknown */
 };
 void host_info_collect(struct host_info *h, const char *qemu);

@@ -23,6 +23,7 @@ void boot_spec_init(struct boot_spec *s, const struct config *cfg,
     s->wl = wl;
     s->index = index;
     s->kvm = kvm;
+    s->timing = kvm || cfg->tcg_timing;
     s->hv_path = xasprintf("%s/hv-%s.elf", cfg->build, variant);
     struct strlist lab = { 0 };
     strlist_push(&lab, wl->name);
@@ -102,6 +103,11 @@ static void account(struct bctx *c, struct rec *r)
     } else if (strcmp(type, "result") == 0 || strcmp(type, "probe") == 0 ||
                strcmp(type, "exposure") == 0) {
         o->nresults++;          /* a measurement or an observation */
+    } else if (strcmp(type, "platform") == 0 && !o->have_platform) {
+        o->have_platform = true;
+        snprintf(o->hypervisor, sizeof o->hypervisor, "%s",
+                 json_string_value(json_object_get(r->obj, "hypervisor")));
+        o->syscall_cpl = (int)json_integer_value(json_object_get(r->obj, "syscall_cpl"));
     } else if (strcmp(type, "calibration") == 0 && !o->have_calib) {
         o->have_calib = true;
         o->calib_median = json_number_value(json_object_get(r->obj, "median"));
@@ -189,11 +195,27 @@ static bool on_stdout(void *vc, char *line, size_t len, size_t lineno)
     return !(c->stop_at_calibration && o->have_calib);
 }
 
+/* QEMU under KVM prints "KVM internal error. Suberror: N", a register
+ * dump ending in "Code=..." and then waits for ever: the boot stops at
+ * the dump's end (or its RIP line, kept for the reason). */
 static bool on_stderr(void *vc, char *line, size_t len, size_t lineno)
 {
     struct bctx *c = vc;
+    struct boot_out *o = c->out;
     (void)lineno;
-    keep_line(&c->out->qerr, line, len);
+    keep_line(&o->qerr, line, len);
+    if (!o->kvm_error && strncmp(line, "KVM internal error", 18) == 0) {
+        o->kvm_error = text_escape(line, len, false);
+    } else if (o->kvm_error && strncmp(line, "RIP=", 4) == 0) {
+        size_t n = strcspn(line, " ");              /* "RIP=<hex>" */
+        char *rip = text_escape(line, n < 40 ? n : 40, false);
+        char *m = xasprintf("%s at %s", o->kvm_error, rip);
+        free(o->kvm_error);
+        free(rip);
+        o->kvm_error = m;
+    } else if (o->kvm_error && strncmp(line, "Code=", 5) == 0) {
+        return false;
+    }
     return true;
 }
 
@@ -220,7 +242,11 @@ static char *exit_problem(const struct bctx *c, const struct config *cfg,
     char *tail = qe ? xasprintf(": %s", qe) : xstrdup("");
     char *m = NULL;
     bool xfail = c->spec->wl->expect_fail;
-    if (p->interrupted) {
+    if (c->out->kvm_error) {
+        *st = BOOT_CRASH;
+        m = xasprintf("%s: KVM could not run the hv's ring-0 code (host defect)",
+                      c->out->kvm_error);
+    } else if (p->interrupted) {
         *st = BOOT_INTERRUPTED;
         m = xasprintf("interrupted");
     } else if (p->timed_out) {
@@ -247,6 +273,9 @@ static char *exit_problem(const struct bctx *c, const struct config *cfg,
                           "down cleanly)");
         else if (code == 2)
             m = xasprintf("hv code 2 (hv panic)");
+        else if (code == 3)
+            m = xasprintf("hv code 3 (host defect: SYSCALL from ring 3 did not "
+                          "arrive at CPL 0; this KVM does not switch CPL on SYSCALL)");
         else if (code >= 0x20 && code < 0x40)
             m = xasprintf("hv code 0x%x (unexpected exception %s, vector %d, "
                           "inside the hv)", code, vector_name(code - 0x20),
@@ -335,8 +364,8 @@ struct bctx *boot_start(const struct config *cfg, const struct boot_spec *s,
     ring_init(&out->console, ASILAB_CONSOLE_KEEP);
     ring_init(&out->qerr, ASILAB_STDERR_KEEP);
     c->exp.variant = s->variant;
-    c->exp.mode = s->kvm ? "timing" : "deterministic";
-    c->exp.unit = s->kvm ? "cycles" : "insns";
+    c->exp.mode = s->timing ? "timing" : "deterministic";
+    c->exp.unit = s->timing ? "cycles" : "insns";
     c->exp.workloads[0] = s->wl->name;
     size_t k = 0;
     for (const char *const *m = s->wl->boots[s->index].modules; *m; m++, k++) {
@@ -376,7 +405,30 @@ void boot_out_free(struct boot_out *o)
     }
     free(o->recs);
     free(o->reason);
+    free(o->kvm_error);
     strlist_free(&o->problems);
     ring_free(&o->console);
     ring_free(&o->qerr);
+}
+
+/* Timing-mode figures are real cycles only from a kvm boot whose hv saw
+ * KVM (or no hypervisor), whose SYSCALL reached CPL 0 and whose
+ * calibration loop ran natively. */
+const char *timing_invalid_reason(const struct boot_spec *s, const struct boot_out *o)
+{
+    if (!s->timing)
+        return NULL;
+    if (!s->kvm)
+        return "tcg: the TSC is QEMU's virtual clock, not CPU cycles";
+    if (!o->have_platform)
+        return "no platform record";
+    if (strcmp(o->hypervisor, "kvm") != 0 && strcmp(o->hypervisor, "none") != 0)
+        return "the hv does not see KVM (hypervisor signature)";
+    if (o->syscall_cpl != 0)
+        return "SYSCALL did not arrive at CPL 0 (host defect)";
+    if (!o->have_calib)
+        return "no calibration record";
+    if (o->calib_median >= ASILAB_NATIVE_MAX)
+        return "kvm emulates ring 0 (calibration loop)";
+    return NULL;
 }

@@ -155,6 +155,9 @@ int cmd_env(struct config *cfg, const char *build_arg, const char *qemu_override
         printf("kvm: absent (%s)\n", kvm_device());
     else
         printf("kvm: not accessible (%s)\n", kwhy);
+    printf("kvm module: %s\n", h.kvm_module);
+    printf("cpu virtualization: %s\n", strcmp(h.cpu_virt, "vmx") == 0 ? "vmx (VT-x)"
+           : strcmp(h.cpu_virt, "svm") == 0 ? "svm (AMD-V)" : "none (no vmx/svm flag)");
     fflush(stdout);
     char *timing = kvm_timing(cfg, build_arg, ks, qemu);
     printf("kvm timing: %s\n", timing);

@@ -49,9 +49,12 @@ static const char usage_text[] =
     "                          refill_pages[=P,...]  a flush boot: refill\n"
     "                            after a local flush touching P pages, 1..512\n"
     "                            (default 1,2,4,...,512; at most 16 values)\n"
-    "  -a, --accel MODE      auto (default), tcg (deterministic, icount) or\n"
-    "                        kvm (timing); auto takes kvm only if a probe boot\n"
-    "                        shows ring 0 running natively\n"
+    "  -a, --accel MODE      auto (default), tcg (deterministic, icount),\n"
+    "                        kvm (timing) or tcg-timing (mode=timing under\n"
+    "                        plain TCG, to exercise the timing path: its\n"
+    "                        results are always marked invalid); auto takes\n"
+    "                        kvm only where this host's KVM module and CPU\n"
+    "                        can run ring 0 and a probe boot shows it native\n"
     "  -s, --smp N           virtual CPUs, 1..8 (the hv's NR_CPUS; default 2)\n"
     "  -t, --timeout S       seconds per boot before QEMU is killed (default 120;\n"
     "                        30 for the probe boot of env)\n"
@@ -124,7 +127,9 @@ static enum accel parse_accel(const char *s)
         return ACCEL_TCG;
     if (strcmp(s, "kvm") == 0)
         return ACCEL_KVM;
-    usage_error("bad --accel '%s': expected auto, tcg or kvm", s);
+    if (strcmp(s, "tcg-timing") == 0)
+        return ACCEL_TCG_TIMING;
+    usage_error("bad --accel '%s': expected auto, tcg, kvm or tcg-timing", s);
 }
 
 /* Options anywhere on the line; returns the index of the command word. */
@@ -242,6 +247,7 @@ struct slot {
     struct bctx *ctl;          /* while running */
     struct boot_out o;
     bool timings_valid;
+    const char *invalid_reason;   /* timings not valid: why */
 };
 
 static void print_details(const struct boot_out *o)
@@ -258,23 +264,31 @@ static void print_details(const struct boot_out *o)
         fprintf(stderr, "    | %s\n", ring_get(&o->qerr, i));
 }
 
-/* Under kvm, the boot's own calibration says whether timings mean anything. */
-static bool timing_ok(const struct boot_out *o)
-{
-    return o->have_calib && o->calib_median < ASILAB_NATIVE_MAX;
-}
-
-static void timing_warn(struct run *r, const struct boot_out *o)
+/* What a timing boot's own records say about its timings: the platform
+ * record and the calibration loop ("hypervisor kvm, SYSCALL at CPL 0,
+ * calibration 1.50 cycles/iter"). */
+static char *timing_verdict(const struct boot_out *o)
 {
     char buf[64];
+    char *p = o->have_platform
+        ? xasprintf("hypervisor %s, SYSCALL at CPL %d", o->hypervisor, o->syscall_cpl)
+        : xstrdup("no platform record");
+    char *v = o->have_calib
+        ? xasprintf("%s, calibration %s cycles/iter", p,
+                    fmt_num(o->calib_median, buf, sizeof buf))
+        : xasprintf("%s, no calibration", p);
+    free(p);
+    return v;
+}
+
+/* Once per run: why timing results are marked invalid. */
+static void timing_warn(struct run *r, const struct boot_out *o, const char *why)
+{
     if (!r->warned_timing) {
-        if (o->have_calib)
-            note("warning: kvm emulates ring 0 here (%s cycles/iter): timing "
-                 "results are marked \"valid\": false",
-                 fmt_num(o->calib_median, buf, sizeof buf));
-        else
-            note("warning: kvm boot without a calibration record: timing "
-                 "results are marked \"valid\": false");
+        char *v = timing_verdict(o);
+        note("warning: timings are not real cycles here (%s; %s): timing results "
+             "are marked \"valid\": false with that \"invalid_reason\"", why, v);
+        free(v);
         r->warned_timing = true;
     }
 }
@@ -301,7 +315,8 @@ static void boot_end(struct run *r, struct slot *x)
     struct boot_out *o = &x->o;
     boot_finish(x->ctl);
     x->ctl = NULL;
-    x->timings_valid = !x->s.kvm || o->nresults == 0 || timing_ok(o);
+    x->invalid_reason = o->nresults ? timing_invalid_reason(&x->s, o) : NULL;
+    x->timings_valid = !x->invalid_reason;
     const char *st = boot_status_name(o->status);
     r->done++;
     r->passed += o->status == BOOT_PASS;
@@ -321,9 +336,15 @@ static void boot_end(struct run *r, struct slot *x)
             o->proc.elapsed, eta, x->timings_valid ? "" : ", timings invalid",
             o->reason ? ": " : "", o->reason ? o->reason : "");
     if (!x->timings_valid)
-        timing_warn(r, o);
-    if (o->status != BOOT_PASS)
+        timing_warn(r, o, x->invalid_reason);
+    if (o->status != BOOT_PASS) {
         print_details(o);
+        if (x->s.kvm) {        /* what the boot itself said about this KVM */
+            char *v = timing_verdict(o);
+            fprintf(stderr, "    kvm verdict: %s\n", v);
+            free(v);
+        }
+    }
 }
 
 /* Slot x's records and table rows (boot order). */
@@ -336,6 +357,7 @@ static void boot_write(struct run *r, struct slot *x)
         bool result = y->obj && !y->error &&
             strcmp(json_string_value(json_object_get(y->obj, "type")), "result") == 0;
         y->timing_invalid = result && !x->timings_valid;
+        y->invalid_reason = y->timing_invalid ? x->invalid_reason : NULL;
         if (result)
             table_add(r->table, y->obj, o->status != BOOT_PASS ? st
                                         : x->timings_valid ? "" : "invalid timing");
@@ -599,7 +621,8 @@ int main(int argc, char **argv)
     if (first + 1 < argc)
         usage_error("unexpected argument '%s' (see asilab --help)", argv[first + 1]);
     struct config cfg = { .out = op.out, .kvm_cpu = op.kvm_cpu, .smp = op.smp,
-                          .timeout = op.timeout ? op.timeout : 120 };
+                          .timeout = op.timeout ? op.timeout : 120,
+                          .tcg_timing = op.accel == ACCEL_TCG_TIMING };
     if (strcmp(cmd, "env") == 0) {
         cfg.timeout = op.timeout ? op.timeout : 30;   /* the probe boot */
         int rc = cmd_env(&cfg, op.build, op.qemu);

@@ -69,6 +69,8 @@ void host_info_collect(struct host_info *h, const char *qemu)
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     h->date = xstrdup(date);
     h->qemu_version = qemu ? qemu_version(qemu) : NULL;
+    h->kvm_module = kvm_modules();
+    h->cpu_virt = xstrdup(cpu_virt_flag());
 }
 
 void host_info_free(struct host_info *h)
@@ -79,6 +81,8 @@ void host_info_free(struct host_info *h)
     free(h->hostname);
     free(h->qemu_version);
     free(h->date);
+    free(h->kvm_module);
+    free(h->cpu_virt);
 }
 
 static char *hex(const unsigned char *p, size_t n)
@@ -200,11 +204,13 @@ json_t *provenance_make(const struct host_info *h, const struct boot_spec *s,
     json_object_set_new(p, "cpu_stepping", int_or_null(h->stepping));
     json_object_set_new(p, "microcode", str_or_null(h->microcode));
     json_object_set_new(p, "host_kernel", str_or_null(h->kernel));
+    json_object_set_new(p, "kvm_module", str_or_null(h->kvm_module));
+    json_object_set_new(p, "cpu_virt", str_or_null(h->cpu_virt));
     json_object_set_new(p, "hostname", str_or_null(h->hostname));
     json_object_set_new(p, "qemu_version", str_or_null(h->qemu_version));
     json_object_set_new(p, "qemu_cmdline", json_string(s->cmdline));
     json_object_set_new(p, "accel", json_string(s->kvm ? "kvm" : "tcg"));
-    json_object_set_new(p, "mode", json_string(s->kvm ? "timing" : "deterministic"));
+    json_object_set_new(p, "mode", json_string(s->timing ? "timing" : "deterministic"));
     json_object_set_new(p, "variant", json_string(s->variant));
     json_object_set_new(p, "workload", json_string(s->wl->name));
     json_object_set_new(p, "build_id", json_string(bid));
@@ -247,9 +253,17 @@ static void write_one(FILE *f, const struct rec *r, json_t *prov)
             n--;
         if (n)
             n--;                     /* drop the closing brace */
+        char *why = NULL;
+        if (r->timing_invalid) {
+            json_t *w = json_string(r->invalid_reason ? r->invalid_reason : "unknown");
+            char *wt = json_dumps(w, JSON_ENCODE_ANY);
+            why = xasprintf("\"valid\":false,\"invalid_reason\":%s,", wt ? wt : "null");
+            free(wt);
+            json_decref(w);
+        }
         fprintf(f, "%.*s%s%s\"provenance\":%s}\n", (int)n, r->raw,
-                json_object_size(r->obj) ? "," : "",
-                r->timing_invalid ? "\"valid\":false," : "", ptext);
+                json_object_size(r->obj) ? "," : "", why ? why : "", ptext);
+        free(why);
     }
     free(ptext);
     json_decref(pv);

@@ -68,13 +68,13 @@ char **qemu_argv(const struct config *cfg, const char *hv, bool kvm,
         push(&v, &n, "kvm");
     } else {
         const char *tcg[] = { "-accel", "tcg", "-icount", "shift=0,sleep=off" };
-        for (size_t i = 0; i < 4; i++)
+        for (size_t i = 0; i < (cfg->tcg_timing ? 2 : 4); i++)   /* timing: no icount */
             push(&v, &n, tcg[i]);
     }
     const char *rest[] = { "-display", "none", "-no-reboot", "-serial", "stdio",
                            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                            "-kernel", hv, "-append",
-                           kvm ? "mode=timing" : "mode=deterministic",
+                           kvm || cfg->tcg_timing ? "mode=timing" : "mode=deterministic",
                            "-initrd", initrd };
     for (size_t i = 0; i < sizeof rest / sizeof *rest; i++)
         push(&v, &n, rest[i]);

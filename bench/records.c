@@ -231,6 +231,26 @@ static bool check_probe(struct vctx *c, const struct expect *e)
     return true;
 }
 
+/* What the hv runs on (hv/lab/platform.c): the hypervisor it sees and
+ * the CPL at which SYSCALL arrived. */
+static bool check_platform(struct vctx *c, const struct expect *e)
+{
+    static const char *const hvs[] = { "none", "kvm", "xen", "hyperv", "vmware",
+                                       "tcg", "unknown" };
+    const char *h;
+    json_int_t cpl;
+    if (!want_str(c, "workload", "hv") || !want_str(c, "variant", e->variant) ||
+        !want_str(c, "mode", e->mode) || !get_str(c, "hypervisor", &h) ||
+        !get_int(c, c->rec, "syscall_cpl", 0, &cpl))
+        return false;
+    if (cpl > 3)
+        return bad(c, "'syscall_cpl' is %lld, expected 0..3", (long long)cpl);
+    for (size_t i = 0; i < sizeof hvs / sizeof *hvs; i++)
+        if (strcmp(h, hvs[i]) == 0)
+            return true;
+    return bad(c, "'hypervisor' is \"%.40s\", not one the hv names", h);
+}
+
 static bool check_end(struct vctx *c)
 {
     const char *st;
@@ -275,8 +295,9 @@ bool record_validate(json_t *rec, const struct expect *e, char *why, size_t n)
         return false;
     }
     c.type = json_string_value(t);
-    if (json_object_get(rec, "provenance") || json_object_get(rec, "valid"))
-        return bad(&c, "members 'provenance' and 'valid' are the runner's");
+    if (json_object_get(rec, "provenance") || json_object_get(rec, "valid") ||
+        json_object_get(rec, "invalid_reason"))
+        return bad(&c, "members 'provenance', 'valid' and 'invalid_reason' are the runner's");
     /* wherever present, these must be what was booted */
     if ((v = json_object_get(rec, "variant")) && !want_str(&c, "variant", e->variant))
         return false;
@@ -294,6 +315,8 @@ bool record_validate(json_t *rec, const struct expect *e, char *why, size_t n)
         return check_robustness(&c) && check_workload(&c, e, false);
     if (strcmp(c.type, "probe") == 0)
         return check_probe(&c, e);
+    if (strcmp(c.type, "platform") == 0)
+        return check_platform(&c, e);
     if (strcmp(c.type, "end") == 0)
         return check_end(&c);
     snprintf(why, n, "unknown record type \"%s\"", c.type);

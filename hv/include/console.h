@@ -7,6 +7,7 @@
 #define EXIT_PASS   0
 #define EXIT_FAIL   1
 #define EXIT_PANIC  2
+#define EXIT_HOST_DEFECT 3        /* the host cannot run PV guests (hv/lab/platform.c) */
 #define EXIT_EXCEPTION_BASE 0x20   /* + vector: exception inside the hv */
 
 void console_init(void);

@@ -23,6 +23,13 @@ extern unsigned long lab_records_emitted;
 extern const char asilab_variant[];
 extern const char asilab_git_rev[];
 extern const bool asilab_stackzero;   /* the +stackzero option */
+/* Boot checks of what the hv runs on: the "platform" record
+ * (hv/lab/platform.c); exits with EXIT_HOST_DEFECT where SYSCALL does
+ * not reach CPL 0. */
+void lab_platform_check(void);
+extern bool syscall_probe_active;
+struct cpu_user_regs;
+void syscall_probe_fault(const struct cpu_user_regs *regs, unsigned int vec) __noreturn;
 void lab_calibrate(void);
 void lab_emit_record(const char *line, size_t n);
 /* Walk the tables live for the current vCPU in guest and in hv mode and

@@ -15,14 +15,20 @@ for w in hypercall syscall ctxsw gdt_ldt flush procswitch emul gnttab leak expos
 cp "$FAKE" "$Q" && chmod +x "$Q"
 export FAKE_QEMU_LOG="$T/argv.log"
 unset FAKE_QEMU_LINES FAKE_QEMU_EXIT FAKE_QEMU_HANG FAKE_QEMU_PIDFILE FAKE_QEMU_CALIB \
-    FAKE_QEMU_STDERR FAKE_QEMU_SLEEP
+    FAKE_QEMU_STDERR FAKE_QEMU_SLEEP FAKE_QEMU_HYPERVISOR FAKE_QEMU_SYSCALL_CPL FAKE_QEMU_KVM_ERROR
 for v in $(env | sed -n 's/^\(FAKE_QEMU_SLEEP_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
 unset ASILAB_KVM_DEVICE FAKE_PERF FAKE_PERF_LOG
+# the host's KVM backend, as the runner sees it: kvm_intel with VT-x unless
+# a case says otherwise
+mkdir -p "$T/sysmod/kvm_intel"
+printf 'processor\t: 0\nflags\t\t: fpu vmx lm\n' >"$T/cpuinfo"
+export ASILAB_SYSFS_MODULE="$T/sysmod" ASILAB_CPUINFO="$T/cpuinfo"
 # fake_perf: the fake perf first in PATH
 fake_perf() { mkdir -p "$T/bin"; cp "$(dirname "$FAKE")/fake-perf.sh" "$T/bin/perf"; chmod +x "$T/bin/perf"; PATH="$T/bin:$PATH"; }
 # nobin: a PATH directory without perf (only what fake-qemu.sh needs)
 nobin() { mkdir -p "$T/nobin"; for t in cat sed; do ln -sf "$(command -v $t)" "$T/nobin/$t"; done; }
 EV='{"cr3_load":2,"tlb_flush":1,"invlpg":0.5,"ipi_sent":0,"l4_copy":0,"stack_zero_bytes":0,"gdt_load":3,"ldt_load":0,"ctx_switch":4}'
+PLAT='@asilab {"type":"platform","workload":"hv","variant":"@VARIANT@","mode":"@MODE@","hypervisor":"@HYPERVISOR@","syscall_cpl":@SYSCALL_CPL@}'
 CAL='@asilab {"type":"calibration","op":"empty_loop","variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":1000,"samples":16,"min":3,"median":3,"max":3}'
 RES='"op":"null_hypercall","variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":100,"samples":32'
 
@@ -873,8 +879,24 @@ accel_auto)
     want_rc 0
     has "$T/stderr" "accel: kvm (timing) — $T/kvm runs ring 0 natively: 1.50 cycles/iter"
     count "$O/records.jsonl" '"mode":"timing","unit":"cycles"' 2
-    count "$O/records.jsonl" '"accel":"kvm","mode":"timing"' 3
+    count "$O/records.jsonl" '"accel":"kvm","mode":"timing"' 4
+    count "$O/records.jsonl" '"kvm_module":"kvm_intel","cpu_virt":"vmx"' 4
     lacks "$O/records.jsonl" '"valid":false'
+    # the probe's own platform record: SYSCALL at CPL 3 means tcg
+    export FAKE_QEMU_SYSCALL_CPL=3
+    run run --force --build "$B" --qemu "$Q" --out "$O" --variant shared_l4 --workload hypercall
+    want_rc 0
+    has "$T/stderr" "accel: tcg (deterministic icount) — kvm probe boot gave no calibration record: SYSCALL from ring 3 arrived at CPL 3: this KVM does not switch CPL on SYSCALL (host defect)"
+    count "$O/records.jsonl" '"mode":"deterministic"' 3
+    unset FAKE_QEMU_SYSCALL_CPL
+    # kvm_pvm alone, no VT-x/AMD-V: tcg without a probe boot
+    rm -rf "$T/sysmod/kvm_intel" "$T/argv.log" && mkdir "$T/sysmod/kvm_pvm"
+    printf 'processor\t: 0\nflags\t\t: fpu hypervisor lm\n' >"$T/cpuinfo"
+    run run --force --build "$B" --qemu "$Q" --out "$O" --variant shared_l4 --workload hypercall
+    want_rc 0
+    has "$T/stderr" "accel: tcg (deterministic icount) — $T/kvm is kvm_pvm and the CPU flags show no VT-x/AMD-V: it runs the hv's ring 0 in ring 3 and SYSCALL stays at CPL 3 (--accel kvm tries it anyway)"
+    count "$T/argv.log" "mode=timing" 0
+    count "$O/records.jsonl" '"kvm_module":"kvm_pvm","cpu_virt":"none"' 3
     ;;
 accel_kvm_invalid)
     : >"$T/kvm"
@@ -882,12 +904,27 @@ accel_kvm_invalid)
     run run --force --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall -j 3
     want_rc 0
     has "$T/stderr" "asilab: -j 3 ignored: kvm (timing) boots run one at a time"
-    has "$T/stderr" 'asilab: warning: kvm emulates ring 0 here (1234 cycles/iter): timing results are marked "valid": false'
-    has "$T/stderr" "... pass (2 records, "
+    has "$T/stderr" 'asilab: warning: timings are not real cycles here (kvm emulates ring 0 (calibration loop); hypervisor kvm, SYSCALL at CPL 0, calibration 1234 cycles/iter): timing results are marked "valid": false with that "invalid_reason"'
+    has "$T/stderr" "... pass (3 records, "
     has "$T/stderr" ", timings invalid)"
     count "$O/records.jsonl" '"valid":false' 1
-    count "$O/records.jsonl" '"events":{"cr3_load":2,"tlb_flush":1,"invlpg":0.5,"ipi_sent":0,"l4_copy":0,"stack_zero_bytes":0,"gdt_load":3,"ldt_load":0,"ctx_switch":4},"valid":false,"provenance":{' 1
+    count "$O/records.jsonl" '"events":{"cr3_load":2,"tlb_flush":1,"invlpg":0.5,"ipi_sent":0,"l4_copy":0,"stack_zero_bytes":0,"gdt_load":3,"ldt_load":0,"ctx_switch":4},"valid":false,"invalid_reason":"kvm emulates ring 0 (calibration loop)","provenance":{' 1
     has "$T/stdout" "invalid timing"
+    # a native loop but the hv sees no KVM signature, or SYSCALL at CPL 3
+    export FAKE_QEMU_CALIB=1.5 FAKE_QEMU_HYPERVISOR=unknown
+    run run --force --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall
+    want_rc 0
+    count "$O/records.jsonl" '"valid":false,"invalid_reason":"the hv does not see KVM (hypervisor signature)"' 1
+    export FAKE_QEMU_HYPERVISOR=kvm FAKE_QEMU_SYSCALL_CPL=3
+    run run --force --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall
+    want_rc 0
+    count "$O/records.jsonl" '"valid":false,"invalid_reason":"SYSCALL did not arrive at CPL 0 (host defect)"' 1
+    # a platform record a guest could not have chosen: one the hv does not name
+    export FAKE_QEMU_HYPERVISOR=qnx
+    run run --force --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall
+    want_rc 1
+    has "$T/stderr" "platform record: 'hypervisor' is \"qnx\", not one the hv names"
+    unset FAKE_QEMU_HYPERVISOR FAKE_QEMU_SYSCALL_CPL
     export ASILAB_KVM_DEVICE="$T/nokvm"
     run run --force --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall
     want_rc 2
@@ -1024,8 +1061,10 @@ env)
     run env --build "$B" --qemu "$Q"
     want_rc 0
     for k in cpu "cpu family" "cpu model" "cpu stepping" microcode kernel hostname \
-             qemu kvm "kvm timing" pmu; do key "$k"; done
-    lines "$T/stdout" 11
+             qemu kvm "kvm module" "cpu virtualization" "kvm timing" pmu; do key "$k"; done
+    lines "$T/stdout" 13
+    countx "$T/stdout" "kvm module: kvm_intel" 1
+    countx "$T/stdout" "cpu virtualization: vmx (VT-x)" 1
     countx "$T/stdout" "qemu: QEMU emulator version 7.2.99 (asilab fake) ($Q)" 1
     countx "$T/stdout" "kvm: absent ($T/nokvm)" 1
     countx "$T/stdout" "kvm timing: unavailable ($T/nokvm absent)" 1
@@ -1046,6 +1085,16 @@ env)
     run env --build "$B" --qemu "$Q"
     want_rc 0
     countx "$T/stdout" "kvm timing: invalid: emulating (1234 cycles/iter)" 1
+    # the kvm_pvm backend without VT-x/AMD-V, and the probe's SYSCALL check
+    rm -r "$T/sysmod/kvm_intel" && mkdir "$T/sysmod/kvm_pvm"
+    printf 'processor\t: 0\nflags\t\t: fpu hypervisor lm\n' >"$T/cpuinfo"
+    export FAKE_QEMU_CALIB=1.5 FAKE_QEMU_SYSCALL_CPL=3
+    run env --build "$B" --qemu "$Q"
+    want_rc 0
+    countx "$T/stdout" "kvm module: kvm_pvm" 1
+    countx "$T/stdout" "cpu virtualization: none (no vmx/svm flag)" 1
+    countx "$T/stdout" "kvm timing: unavailable (probe boot of shared_l4 hypercall: SYSCALL from ring 3 arrived at CPL 3: this KVM does not switch CPL on SYSCALL (host defect))" 1
+    unset FAKE_QEMU_SYSCALL_CPL
     export FAKE_QEMU_EXIT=0 FAKE_QEMU_LINES=/dev/null FAKE_QEMU_STDERR="qemu: failed to set MSR"
     run env --build "$B" --qemu "$Q"
     want_rc 0
@@ -1106,7 +1155,7 @@ perf_kvm)
     run run --force --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall --perf
     want_rc 0
     has "$T/stderr" "perf kvm: and under $T/bin/perf kvm stat record (VM exits by reason)"
-    count "$O/records.jsonl" '"boot_status":"pass","perf_kvm":{"exits":20,"by_reason":{"HLT":12,"IO_INSTRUCTION":5,"EXTERNAL_INTERRUPT":3}},"perf":{"cycles":1234567,"instructions":2345678}}}' 3
+    count "$O/records.jsonl" '"boot_status":"pass","perf_kvm":{"exits":20,"by_reason":{"HLT":12,"IO_INSTRUCTION":5,"EXTERNAL_INTERRUPT":3}},"perf":{"cycles":1234567,"instructions":2345678}}}' 4
     # the prechecks (perf stat, perf kvm stat record of true), the boot
     # under both, the report
     f=$(sed -n 6p "$T/perf.log") k=$(sed -n 15p "$T/perf.log")
@@ -1117,13 +1166,13 @@ perf_kvm)
     export FAKE_PERF_KVM=none
     run run --force --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall --perf
     want_rc 0
-    count "$O/records.jsonl" '"perf_kvm":"unavailable","perf_kvm_reason":"no kvm_exit events recorded (perf kvm stat report: 0 samples)","perf":{' 3
+    count "$O/records.jsonl" '"perf_kvm":"unavailable","perf_kvm_reason":"no kvm_exit events recorded (perf kvm stat report: 0 samples)","perf":{' 4
     export FAKE_PERF_KVM=fail
     rm -f "$T/perf.log"
     run run --force --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall --perf
     want_rc 0
     has "$T/stderr" "perf kvm: unavailable (perf kvm stat record failed: fake perf: can't access trace events)"
-    count "$O/records.jsonl" '"perf_kvm":"unavailable","perf_kvm_reason":"perf kvm stat record failed: fake perf: can'"'"'t access trace events","perf":{"cycles":1234567' 3
+    count "$O/records.jsonl" '"perf_kvm":"unavailable","perf_kvm_reason":"perf kvm stat record failed: fake perf: can'"'"'t access trace events","perf":{"cycles":1234567' 4
     # the boot itself then runs under perf stat only (record: the precheck)
     countx "$T/perf.log" "record" 1
     # tcg boots: no perf kvm at all
@@ -1384,10 +1433,11 @@ gbench_timing)
     export ASILAB_KVM_DEVICE="$T/kvm" FAKE_QEMU_CALIB=1.5
     R='"variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":64,"samples":2,"min":2000,"p10":2000,"median":4000,"p90":4000,"max":4000'
     canned <<END
+$PLAT
 $CAL
 @asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall",$R,"tsc_khz":2000000,"tsc_invariant":true,"events":@EVENTS@,"values":[2000,4000]}
 @asilab {"type":"result","workload":"@WORKLOAD@","op":"no_tsc",$R,"events":@EVENTS@,"values":[2000,4000]}
-@asilab {"type":"end","status":"pass","records":3}
+@asilab {"type":"end","status":"pass","records":4}
 END
     sed -i 's/"min":3,"median":3,"max":3/"min":@CALIB@,"median":@CALIB@,"max":@CALIB@/' "$T/lines"
     run run --force --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall
@@ -1410,6 +1460,55 @@ EOF
     count "$O/records.jsonl" '"valid":false' 2
     has "$T/stderr" "benchmarks: $O/results.json not written: all 2 result records skipped (2 invalid (timing or record))"
     [ ! -e "$O/results.json" ] || fail "stale results.json left"
+    ;;
+accel_tcg_timing)
+    # --accel tcg-timing: plain TCG (no icount), mode=timing, -j honoured;
+    # every timing result marked invalid, with the reason
+    printf 'x\n' >"$B/hv-per_vcpu_l4.elf"
+    run run --force --build "$B" --qemu "$Q" --out "$O" --accel tcg-timing --variant all --workload hypercall -j 2
+    want_rc 0
+    has "$T/stderr" "accel: tcg, mode=timing (no icount) — requested with --accel tcg-timing: timing results are marked invalid"
+    lacks "$T/stderr" "-j 2 ignored"
+    count "$T/argv.log" "mode=timing" 2
+    count "$T/argv.log" "-icount" 0
+    countx "$T/argv.log" "tcg" 2
+    count "$O/records.jsonl" '"valid":false,"invalid_reason":"tcg: the TSC is QEMU'"'"'s virtual clock, not CPU cycles","provenance":{' 2
+    count "$O/records.jsonl" '"type":"platform","workload":"hv","variant":"shared_l4","mode":"timing","hypervisor":"tcg","syscall_cpl":0' 1
+    count "$O/records.jsonl" '"accel":"tcg","mode":"timing"' 8
+    has "$T/stderr" "benchmarks: $O/results.json not written: all 2 result records skipped (2 invalid (timing or record))"
+    run run --force --build "$B" --qemu "$Q" --out "$O" --accel tcg-timng --variant all --workload hypercall
+    want_rc 2
+    want_file "$T/stderr" "asilab: bad --accel 'tcg-timng': expected auto, tcg, kvm or tcg-timing"
+    ;;
+kvm_host_defect)
+    # the hv's SYSCALL check fails (hv code 3): a crash that says so, with
+    # the boot's own verdict on this KVM next to it
+    : >"$T/kvm"
+    export ASILAB_KVM_DEVICE="$T/kvm" FAKE_QEMU_EXIT=7 FAKE_QEMU_SYSCALL_CPL=3
+    canned <<END
+$PLAT
+hv: SYSCALL from ring 3 arrived at CPL 3 (vector 14 at ffff82d040103067): this KVM does not switch CPL on SYSCALL (host defect); no PV guest can run here
+END
+    run run --force --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall
+    want_rc 1
+    has "$T/stderr" "... crash (1 records, "
+    has "$T/stderr" "hv code 3 (host defect: SYSCALL from ring 3 did not arrive at CPL 0; this KVM does not switch CPL on SYSCALL) (+2 more)"
+    has "$T/stderr" "    kvm verdict: hypervisor kvm, SYSCALL at CPL 3, no calibration"
+    count "$O/records.jsonl" '"type":"platform"' 1
+    ;;
+kvm_internal_error)
+    # QEMU's "KVM internal error" dump, then QEMU waits for ever: the boot
+    # ends at the dump (not at the timeout) as a crash naming it
+    : >"$T/kvm"
+    export ASILAB_KVM_DEVICE="$T/kvm" FAKE_QEMU_KVM_ERROR=1
+    start=$(date +%s)
+    run run --force --build "$B" --qemu "$Q" --out "$O" --accel kvm --variant shared_l4 --workload hypercall --timeout 15
+    want_rc 1
+    [ $(($(date +%s) - start)) -lt 10 ] || fail "the boot waited for its timeout"
+    has "$T/stderr" "... crash (3 records, "
+    has "$T/stderr" ": KVM internal error. Suberror: 1 at RIP=ffff82d04010489f: KVM could not run the hv's ring-0 code (host defect)"
+    has "$T/stderr" "    kvm verdict: hypervisor kvm, SYSCALL at CPL 0, calibration 3 cycles/iter"
+    lacks "$T/stderr" "timed out"
     ;;
 *)
     echo "unknown case '$CASE'"

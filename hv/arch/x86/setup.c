@@ -158,6 +158,7 @@ void __start_xen(uint32_t magic, uint32_t mbi_pa)
     printk("hv: %u CPU(s) online, %u module(s)\n", nr_cpus_online, nr_boot_modules);
     selftest_crash(cmdline);
 
+    lab_platform_check();
     lab_calibrate();
 
     if (!nr_boot_modules)

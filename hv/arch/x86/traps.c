@@ -7,6 +7,7 @@
 #include "domain.h"
 #include "emulate.h"
 #include "fault_owner.h"
+#include "lab.h"
 #include "lib.h"
 #include "mm.h"
 #include "pt.h"
@@ -237,6 +238,8 @@ void do_trap(struct cpu_user_regs *regs)
         crash_dump(regs, vec, NULL);
     if (vec == TRAP_page_fault && handle_ldt_fault(regs, cr2))
         return;
+    if (unlikely(syscall_probe_active) && (regs->cs & 3))
+        syscall_probe_fault(regs, vec);        /* the boot's SYSCALL check */
     if (regs->cs & 3) {                        /* from the guest? */
         const char *hv = hv_fault_in_guest_mode(regs == guest_cpu_user_regs(), regs->rip,
                                                 vec, regs->error_code, cr2);
