@@ -150,8 +150,8 @@ static void add_context(struct bm *bms, size_t n, size_t skipped)
     strlist_free(&ids);
     char *note = xasprintf(
         "real_time is the mean per-op value of the samples (the iterations), "
-        "each sample one iteration: %s%s%s; cpu_time is only what replaying "
-        "them cost the runner; counters min..max and overhead are in the "
+        "each sample one iteration: %s%s%s; cpu_time is the same measured "
+        "time; counters min..max and overhead are in the "
         "record's unit, events are per-op averages",
         insns ? "deterministic mode (TCG icount), 1 instruction reported as 1 ns" : "",
         insns && cycles ? "; " : "",

@@ -1143,6 +1143,16 @@ END
     has "$T/stdout" "hypercall/null_hypercall/shared_l4 "
     has "$T/stdout" "hypercall/set_gdt_1/shared_l4 "
     lacks "$T/stdout" "$(printf '\033')"      # no colours into a file
+    # two identical runs: no difference in either column (cpu_time is the
+    # measured time, not the runner's own CPU time)
+    O=$T/c tcg --variant shared_l4 --workload hypercall
+    want_rc 0
+    run compare "$T/b" "$T/c"
+    want_rc 0
+    grep '^hypercall/' "$T/stdout" >"$T/rows"
+    lines "$T/rows" 2
+    ! grep -Ev '^hypercall/[a-z_0-9]+/shared_l4 +[+-]0\.0000 +[+-]0\.0000 ' "$T/rows" ||
+        fail "identical runs differ: $(cat "$T/rows")"
     ;;
 perf_kvm)
     # run --perf on kvm: QEMU also under perf kvm stat record, its VM exits
