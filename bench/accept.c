@@ -61,7 +61,7 @@ static enum accept check_members(json_t *rec, const char *type)
     if (!w || !op || !var || !unit || !json_is_object(json_object_get(rec, "events")))
         return ACCEPT_INVALID;
     return name_ok(w) && name_ok(op) && variant_name_ok(var) &&
-           one_of(unit, "insns", "cycles") &&
+           one_of(unit, "insns", "tsc_ticks") &&
            (!mode || one_of(mode, "deterministic", "timing"))
                ? ACCEPT_OK : ACCEPT_NAMES;
 }

@@ -365,7 +365,7 @@ struct bctx *boot_start(const struct config *cfg, const struct boot_spec *s,
     ring_init(&out->qerr, ASILAB_STDERR_KEEP);
     c->exp.variant = s->variant;
     c->exp.mode = s->timing ? "timing" : "deterministic";
-    c->exp.unit = s->timing ? "cycles" : "insns";
+    c->exp.unit = s->timing ? "tsc_ticks" : "insns";
     c->exp.workloads[0] = s->wl->name;
     size_t k = 0;
     for (const char *const *m = s->wl->boots[s->index].modules; *m; m++, k++) {

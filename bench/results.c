@@ -68,7 +68,7 @@ static double unit_seconds(json_t *rec)
     json_t *khz = json_object_get(rec, "tsc_khz");
     if (unit && strcmp(unit, "insns") == 0)
         return 1e-9;                          /* one instruction = 1 ns */
-    if (unit && strcmp(unit, "cycles") == 0 && json_is_number(khz) &&
+    if (unit && strcmp(unit, "tsc_ticks") == 0 && json_is_number(khz) &&
         json_number_value(khz) > 0)
         return 1.0 / (json_number_value(khz) * 1000.0);
     return 0;
@@ -134,7 +134,7 @@ static void add_context(struct bm *bms, size_t n, size_t skipped)
             strlist_push(&ids, id);
         free(id);
         insns |= strcmp(str_of(bms[i].rec, "unit"), "insns") == 0;
-        cycles |= strcmp(str_of(bms[i].rec, "unit"), "cycles") == 0;
+        cycles |= strcmp(str_of(bms[i].rec, "unit"), "tsc_ticks") == 0;
     }
     for (size_t k = 0; k < NCTX; k++) {
         if (vals[k].n) {
@@ -155,7 +155,7 @@ static void add_context(struct bm *bms, size_t n, size_t skipped)
         "record's unit, events are per-op averages",
         insns ? "deterministic mode (TCG icount), 1 instruction reported as 1 ns" : "",
         insns && cycles ? "; " : "",
-        cycles ? "timing mode, TSC cycles converted to ns with each record's tsc_khz" : "");
+        cycles ? "timing mode, TSC ticks (unit tsc_ticks) converted to ns with each record's tsc_khz" : "");
     gb_context("time_unit_note", note);
     free(note);
     char *s = xasprintf("%zu", skipped);

@@ -139,7 +139,7 @@ static void measure(const char *op, prim_fn *fn, unsigned long iters, unsigned l
         "\"samples\":%d,\"min\":%s,\"p10\":%s,\"median\":%s,\"p90\":%s,\"max\":%s,"
         "\"tsc_khz\":%lu}\n",
         op, asilab_variant, lab_mode_name(),
-        lab_mode == ASILAB_MODE_TIMING ? "cycles" : "insns",
+        lab_mode == ASILAB_MODE_TIMING ? "tsc_ticks" : "insns",
         iters, CAL_SAMPLES, v[0], v[1], v[2], v[3], v[4], lab_tsc_khz);
     lab_emit_record(line, MIN((size_t)n, sizeof(line) - 1));
 }

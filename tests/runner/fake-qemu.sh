@@ -57,7 +57,7 @@ if [ -n "${FAKE_QEMU_BARRIER:-}" ]; then
         sleep 0.1
     done
 fi
-[ "$mode" = timing ] && unit=cycles
+[ "$mode" = timing ] && unit=tsc_ticks
 events='{"cr3_load":2,"tlb_flush":1,"invlpg":0.5,"ipi_sent":0,"l4_copy":0,"stack_zero_bytes":0,"gdt_load":3,"ldt_load":0,"ctx_switch":4}'
 
 default_lines() {

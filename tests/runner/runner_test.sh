@@ -447,7 +447,7 @@ $CAL
 @asilab {"type":"result","workload":"@WORKLOAD@","op":"flush_remote_3",$R}
 @asilab {"type":"result","workload":"@WORKLOAD@","op":"tlb_flush_local_touch_512",$R}
 @asilab {"type":"exposure","workload":"@WORKLOAD@","variant":"@VARIANT@","mode":"timing","space":"guest","bytes":{"own_domain":1,"other_domain":0,"hv_private":0,"this_pcpu_stack":0,"other_pcpu_stack":0,"other_vcpu_window":0}}
-@asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall","variant":"@VARIANT@","mode":"@MODE@","unit":"cycles","ops":1,"samples":1,"min":1,"p10":1,"median":1,"p90":1,"max":1,"events":@EVENTS@}
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall","variant":"@VARIANT@","mode":"@MODE@","unit":"tsc_ticks","ops":1,"samples":1,"min":1,"p10":1,"median":1,"p90":1,"max":1,"events":@EVENTS@}
 @asilab {"type":"probe","workload":"@WORKLOAD@","op":"x y","variant":"@VARIANT@","mode":"@MODE@","found":0,"stack_zero":true}
 @asilab {"type":"calibration","op":"Empty_loop","variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":1,"samples":1,"min":1,"median":1,"max":1}
 @asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall","variant":"../x","mode":"@MODE@","unit":"@UNIT@","ops":1,"samples":1,"min":1,"p10":1,"median":1,"p90":1,"max":1,"events":@EVENTS@}
@@ -461,7 +461,7 @@ END
     has "$T/stderr" "    also: line 5: result record: 'op' \"a'b\" is not a name ([a-z0-9_], 1..64 characters)"
     has "$T/stderr" "    also: line 6: result record: 'op' \"$long\" is not a name ([a-z0-9_], 1..64 characters)"
     has "$T/stderr" "    also: line 10: exposure record: 'mode' is \"timing\", expected \"deterministic\""
-    has "$T/stderr" "    also: line 11: result record: 'unit' is \"cycles\", expected \"insns\""
+    has "$T/stderr" "    also: line 11: result record: 'unit' is \"tsc_ticks\", expected \"insns\""
     has "$T/stderr" "    also: line 12: probe record: 'op' \"x y\" is not a name ([a-z0-9_], 1..64 characters)"
     has "$T/stderr" "    also: line 13: calibration record: 'op' \"Empty_loop\" is not a name ([a-z0-9_], 1..64 characters)"
     has "$T/stderr" "    also: line 14: result record: 'variant' is \"../x\", expected \"shared_l4\""
@@ -878,7 +878,7 @@ accel_auto)
     run run --force --build "$B" --qemu "$Q" --out "$O" --variant shared_l4 --workload hypercall
     want_rc 0
     has "$T/stderr" "accel: kvm (timing) — $T/kvm runs ring 0 natively: 1.50 cycles/iter"
-    count "$O/records.jsonl" '"mode":"timing","unit":"cycles"' 2
+    count "$O/records.jsonl" '"mode":"timing","unit":"tsc_ticks"' 2
     count "$O/records.jsonl" '"accel":"kvm","mode":"timing"' 4
     count "$O/records.jsonl" '"kvm_module":"kvm_intel","cpu_virt":"vmx"' 4
     lacks "$O/records.jsonl" '"valid":false'
@@ -1459,9 +1459,9 @@ x = b[0]
 want(x["iterations"] == 2 and x["time_unit"] == "ns", "iterations/time_unit")
 want(near(x["real_time"], 1500), "real_time %r, expected 1500 ns (2000, 4000 cycles at 2 GHz)" % x["real_time"])
 want(near(x["median"], 4000) and near(x["min"], 2000), "min/median counters in cycles")
-want(x["label"] == "cycles/op, 2 samples x 64 ops", "label %r" % x["label"])
+want(x["label"] == "tsc_ticks/op, 2 samples x 64 ops", "label %r" % x["label"])
 want(ctx["accel"] == "kvm" and ctx["mode"] == "timing", "context accel/mode")
-want("TSC cycles converted to ns with each record's tsc_khz" in ctx["time_unit_note"], "time_unit_note")
+want("TSC ticks (unit tsc_ticks) converted to ns with each record's tsc_khz" in ctx["time_unit_note"], "time_unit_note")
 want("1 instruction" not in ctx["time_unit_note"], "time_unit_note mentions instructions")
 EOF
     export FAKE_QEMU_CALIB=1234
