@@ -3,8 +3,8 @@
 # domU (the domU writes through its PV console ring, the hv its backend)
 # and require the guests' COM1 lines exactly: the ring's lines with the
 # "(d1) " prefix (one longer than the ring, one across the index wrap),
-# a result record through the ring and one through console_io, a clean
-# end.  Then again with domu_console_io=0 (a release Xen: console_io is
+# a result record through the ring and one through console_io, dom0
+# woken by VIRQ_DOM_EXC when the domU stops, a clean end.  Then again with domu_console_io=0 (a release Xen: console_io is
 # -EPERM for a domU, which checks it), where only the ring's output
 # remains.
 set -u
@@ -18,6 +18,7 @@ expect() {
         '@asilab {"type":"result","workload":"console","op":"via_ring"}'
     [ "$1" = debug ] && echo '@asilab {"type":"result","workload":"console","op":"notify_empty",'
     echo "(d1) ring: done"
+    echo "(d0) console: dom0 saw a domain stop"
     echo '@asilab {"type":"end","status":"pass","records":'
 }
 for mode in debug release; do

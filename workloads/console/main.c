@@ -2,9 +2,10 @@
  * (hv/pv/console_ring.c), from both sides of a dom0 + domU boot
  * (tests/boot/console_ring.sh checks the COM1 output line by line).
  *  - dom0 (domain 0): start_info has no console.domU (console.dom0 is
- *    0, no VGA) and no xenstore; console_io works; it then shuts down
- *    (it is also the minimal dom0 tests/xtf/run-xtf boots XTF's domU
- *    tests behind);
+ *    0, no VGA) and no xenstore; console_io works; it then waits for
+ *    VIRQ_DOM_EXC (a domain stopped, as xl waits) and shuts down (it is
+ *    also the minimal dom0 tests/xtf/run-xtf boots XTF's domU tests
+ *    behind);
  *  - a domU: start_info's console.domU names the page libxenguest puts
  *    after start_info and its xenstore page, and an unbound port whose
  *    remote end is the hv (DOMID_XEN); store_mfn/store_evtchn are 0.  It
@@ -74,6 +75,13 @@ static void check_dom0(void)
     check(!si->store_mfn && !si->store_evtchn, "dom0: no xenstore ring");
     check(HYPERVISOR_console_io(CONSOLEIO_write, 0, NULL) == 0, "dom0 may use console_io");
     printf("console: dom0 ok\n");
+    /* As xl: wait for the domU to stop (VIRQ_DOM_EXC), then stop too. */
+    struct evtchn_bind_virq bv = { .virq = VIRQ_DOM_EXC, .vcpu = 0 };
+    check(!HC(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, &bv, 0, 0, 0),
+          "bind VIRQ_DOM_EXC");
+    map_shared_info();
+    evtchn_wait(0, bv.port);
+    printf("console: dom0 saw a domain stop\n");
 }
 
 static void check_domu_start_info(bool release)
