@@ -41,10 +41,9 @@ int console_ring_init(struct domain *d, mfn_t ring)
 
 void console_ring_notified(struct domain *d)
 {
-    struct xencons_interface *intf = mfn_to_virt(d->console_mfn);
-
     if (!d->console_mfn)
         return;
+    struct xencons_interface *intf = mfn_to_virt(d->console_mfn);
     spin_lock(&d->console_lock);
     XENCONS_RING_IDX cons = ACCESS_ONCE(intf->out_cons);
     XENCONS_RING_IDX prod = ACCESS_ONCE(intf->out_prod);

@@ -15,6 +15,7 @@ expect() {
         "(d1) ring: second line, in two writes" \
         "(d1) ring: a CR and a tab? are what console_io makes of them" \
         "(d1) $long" "(d1) ring: across the index wrap, in order" \
+        "(d1) ring: still served after the guest unmapped and remapped it" \
         '@asilab {"type":"result","workload":"console","op":"via_ring"}'
     [ "$1" = debug ] && echo '@asilab {"type":"result","workload":"console","op":"notify_empty",'
     echo "(d1) ring: done"

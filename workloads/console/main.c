@@ -14,7 +14,8 @@
  *    write across the 2^32 index wrap); each send is consumed at once
  *    (out_cons == out_prod after it) and notifies the port back; hostile
  *    indices (out_prod - out_cons beyond the ring, or "negative") are
- *    ignored: nothing consumed, no notification.  A result record comes
+ *    ignored: nothing consumed, no notification; the page cannot become
+ *    a page table (the hv holds it writable).  A result record comes
  *    out through the ring and, unless release=1 (the hv booted with
  *    domu_console_io=0: console_io is -EPERM for a domU, as a release
  *    Xen), one through console_io (bench_op's record).
@@ -140,6 +141,22 @@ static void check_hostile(void)
     check(ring->out_cons == 0xfffffff0U + 38, "out_cons wrapped past 2^32");
 }
 
+/* The hv holds the page with a writable type reference (as xenconsoled's
+ * mapping): even zeroed and unmapped by the guest, it cannot become a
+ * page table (a zeroed, unmapped page of the guest's own would pin). */
+static void check_ring_held(void)
+{
+    memset(ring, 0, PAGE_SIZE);
+    unsigned long va = (unsigned long)ring, mfn = start_info->console.domU.mfn;
+    check(!HYPERVISOR_update_va_mapping(va, 0, UVMF_INVLPG), "unmap the console page");
+    struct mmuext_op op = { .cmd = MMUEXT_PIN_L1_TABLE, .arg1.mfn = mfn };
+    check(HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF) == -XEN_EINVAL,
+          "the console page cannot be pinned as a page table (-EINVAL)");
+    check(!HYPERVISOR_update_va_mapping(va, (mfn << PAGE_SHIFT) | PTE_FLAGS_RW, UVMF_INVLPG),
+          "map the console page again");
+    ring_puts("ring: still served after the guest unmapped and remapped it\n");
+}
+
 static uint64_t notify_empty(void *ctx, unsigned long n)
 {
     (void)ctx;
@@ -169,6 +186,7 @@ void workload_main(void)
     longline[3000] = '\n';
     ring_write(longline, 3001);
     check_hostile();
+    check_ring_held();
     ring_puts("@asilab {\"type\":\"result\",\"workload\":\"console\",\"op\":\"via_ring\"}\n");
     if (!release)
         bench_op("notify_empty", notify_empty, NULL, 1);
