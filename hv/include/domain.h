@@ -21,6 +21,10 @@ struct domain;
 
 struct evtchn {
     uint8_t state;
+    bool xen_consumer;               /* unbound, the hv is the remote end
+                                        (Xen's xen_consumer): a domU's
+                                        console port (console_ring.c);
+                                        here, the struct stays 16 bytes */
     uint16_t vcpu;                   /* notify vCPU */
     uint16_t remote_dom;             /* unbound: who may bind; interdomain: peer */
     uint16_t virq;                   /* virq */
@@ -28,9 +32,6 @@ struct evtchn {
     uint8_t priority;                /* FIFO ABI queue (0 highest) */
     uint8_t last_vcpu, last_priority;/* FIFO: the queue it was last linked on */
     bool fifo_pending;               /* FIFO: pending, no event word yet */
-    bool xen_consumer;               /* unbound, the hv is the remote end
-                                        (Xen's xen_consumer): a domU's
-                                        console port (console_ring.c) */
 };
 struct evtchn_fifo_domain;
 
@@ -135,9 +136,10 @@ struct domain {
     bool audit;                      /* audit after each hypercall */
     uint64_t audits, audits_failed, audit_violations;
     /* Guest console lines being assembled (hv/pv/console.c): one for
-     * console_io, one for the domU console ring, so that a guest writing
-     * the same text both ways (as XTF does) never mixes the two. */
-    struct console_line console_io_line, console_ring_line;
+     * console_io, one for the domU console ring (in frames of its own,
+     * from the builder), so that a guest writing the same text both ways
+     * (as XTF does) never mixes the two. */
+    struct console_line console_io_line, *console_ring_line;
     /* domU console ring (hv/pv/console_ring.c), the hv its backend: the
      * page (held with a writable type reference) and the domU's port. */
     mfn_t console_mfn;               /* 0: none (dom0) */

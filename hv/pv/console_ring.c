@@ -24,16 +24,26 @@
 #include "public/io/console.h"
 #include "spinlock.h"
 
+#define LINE_FRAMES ((sizeof(struct console_line) + PAGE_SIZE - 1) / PAGE_SIZE)
+
 int console_ring_init(struct domain *d, mfn_t ring)
 {
-    if (get_page_and_type(ring, d, PGT_writable))
+    unsigned long line = frames_alloc(&hv_frames, LINE_FRAMES, 1);
+    if (line == ~0UL)
         return -1;
+    if (get_page_and_type(ring, d, PGT_writable)) {
+        frames_free(&hv_frames, line, LINE_FRAMES);
+        return -1;
+    }
     memset(mfn_to_virt(ring), 0, PAGE_SIZE);
     long port = evtchn_alloc_xen_consumer(d);
     if (port < 0) {
         put_page_and_type(ring, d);
+        frames_free(&hv_frames, line, LINE_FRAMES);
         return -1;
     }
+    d->console_ring_line = mfn_to_virt(line);
+    memset(d->console_ring_line, 0, sizeof(*d->console_ring_line));
     d->console_mfn = ring;
     d->console_port = port;
     return 0;
@@ -55,7 +65,7 @@ void console_ring_notified(struct domain *d)
     }
     while (cons != prod) {
         char c = ACCESS_ONCE(intf->out[MASK_XENCONS_IDX(cons, intf->out)]);
-        guest_console_putc(d, &d->console_ring_line, c);
+        guest_console_putc(d, d->console_ring_line, c);
         cons++;
     }
     __atomic_thread_fence(__ATOMIC_SEQ_CST);      /* the bytes, then out_cons */

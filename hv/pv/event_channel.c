@@ -342,7 +342,7 @@ static long evtchn_send(struct domain *d, evtchn_port_t port)
     case EVTCHN_unbound:
         /* The hv is the remote end (a domU's console port): it consumes
          * now, synchronously.  Any other unbound port: dropped, as Xen. */
-        if (c.xen_consumer && port == d->console_port) {
+        if (port == d->console_port && d->evtchn[port].xen_consumer) {
             spin_unlock(&d->evtchn_lock);
             console_ring_notified(d);
             return 0;
