@@ -68,8 +68,10 @@ bool domu_console_io = true;
 
 /* Xen's do_console_io under its default XSM policy (xsm_console_io):
  * the control domain may read and write; another domain only write, as
- * on a Xen debug build (CONFIG_VERBOSE_DEBUG), unless the hv was booted
- * with domu_console_io=0: then -EPERM, as a release Xen (README), and a
+ * on a Xen debug build (CONFIG_VERBOSE_DEBUG; DEVIATION from a release
+ * Xen, kept because asilab's multi-domain workloads report their records
+ * from domUs through console_io), unless the hv was booted with
+ * domu_console_io=0: then -EPERM, as a release Xen (README), and a
  * domU's only console is its ring.  Everything else -EPERM.  A read
  * returns how many characters it copied: asilab's hv takes no serial
  * input, so always 0 (a count above INT_MAX is -E2BIG first, as Xen). */
