@@ -4,9 +4,10 @@
 # and require the guests' COM1 lines exactly: the ring's lines with the
 # "(d1) " prefix (one longer than the ring, one across the index wrap),
 # a result record through the ring and one through console_io, dom0
-# woken by VIRQ_DOM_EXC when the domU stops, a clean end.  Then again with domu_console_io=0 (a release Xen: console_io is
-# -EPERM for a domU, which checks it), where only the ring's output
-# remains.
+# woken by VIRQ_DOM_EXC when the domU stops, a clean end.  Then again
+# with domu_console_io=0 (a release Xen: console_io is -EPERM for a
+# domU, which checks it), where only the ring's output remains, the domU
+# on pCPU 1 (dom0's VIRQ_DOM_EXC wake-up crosses pCPUs).
 set -u
 hv=$1 mod=$2 fails=0
 long=$(awk 'BEGIN { for (i = 0; i < 3000; i++) printf "%c", 97 + i % 26 }')
@@ -24,7 +25,7 @@ expect() {
 }
 for mode in debug release; do
     hvargs="mode=deterministic" domu=$mod
-    [ $mode = release ] && hvargs="$hvargs domu_console_io=0" domu="$mod release=1"
+    [ $mode = release ] && hvargs="$hvargs domu_console_io=0" domu="$mod release=1 pcpu=1"
     out=$(timeout 120 qemu-system-x86_64 -nodefaults -machine pc -cpu max -m 256M -smp 2 \
         -accel tcg -icount shift=0,sleep=off -display none -no-reboot -serial stdio \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$hv" \
