@@ -1,9 +1,10 @@
 /* console_io: guest console output, line-buffered per domain (the
  * domU console ring, hv/pv/console_ring.c, goes through the same line
- * handling with its own line buffer).  Lines that start exactly with "@asilab {"type":"<kind>"," for a kind a guest
- * may report (not "end", no backslash escapes) are result records and
- * go out verbatim (and are counted for the end record); every other line
- * gets a "(dN) " prefix, so a guest cannot forge the hv's own records. */
+ * handling with its own line buffer).  Lines that start exactly with
+ * "@asilab {"type":"<kind>"," for a kind a guest may report (not "end",
+ * no backslash escapes) are result records and go out verbatim (and are
+ * counted for the end record); every other line gets a "(dN) " prefix,
+ * so a guest cannot forge the hv's own records. */
 #include "console.h"
 #include "domain.h"
 #include "hypercall.h"
