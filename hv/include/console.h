@@ -16,4 +16,14 @@ void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2))) __noreturn;
 void hv_exit(unsigned int code) __noreturn;
 
+/* Guest console output (hv/pv/console.c, console_ring.c). */
+struct domain;
+struct console_line;
+void guest_console_putc(struct domain *d, struct console_line *l, char c);
+extern bool domu_console_io;           /* hv option domu_console_io= */
+/* The domU console ring: set up by the builder, consumed when the guest
+ * notifies its console port. */
+int console_ring_init(struct domain *d, mfn_t ring);
+void console_ring_notified(struct domain *d);
+
 #endif

@@ -21,6 +21,10 @@ struct domain;
 
 struct evtchn {
     uint8_t state;
+    bool xen_consumer;               /* unbound, the hv is the remote end
+                                        (Xen's xen_consumer): a domU's
+                                        console port (console_ring.c);
+                                        here, the struct stays 16 bytes */
     uint16_t vcpu;                   /* notify vCPU */
     uint16_t remote_dom;             /* unbound: who may bind; interdomain: peer */
     uint16_t virq;                   /* virq */
@@ -30,6 +34,11 @@ struct evtchn {
     bool fifo_pending;               /* FIFO: pending, no event word yet */
 };
 struct evtchn_fifo_domain;
+
+struct console_line {
+    char buf[4096];
+    unsigned int len;
+};
 
 /* A vCPU's runstate: RUNSTATE_running/runnable/blocked/offline, Xen's
  * values (public/vcpu.h). */
@@ -118,15 +127,23 @@ struct domain {
     mfn_t shared_info_mfn;
     mfn_t perdomain_l3;              /* slot 260 table of this domain */
     spinlock_t mm_lock;              /* its frames' types and counts */
-    spinlock_t console_lock;         /* console_line, console_len */
+    spinlock_t console_lock;         /* console_io_line, console_ring_line,
+                                        the console ring's indices */
     spinlock_t evtchn_lock;
     struct evtchn evtchn[NR_EVTCHN];
     struct evtchn_fifo_domain *evtchn_fifo;   /* NULL: the 2-level ABI */
     unsigned long vm_assist;         /* VMASST_TYPE_* enabled (vm_assist.c) */
     bool audit;                      /* audit after each hypercall */
     uint64_t audits, audits_failed, audit_violations;
-    char console_line[4096];
-    unsigned int console_len;
+    /* Guest console lines being assembled (hv/pv/console.c): one for
+     * console_io, one for the domU console ring (in frames of its own,
+     * from the builder), so that a guest writing the same text both ways
+     * (as XTF does) never mixes the two. */
+    struct console_line console_io_line, *console_ring_line;
+    /* domU console ring (hv/pv/console_ring.c), the hv its backend: the
+     * page (held with a writable type reference) and the domU's port. */
+    mfn_t console_mfn;               /* 0: none (dom0) */
+    uint32_t console_port;
 };
 
 extern struct domain *domains[MAX_DOMAINS];
@@ -221,6 +238,8 @@ void evtchn_init(struct domain *d);
 bool evtchn_port_is_pending(struct domain *d, uint32_t port);
 void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq);
 bool vcpu_events_pending(struct vcpu *v);
+long evtchn_alloc_xen_consumer(struct domain *d);
+void notify_via_xen_event_channel(struct domain *d, uint32_t port);
 /* hv/pv/domain.c */
 struct domain *domain_by_id(unsigned int id);
 void domain_crash(struct domain *d, const char *fmt, ...)

@@ -213,6 +213,8 @@ static unsigned int audit_domain_locked(struct domain *d)
             expect_ref(d, mfn, true);
     }
     expect_hv_written(d, d->shared_info_mfn);     /* its permanent reference */
+    if (d->console_mfn)
+        expect_hv_written(d, d->console_mfn);     /* the console backend's */
     for (unsigned int i = 0; i < GNTTAB_AUDIT_SLOTS; i++)
         if (gnttab_shared_frame(d, i))
             expect_hv_written(d, gnttab_shared_frame(d, i));

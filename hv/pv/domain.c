@@ -1,5 +1,6 @@
 /* Domain life cycle: shutdown and crash (the hv keeps running the other
- * domains), the end of a run once every driver domain has stopped, and
+ * domains, and tells dom0 with VIRQ_DOM_EXC), the end of a run once every
+ * driver domain has stopped, and
  * loading a vCPU's initial context from VCPUOP_initialise. */
 #include "console.h"
 #include "domain.h"
@@ -8,6 +9,7 @@
 #include "lib.h"
 #include "mm.h"
 #include "page.h"
+#include "public/event_channel.h"
 #include "sched.h"
 #include "strategy.h"
 #include "traps.h"
@@ -33,10 +35,16 @@ static void check_run_end(void)
     lab_emit_end_and_exit();
 }
 
+/* Xen's __domain_finalise_shutdown: VIRQ_DOM_EXC to the global VIRQ
+ * handler, the hardware domain (dom0), if it is still running and bound
+ * it; a dom0 like xl learns so that a domain has stopped. */
 static void domain_stop(struct domain *d)
 {
     for (unsigned int i = 0; i < d->nr_vcpus; i++)
         vcpu_offline(d->vcpu[i]);
+    struct domain *hwdom = domain_by_id(0);
+    if (hwdom && hwdom != d && hwdom->state == DOM_running)
+        send_guest_vcpu_virq(hwdom->vcpu[0], VIRQ_DOM_EXC);
     check_run_end();
 }
 

@@ -3,15 +3,22 @@
  * out as Xen's x86-64 PV builder (pv/dom0_build.c) lays out dom0:
  *   v_start = VIRT_BASE (pfn 0), the kernel image at its
  *   VIRT_BASE + p_paddr - PADDR_OFFSET, then page-aligned one after the
- *   other: the phys-to-machine list, start_info, the bootstrap page
- *   tables (mapped read-only, the L4 pinned), one page of boot stack;
+ *   other: the phys-to-machine list, start_info, for a domU the
+ *   xenstore and console pages (libxenguest's alloc_magic_pages_pv
+ *   order: start_info, xenstore, console), the bootstrap page tables
+ *   (mapped read-only, the L4 pinned), one page of boot stack;
  *   v_end is the stack's end rounded up to 4 MiB with at least 512 KiB
  *   to spare.
  * pfn = (va - v_start) >> PAGE_SHIFT for all of [v_start, v_end); the
  * domain's pages beyond exist only in the p2m list (and the M2P).  The
  * guest's command line is the module's, less the image name, unchanged
  * (Xen's cmdline_cook); each of a module's domains= copies learns which
- * it is from the lab hypercall (asilab_info.instance). */
+ * it is from the lab hypercall (asilab_info.instance).
+ * Domain 0 (the first module's first domain) is dom0; every other is a
+ * domU, with a console ring the hv backs (hv/pv/console_ring.c) in
+ * start_info's console.domU.  Its xenstore page is laid out and zeroed
+ * as libxenguest's but not offered (store_mfn and store_evtchn 0): there
+ * is no xenstored (README). */
 #include "boot.h"
 #include "console.h"
 #include "domain.h"
@@ -39,6 +46,7 @@ static struct vcpu vcpu_pool[MAX_DOMAINS][MAX_VCPUS];
 struct layout {
     uint64_t v_start, vkern_start, vkern_end;
     uint64_t vphysmap_start, vstartinfo_start, vpt_start, vstack_end, v_end;
+    uint64_t vxenstore_start, vconsole_start;   /* domU only, else 0 */
     unsigned long nr_pt_pages;
     unsigned long first_p2m_pfn;     /* Xen: pages of its initial chunk */
 };
@@ -59,7 +67,7 @@ static unsigned long count_tables(uint64_t lo, uint64_t hi, int shift)
 /* Xen's simultaneous equations for the page-table frames and v_end,
  * solved by the same search. */
 static const char *compute_layout(const struct elf_dom_parms *p, unsigned long nr_pages,
-                                  struct layout *l)
+                                  bool domu, struct layout *l)
 {
     if (p->virt_base & ~PAGE_MASK)
         return "VIRT_BASE is not page-aligned";
@@ -74,6 +82,12 @@ static const char *compute_layout(const struct elf_dom_parms *p, unsigned long n
     uint64_t vphysmap_end = l->vphysmap_start + nr_pages * sizeof(unsigned long);
     l->vstartinfo_start = ROUNDUP(vphysmap_end, PAGE_SIZE);
     l->vpt_start = ROUNDUP(l->vstartinfo_start + sizeof(struct start_info), PAGE_SIZE);
+    l->vxenstore_start = l->vconsole_start = 0;
+    if (domu) {
+        l->vxenstore_start = l->vpt_start;
+        l->vconsole_start = l->vxenstore_start + PAGE_SIZE;
+        l->vpt_start = l->vconsole_start + PAGE_SIZE;
+    }
     for (l->nr_pt_pages = 2;; l->nr_pt_pages++) {
         l->vstack_end = l->vpt_start + (l->nr_pt_pages + 1) * PAGE_SIZE;
         l->v_end = ROUNDUP(l->vstack_end, 4 * MIB);
@@ -228,7 +242,8 @@ static int build_one(struct domain *d, const struct elf_dom_parms *p, const char
                      struct placement where)
 {
     struct layout l;
-    const char *why = compute_layout(p, nr_pages, &l);
+    bool domu = !is_control_domain(d);
+    const char *why = compute_layout(p, nr_pages, domu, &l);
     if (!why && (p->f_required & ~features_offered(d)))
         why = "the kernel requires a feature this domain is not offered";
     if (!why && d->domain_id == 0 && p->supported_features_note &&
@@ -300,6 +315,15 @@ static int build_one(struct domain *d, const struct elf_dom_parms *p, const char
         pg[pfn % 512] = d->p2m[pfn];
     }
     strlcpy((char *)sinfo->cmd_line, cmdline, sizeof(sinfo->cmd_line));
+    if (domu) {
+        memset(mfn_to_virt(d->p2m[pfn_of(&l, l.vxenstore_start)]), 0, PAGE_SIZE);
+        if (console_ring_init(d, d->p2m[pfn_of(&l, l.vconsole_start)])) {
+            printk("hv: d%u: cannot set up its console ring\n", d->domain_id);
+            return -1;
+        }
+        sinfo->console.domU.mfn = d->console_mfn;
+        sinfo->console.domU.evtchn = d->console_port;
+    }
 
     /* vCPUs: 0 runs from the entry point; the others wait for
      * VCPUOP_initialise + VCPUOP_up. */
@@ -336,6 +360,9 @@ static int build_one(struct domain *d, const struct elf_dom_parms *p, const char
            "page tables %#lx+%lu, stack end %#lx), entry %#lx\n", d->domain_id,
            l.v_start, l.v_end, l.vkern_start, l.vkern_end, l.vphysmap_start,
            l.vstartinfo_start, l.vpt_start, l.nr_pt_pages, l.vstack_end, p->virt_entry);
+    if (domu)
+        printk("hv: d%u: console ring %#lx (mfn %#lx), port %u\n", d->domain_id,
+               l.vconsole_start, d->console_mfn, d->console_port);
     return 0;             /* start_domains() wakes vCPU 0 once all exist */
 }
 

@@ -9,7 +9,10 @@
  * itself is delivered on the way back to the guest (pv_check_events in
  * hv/pv/traps.c).  Once the guest asks for the FIFO ABI
  * (EVTCHNOP_init_control) the pending/mask/unmask state lives in its
- * event words instead (hv/pv/event_fifo.c). */
+ * event words instead (hv/pv/event_fifo.c).  A domU's console port is
+ * unbound with the hv as its remote end: a send on it runs the console
+ * backend (hv/pv/console_ring.c). */
+#include "console.h"
 #include "domain.h"
 #include "event_fifo.h"
 #include "hypercall.h"
@@ -336,7 +339,14 @@ static long evtchn_send(struct domain *d, evtchn_port_t port)
     case EVTCHN_ipi:
         evtchn_set_pending(d, port);
         break;
-    case EVTCHN_unbound:                /* silently dropped, as Xen */
+    case EVTCHN_unbound:
+        /* The hv is the remote end (a domU's console port): it consumes
+         * now, synchronously.  Any other unbound port: dropped, as Xen. */
+        if (port == d->console_port && d->evtchn[port].xen_consumer) {
+            spin_unlock(&d->evtchn_lock);
+            console_ring_notified(d);
+            return 0;
+        }
         break;
     default:
         rc = -XEN_EINVAL;
@@ -515,6 +525,36 @@ long do_event_channel_op(unsigned long cmd, unsigned long arg, unsigned long a3,
     }
     }
 #undef OP
+}
+
+/* A port of d whose remote end is the hv (as libxl allocates a domU's
+ * console port: unbound, the backend's id as its remote domain; the
+ * hv's id is DOMID_XEN, which no domain can bind as): the port, or
+ * -ENOSPC. */
+long evtchn_alloc_xen_consumer(struct domain *d)
+{
+    spin_lock(&d->evtchn_lock);
+    long port = get_free_port(d);
+    if (port >= 0)
+        d->evtchn[port] = (struct evtchn){
+            .state = EVTCHN_unbound, .vcpu = 0, .priority = EVTCHN_FIFO_PRIORITY_DEFAULT,
+            .remote_dom = DOMID_XEN, .xen_consumer = true,
+        };
+    spin_unlock(&d->evtchn_lock);
+    return port;
+}
+
+/* The hv, as the remote end, notifies d's port (Xen's
+ * notify_via_xen_event_channel; xenconsoled's xenevtchn_notify): only
+ * while the port is still the hv's (the guest may have closed it). */
+void notify_via_xen_event_channel(struct domain *d, uint32_t port)
+{
+    if (!port_is_valid(port))
+        return;
+    spin_lock(&d->evtchn_lock);
+    if (d->evtchn[port].state == EVTCHN_unbound && d->evtchn[port].xen_consumer)
+        evtchn_set_pending(d, port);
+    spin_unlock(&d->evtchn_lock);
 }
 
 /* Port 0 is reserved in every domain (Xen's evtchn_init). */

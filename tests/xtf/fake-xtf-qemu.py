@@ -11,6 +11,8 @@ they are, and, like Xen, never exits after dom0 ends).
   hang      prints the banner, then hangs
   garbage   hostile bytes in the reason line, then FAILURE
   silent    prints nothing, exits
+Two modules (-initrd "DOM0,TEST"): the test is the second, a domU
+("(d1) ..."), after a line of the first as dom0.
 FAKE_QEMU_LOG: append the argv (one per line, then "--").
 FAKE_QEMU_PIDFILE: append this process's pid when it starts to hang."""
 
@@ -27,7 +29,9 @@ if os.environ.get("FAKE_QEMU_LOG"):
         f.write("\n".join(argv) + "\n--\n")
 
 kernel = argv[argv.index("-kernel") + 1]
-module = argv[argv.index("-initrd") + 1]
+modules = argv[argv.index("-initrd") + 1].split(",")
+module = modules[-1]
+domid = len(modules) - 1
 xen = os.path.basename(kernel).startswith("xen")
 with open(module.split(" ")[0], "rb") as f:
     scenario = f.read().split(b"\n")[0].decode()
@@ -40,7 +44,7 @@ def emit(*lines, guest=True):
         if isinstance(line, str):
             line = line.encode()
         if guest and not xen:
-            line = b"(d0) " + line
+            line = b"(d%d) " % domid + line
         out.write(line + b"\r\n")
     out.flush()
 
@@ -59,7 +63,7 @@ def finish(crashed=False):
                                          if crashed else "halted: halting machine"),
              guest=False)
         hang()                          # Xen does not exit QEMU
-    emit("hv: d0 (fake) %s" % ("shut down, reason 3" if crashed else "shut down, reason 0"),
+    emit("hv: d%d (fake) %s" % (domid, "shut down, reason 3" if crashed else "shut down, reason 0"),
          '@asilab {"type":"end","status":"%s"}' % ("fail" if crashed else "pass"), guest=False)
     sys.exit(3 if crashed else 1)
 
@@ -67,6 +71,8 @@ def finish(crashed=False):
 if scenario == "silent":
     sys.exit(1)
 emit("(XEN) Xen version 4.17 (fake)" if xen else "asilab hv: variant fake", guest=False)
+if domid:
+    emit("(d0) console: dom0 ok", guest=False)
 emit("--- Xen Test Framework ---", "Environment: PV 64bit (Long mode 4 levels)")
 results = {"success": ("Hello World", "SUCCESS"), "skip": ("Skip: no such feature", "SKIP"),
            "failure": ("Fail: wrong answer", "FAILURE"), "error": ("Error: bad setup", "ERROR"),

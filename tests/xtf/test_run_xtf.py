@@ -107,6 +107,8 @@ class RunXtf(unittest.TestCase):
         os.makedirs(cls.build)
         for v in VARIANTS:
             open(os.path.join(cls.build, "hv-%s.elf" % v), "w").close()
+        os.makedirs(os.path.join(cls.build, "workloads"))
+        open(os.path.join(cls.build, "workloads", "console.elf"), "w").close()
         with open(os.path.join(cls.build, "xen-4.17-amd64.elf"), "wb") as f:
             f.write(b"\x7fELF fake")
         cls.work = os.path.join(cls.tmp, "cwd")
@@ -208,6 +210,35 @@ class RunXtf(unittest.TestCase):
         self.assertEqual(rows["ok"], ["SUCCESS", "SUCCESS"])
         self.assertEqual(rows["skipper"], ["SKIP", "FAILURE"])
         self.assertEqual(rows["iopl~vmassist"], ["SUCCESS", "-"])
+
+    def test_domu(self):
+        """--domu: each test as domain 1 behind the minimal dom0, the hv
+        with domu_console_io=0; the table reads the domU's lines only."""
+        out = os.path.join(self.tmp, "out-domu")
+        log = os.path.join(self.tmp, "qemu-domu.log")
+        r = self.run_xtf("--domu", "--test", "ok,failer,panicker", "--variant", "shared_l4",
+                         "--out", out, env={"FAKE_QEMU_LOG": log})
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        cols, rows = self.table(r.stdout)
+        self.assertEqual(rows["ok"], ["SUCCESS"])
+        self.assertEqual(rows["failer"], ["FAILURE"])
+        self.assertEqual(rows["panicker"], ["CRASH"])
+        with open(log) as f:
+            argvs = f.read().split("--\n")[:-1]
+        self.assertEqual(len(argvs), 3)
+        dom0 = os.path.join(self.build, "workloads", "console.elf")
+        for a in argvs:
+            a = a.splitlines()
+            self.assertEqual(a[a.index("-append") + 1], "mode=deterministic domu_console_io=0")
+            self.assertTrue(a[a.index("-initrd") + 1].startswith(dom0 + ","), a)
+        # without the minimal dom0 built: a setup error
+        os.rename(dom0, dom0 + ".away")
+        try:
+            r = self.run_xtf("--domu", "--test", "ok", "--variant", "shared_l4", "--out", out)
+        finally:
+            os.rename(dom0 + ".away", dom0)
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn(b"console.elf", r.stderr)
 
     def test_interrupt_kills_qemu(self):
         self.interrupt(signal.SIGINT, 130)

@@ -65,6 +65,16 @@ class Results(unittest.TestCase):
                                      b"Test result: ERROR"]),
                    xr.XEN, xr.ERROR, "Error: Test did not report a status")
 
+    def test_domu_reads_domain_1(self):
+        """Booted as a domU: domain 1's lines count, dom0's do not."""
+        lines = [b"asilab hv: variant shared_l4, rev 0", b"(d0) Test result: FAILURE"]
+        lines += [b"(d1) " + g for g in BANNER + [b"Success: fine", b"Test result: SUCCESS"]]
+        lines += [b"hv: d1 (test-pv64-x) shut down, reason 0",
+                  b"hv: d0 (console) shut down, reason 0", b'@asilab {"type":"end"}']
+        data = b"\r\n".join(lines) + b"\r\n"
+        self.check(data, xr.ASILAB, xr.SUCCESS, "", domid=1)
+        self.check(data, xr.ASILAB, xr.FAILURE, domid=0)
+
     def test_reason_skips_banner(self):
         self.check(asilab_log(BANNER + [b"Test result: SKIP"]), xr.ASILAB, xr.SKIP, "")
 

@@ -2,9 +2,10 @@
 tests/xtf/run-xtf, kept apart so that tests/xtf/test_xtf_result.py can
 feed it fake logs without XTF, QEMU or Xen).
 
-A boot is one XTF test booted as the single domain (dom0), either on an
-asilab hv variant (the guest's console lines reach COM1 as "(d0) text")
-or on Xen 4.17 (dom0's console_io lines reach COM1 as they are, Xen's own
+A boot is one XTF test booted as the single domain (dom0), or as a
+domU (domain 1) behind a minimal dom0 of asilab's own, either on an
+asilab hv variant (the guest's console lines reach COM1 as "(dN) text",
+a domU's from its PV console ring) or on Xen 4.17 (dom0's console_io lines reach COM1 as they are, Xen's own
 lines start "(XEN) ").  XTF ends every test with exactly one line
 "Test result: SUCCESS|SKIP|ERROR|FAILURE" (common/report.c), after the
 line that gives the reason.  Everything else is CRASH: a hypervisor
@@ -25,7 +26,7 @@ BAD = (FAILURE, ERROR, CRASH)          # any of these: the runner exits 1
 ASILAB, XEN = "asilab", "xen"
 
 RESULT_RE = re.compile(r"Test result: (SUCCESS|SKIP|FAILURE|ERROR)( with warnings)?[ \t]*$")
-ASILAB_GUEST_RE = re.compile(r"\(d0\) (.*)$")
+ASILAB_GUEST_FMT = r"\(d%d\) (.*)$"
 
 # Lines from the hypervisor that end a boot as CRASH, whatever the guest
 # printed before (the first one found is the detail).
@@ -87,12 +88,14 @@ def split_lines(data):
     return lines
 
 
-def guest_lines(lines, target):
-    """The guest's own console lines, in order."""
+def guest_lines(lines, target, domid=0):
+    """The guest's own console lines, in order (on asilab: domain
+    domid's)."""
     out = []
+    guest_re = re.compile(ASILAB_GUEST_FMT % domid)
     for line in lines:
         if target == ASILAB:
-            m = ASILAB_GUEST_RE.match(line)
+            m = guest_re.match(line)
             if m:
                 out.append(m.group(1))
         elif not line.startswith("(XEN)") and not line.startswith("qemu-system-"):
@@ -119,14 +122,14 @@ class Result:
         return "Result(%r, %r)" % (self.status, self.detail)
 
 
-def classify(data, target, timed_out=False, timeout_s=None):
+def classify(data, target, timed_out=False, timeout_s=None, domid=0):
     """Classify one boot's COM1 output (bytes).  target: ASILAB or XEN;
     timed_out: the runner killed QEMU at its timeout (without having seen
-    an end line)."""
+    an end line); domid: the XTF domain on asilab (1: booted as a domU)."""
     if target not in (ASILAB, XEN):
         raise ValueError("target must be %r or %r" % (ASILAB, XEN))
     lines = split_lines(data)
-    guest = guest_lines(lines, target)
+    guest = guest_lines(lines, target, domid)
 
     result = None
     reason = ""

@@ -3,7 +3,8 @@
  * builder kept Xen's x86-64 PV contract and that the M2P and memory_op
  * answer as Xen's:
  *  - start_info, p2m list, page tables, boot stack follow the image in
- *    Xen's order, each where Xen's builder puts it, and the mapping ends
+ *    Xen's order, each where Xen's builder puts it (a domU: its xenstore
+ *    and console pages after start_info, as libxenguest), and the mapping ends
  *    where Xen's does (the stack's end rounded up to 4 MiB, 512 KiB spare);
  *  - pfn = (va - VIRT_BASE) >> 12 for every mapped page (its PTE's frame
  *    is p2m[pfn]); the pages beyond are in the p2m list only, unmapped;
@@ -67,8 +68,17 @@ static unsigned long check_layout(void)
           "the p2m list follows the kernel image");
     check((unsigned long)si == round_up(si->mfn_list + nr * 8, PAGE_SIZE),
           "start_info follows the p2m list");
-    check(si->pt_base == round_up((unsigned long)si + sizeof(*si), PAGE_SIZE),
-          "the page tables follow start_info");
+    /* A domU's xenstore and console pages follow start_info, as
+     * libxenguest's alloc_magic_pages_pv lays them out. */
+    unsigned long magic = lab_info.domid == 0 ? 0 : 2;
+    check(si->pt_base == round_up((unsigned long)si + sizeof(*si), PAGE_SIZE) +
+          magic * PAGE_SIZE, "the page tables follow start_info (a domU: and its "
+          "xenstore and console pages)");
+    const unsigned long *p2m0 = (const unsigned long *)si->mfn_list;
+    check(magic ? si->console.domU.mfn == p2m0[pfn_of((unsigned long)si) + 2] &&
+                  si->console.domU.evtchn == 1 && !si->store_mfn && !si->store_evtchn
+                : !si->console.dom0.info_off && !si->console.dom0.info_size,
+          "console.domU: the page after xenstore's, port 1; no xenstore offered");
     unsigned long stack_end = si->pt_base + (si->nr_pt_frames + 1) * PAGE_SIZE;
     check(boot_entry_rsp == stack_end, "%rsp at entry: the end of a one-page boot stack");
     unsigned long v_end = round_up(stack_end, 4 * MIB);

@@ -129,6 +129,11 @@ void __start_xen(uint32_t magic, uint32_t mbi_pa)
             panic("bad mode=%s on the hv command line", mode);
     }
 
+    /* domu_console_io=0: console_io writes from a domU get -EPERM, as on
+     * a release Xen (default 1: a debug build's CONFIG_VERBOSE_DEBUG). */
+    if (cmdline_get(cmdline, "domu_console_io", mode, sizeof(mode)))
+        domu_console_io = strcmp(mode, "0") != 0;
+
     if (mbi->flags & MBI_MODS) {
         const struct mb_module *m = __va(mbi->mods_addr);
         for (uint32_t i = 0; i < mbi->mods_count; i++) {
