@@ -15,7 +15,7 @@ const struct workload workload_table[] = {
       .ops = "null_hypercall", .nboots = 1,
       .boots = { { { "hypercall.elf", NULL }, 0 } } },
     { .name = "syscall", .what = "guest syscall round trips via the hv",
-      .ops = "null_syscall", .nboots = 1,
+      .ops = "null_syscall null_syscall_shared_l4", .nboots = 1,
       .boots = { { { "syscall.elf", NULL }, 0 } } },
     { .name = "ctxsw", .what = "vCPU context switches: same domain, cross domain (also "
       "with a runstate area, in one page or straddling two), and back from a "

@@ -3,8 +3,13 @@
  * and bounces to the guest kernel's syscall callback; the kernel returns
  * with HYPERVISOR_iret, which toggles back (CR3 = guest_table_user).
  * Exposes the cost of the two page-table switches of a PV syscall.
+ *   null_syscall: with a user L4 of its own, as 64-bit PV Linux has (the
+ *     guest's mappings, the same as the kernel L4's here, in a second L4
+ *     frame): each toggle really changes the guest's root table;
+ *   null_syscall_shared_l4: the kernel L4 is also the user L4 (a best
+ *     case no PV kernel has: a toggle changes no root).
  * The batch is timed inside user mode; the harness runs it in kernel. */
-#include "guest.h"
+#include "mm.h"
 
 const char workload_name[] = "syscall";
 const char *const workload_args[] = { NULL };
@@ -42,11 +47,38 @@ static uint64_t null_syscalls(void *ctx, unsigned long n)
     return b.ticks;
 }
 
+/* A second L4 with the guest's own slots of the boot L4 (the hv fills
+ * in its own slots when the table is validated), pinned. */
+static unsigned long separate_user_l4(void)
+{
+    const uint64_t *boot = (const uint64_t *)start_info->pt_base;
+    uint64_t *u = page_alloc();
+    for (unsigned int s = 0; s < 512; s++)
+        if (s < 256 || s >= 272)
+            u[s] = boot[s];
+    if (make_readonly(u))
+        guest_panic("cannot make the user L4 read-only");
+    unsigned long mfn = virt_to_mfn(u);
+    if (mmuext1(MMUEXT_PIN_L4_TABLE, mfn, 0))
+        guest_panic("pinning the user L4 failed");
+    return mfn;
+}
+
+static void set_user_l4(unsigned long mfn)
+{
+    if (mmuext1(MMUEXT_NEW_USER_BASEPTR, mfn, 0))
+        guest_panic("NEW_USER_BASEPTR failed");
+}
+
 void workload_main(void)
 {
     guest_user_init();
     if (HYPERVISOR_set_segment_base(SEGBASE_GS_KERNEL, (unsigned long)&kernel_marker) ||
         HYPERVISOR_set_segment_base(SEGBASE_GS_USER, (unsigned long)&user_marker))
         guest_panic("set_segment_base failed");
+    unsigned long kernel_l4 = virt_to_mfn((void *)start_info->pt_base);
+    set_user_l4(separate_user_l4());
     bench_op("null_syscall", null_syscalls, NULL, 1);
+    set_user_l4(kernel_l4);
+    bench_op("null_syscall_shared_l4", null_syscalls, NULL, 1);
 }
