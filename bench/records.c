@@ -14,6 +14,8 @@ static const char *const required_events[] = {
     "cr3_load", "tlb_flush", "invlpg", "ipi_sent", "l4_copy",
     "stack_zero_bytes", "gdt_load", "ldt_load", "ctx_switch",
 };
+/* Where "events" is the caller's pCPU, "remote_events" (optional) sums
+ * the other pCPUs, with the same names. */
 static const char *const exposure_bytes[] = {
     "own_domain", "other_domain", "hv_private", "this_pcpu_stack",
     "other_pcpu_stack", "other_vcpu_window",
@@ -183,7 +185,9 @@ static bool check_result(struct vctx *c, const struct expect *e)
            want_str(c, "variant", e->variant) && want_str(c, "mode", e->mode) &&
            want_str(c, "unit", e->unit) && stats(c, true) &&
            counts(c, "events", required_events,
-                  sizeof required_events / sizeof *required_events, false);
+                  sizeof required_events / sizeof *required_events, false) &&
+           (!json_object_get(c->rec, "remote_events") ||
+            counts(c, "remote_events", NULL, 0, false));
 }
 
 static bool check_calibration(struct vctx *c, const struct expect *e)

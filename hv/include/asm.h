@@ -23,7 +23,7 @@
 #define CPUINFO_xen_cr3      216
 #define CPUINFO_pv_cr3       224
 #define CPUINFO_sizeof       248
-#define COUNTERS_sizeof      144   /* 18 events * 8 */
+#define COUNTERS_sizeof      192   /* struct lab_pcpu_counters: 20 events * 8, to 64 */
 #define TRAP_syscall_asm   0x100
 
 #define FLAT_RING3_CS64_ASM 0xe033

@@ -6,7 +6,12 @@
 #include "config.h"
 #include "public/asilab.h"
 
-extern struct asilab_counters lab_counters[NR_CPUS];
+/* One pCPU's counters, a cache line (or more) of its own: pCPUs never
+ * share a line when they count. */
+struct lab_pcpu_counters {
+    uint64_t ev[NR_ASILAB_EVENTS];
+} __attribute__((aligned(64)));
+extern struct lab_pcpu_counters lab_counters[NR_CPUS];
 extern unsigned int lab_mode;    /* ASILAB_MODE_* from the hv cmdline */
 /* "timing" or "deterministic": the records' "mode". */
 static inline const char *lab_mode_name(void)

@@ -8,7 +8,7 @@
 #include "traps.h"
 #include "x86.h"
 
-struct asilab_counters lab_counters[NR_CPUS];
+struct lab_pcpu_counters lab_counters[NR_CPUS];
 unsigned int lab_mode;
 
 void write_cr3_counted(uint64_t cr3)
@@ -33,8 +33,16 @@ long do_asilab_op(unsigned long cmd, unsigned long arg)
 
     switch (cmd) {
     case ASILAB_OP_get_counters:
-        return copy_to_guest(arg, &lab_counters[smp_processor_id()],
+        return copy_to_guest(arg, lab_counters[smp_processor_id()].ev,
                              sizeof(struct asilab_counters));
+    case ASILAB_OP_get_counters_remote: {
+        struct asilab_counters sum;
+        memset(&sum, 0, sizeof(sum));
+        for (unsigned int cpu = 0; cpu < nr_cpus_online; cpu++)
+            for (unsigned int e = 0; cpu != smp_processor_id() && e < NR_ASILAB_EVENTS; e++)
+                sum.ev[e] += ACCESS_ONCE(lab_counters[cpu].ev[e]);
+        return copy_to_guest(arg, &sum, sizeof(sum));
+    }
     case ASILAB_OP_get_info: {
         struct asilab_info info;
         memset(&info, 0, sizeof(info));

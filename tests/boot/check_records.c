@@ -5,6 +5,8 @@
  *   --results N            exactly N result records
  *   --events W/OP:e=v,...  the result record of workload W, op OP has
  *                          exactly these per-op event values
+ *   --remote-events W/OP:e=v,...  the same for its "remote_events" (what
+ *                          the op caused on the other pCPUs)
  *   --end STATUS           every end record has status STATUS
  *   --domain NAME=STATE    some end record lists domain NAME in STATE
  *   --all-poweroff         every domain of every end record shut down
@@ -73,7 +75,7 @@ static json_t *find_result(json_t **set, size_t n, const char *wl, const char *o
     return NULL;
 }
 
-static void check_events(const char *spec)
+static void check_events_in(const char *spec, const char *member)
 {
     char buf[1024], wl[1024], op[1024];
     snprintf(buf, sizeof(buf), "%s", spec);
@@ -86,7 +88,9 @@ static void check_events(const char *spec)
     json_t *r = find_result(recs, nrecs, wl, op);
     if (!r)
         fail("no result record for %s/%s", wl, op);
-    json_t *ev = json_object_get(r, "events");
+    json_t *ev = json_object_get(r, member);
+    if (!json_is_object(ev))
+        fail("no %s in %s", member, op);
     for (char *tok = strtok(colon + 1, ","); tok; tok = strtok(NULL, ",")) {
         char *eq = strchr(tok, '=');
         if (!eq)
@@ -98,10 +102,16 @@ static void check_events(const char *spec)
         double want = atof(eq + 1), got = json_number_value(v);
         if (fabs(want - got) > 1e-9) {
             char msg[4096];
-            snprintf(msg, sizeof(msg), "%s/%s: %s = %.3f, expected %.3f", wl, op, tok, got, want);
+            snprintf(msg, sizeof(msg), "%s/%s: %s%s = %.3f, expected %.3f", wl, op,
+                     strcmp(member, "events") ? "remote " : "", tok, got, want);
             fail("%s%s", msg, "");
         }
     }
+}
+
+static void check_events(const char *spec)
+{
+    check_events_in(spec, "events");
 }
 
 static void check_same(const char *other)
@@ -141,6 +151,7 @@ int main(int argc, char **argv)
         { "probe", required_argument, 0, 'b' },
         { "exposure", required_argument, 0, 'x' },
         { "all-poweroff", no_argument, 0, 'A' },
+        { "remote-events", required_argument, 0, 'E' },
         { 0, 0, 0, 0 },
     };
     if (argc < 2) {
@@ -164,6 +175,9 @@ int main(int argc, char **argv)
         }
         case 'e':
             check_events(optarg);
+            break;
+        case 'E':
+            check_events_in(optarg, "remote_events");
             break;
         case 'n': {
             size_t ends = 0;

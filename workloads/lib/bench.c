@@ -50,16 +50,36 @@ static bool multimodal(const uint64_t *s, unsigned int n)
     return false;
 }
 
-static void get_counters(struct asilab_counters *c)
+/* This pCPU's counters and the sums over the other pCPUs. */
+struct counters { struct asilab_counters here, remote; };
+
+static void get_counters(struct counters *c)
 {
-    if (HYPERVISOR_asilab_op(ASILAB_OP_get_counters, c))
+    if (HYPERVISOR_asilab_op(ASILAB_OP_get_counters, &c->here) ||
+        HYPERVISOR_asilab_op(ASILAB_OP_get_counters_remote, &c->remote))
         guest_panic("get_counters failed");
+}
+
+/* Per-op deltas of one counter set, minus those of the empty batches, as
+ * "name":value,... into rec. */
+static int fmt_events(char *rec, size_t n, const struct asilab_counters *c0,
+                      const struct asilab_counters *c1, const struct asilab_counters *c2,
+                      uint64_t div)
+{
+    int len = 0;
+    for (int e = 0; e < NR_ASILAB_EVENTS; e++) {
+        char v[32];
+        uint64_t with = c2->ev[e] - c1->ev[e], without = c1->ev[e] - c0->ev[e];
+        fmt_ratio(v, sizeof(v), with > without ? with - without : 0, div);
+        len += snprintf(rec + len, n - len, "%s\"%s\":%s", e ? "," : "", event_names[e], v);
+    }
+    return len;
 }
 
 
 void bench_op(const char *op, bench_fn *fn, void *ctx, unsigned int ops_per_iter)
 {
-    struct asilab_counters c0, c1, c2;
+    struct counters c0, c1, c2;
     uint64_t s[MAX_SAMPLES];
     unsigned long n = 1;
     unsigned int samples = SAMPLES;
@@ -117,13 +137,13 @@ void bench_op(const char *op, bench_fn *fn, void *ctx, unsigned int ops_per_iter
         timing ? "tsc_ticks" : "insns", ops, samples,
         num[0], num[1], num[2], num[3], num[4], ovh[0], ovh[1], ovh[2],
         modes ? "true" : "false", tsc, lab_info.pcpu, lab_info.domid);
-    for (int e = 0; e < NR_ASILAB_EVENTS; e++) {
-        char v[32];
-        uint64_t with = c2.ev[e] - c1.ev[e], without = c1.ev[e] - c0.ev[e];
-        fmt_ratio(v, sizeof(v), with > without ? with - without : 0, ops * samples);
-        len += snprintf(rec + len, sizeof(rec) - len, "%s\"%s\":%s",
-                        e ? "," : "", event_names[e], v);
-    }
+    len += fmt_events(rec + len, sizeof(rec) - len, &c0.here, &c1.here, &c2.here,
+                      ops * samples);
+    /* What the op caused on the other pCPUs (e.g. a remote flush's
+     * tlb_flush), apart: each event is counted once, where it happens. */
+    len += snprintf(rec + len, sizeof(rec) - len, "},\"remote_events\":{");
+    len += fmt_events(rec + len, sizeof(rec) - len, &c0.remote, &c1.remote, &c2.remote,
+                      ops * samples);
     /* Every sample's per-op value, sorted (overhead subtracted as above). */
     len += snprintf(rec + len, sizeof(rec) - len, "},\"values\":[");
     for (unsigned int i = 0; i < samples && len < (int)sizeof(rec) - 40; i++) {

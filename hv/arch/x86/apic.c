@@ -5,6 +5,7 @@
 #include "lab.h"
 #include "mm.h"
 #include "pt.h"
+#include "traps.h"
 #include "x86.h"
 
 #define APIC_ID    0x20
@@ -88,6 +89,10 @@ void send_ipi(unsigned int cpu, unsigned int vector)
 {
     apic_icr(pcpus[cpu].apic_id, vector);   /* fixed, physical */
     this_cpu_count(ipi_sent, 1);
+    if (vector == FLUSH_VECTOR)
+        this_cpu_count(ipi_flush, 1);
+    else
+        this_cpu_count(ipi_event, 1);
 }
 
 void apic_send_init_sipi(unsigned int apic, unsigned int page)

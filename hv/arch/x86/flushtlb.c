@@ -30,11 +30,11 @@ void flush_local(unsigned int flags, unsigned long va)
             write_cr4(cr4 & ~X86_CR4_PGE);
             write_cr4(cr4);
         } else {
-            write_cr3_counted(read_cr3());
+            raw_write_cr3(read_cr3());  /* a flush, not a switch: no cr3_load */
         }
         this_cpu_count(tlb_flush_global, 1);
     } else if (flags & FLUSH_TLB) {
-        write_cr3_counted(read_cr3());
+        raw_write_cr3(read_cr3());      /* counted once, as tlb_flush */
         this_cpu_count(tlb_flush, 1);
     } else if (flags & FLUSH_INVLPG) {
         invlpg(va);

@@ -21,6 +21,9 @@
 #define ASILAB_OP_exposure     6   /* the hv emits exposure records for the
                                       tables live for the caller in guest
                                       mode and in hv mode                 */
+#define ASILAB_OP_get_counters_remote 7 /* arg: struct asilab_counters *:
+                                      the sums over every other online
+                                      pCPU (the work an op caused there)  */
 
 struct asilab_audit {
     uint64_t audits;         /* hypercalls audited so far                */
@@ -33,7 +36,12 @@ struct asilab_audit {
     X(cr3_load) X(cr3_load_noflush) X(tlb_flush) X(tlb_flush_global) \
     X(invlpg) X(invpcid) X(ipi_sent) X(l4_copy) X(pte_write) \
     X(stack_zero_bytes) X(gdt_load) X(ldt_load) X(ctx_switch) X(ldt_map) \
-    X(fpu_scrub) X(priv_op_emul) X(softint_emul) X(upcall)
+    X(fpu_scrub) X(priv_op_emul) X(softint_emul) X(upcall) \
+    X(ipi_flush) X(ipi_event)
+/* ipi_sent counts every IPI; ipi_flush (FLUSH_VECTOR: TLB shootdowns) and
+ * ipi_event (EVENT_CHECK_VECTOR: a wake-up or kick) are its two parts.
+ * A CR3 write that only flushes counts as tlb_flush(_global), not as
+ * cr3_load: cr3_load is an address-space switch. */
 
 enum asilab_event {
 #define X(n) EV_##n,
