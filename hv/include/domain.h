@@ -161,7 +161,9 @@ struct pcpu {
     unsigned long softirq_pending;
     void *strategy_data;
     unsigned int ldt_ents_loaded;    /* what LDTR holds now (0: none) */
-    struct vcpu *last_guest;         /* whose tables CR3 holds (idle keeps them) */
+    struct vcpu *last_guest;         /* whose state the hardware holds and whose
+                                        tables CR3 holds (idle keeps both:
+                                        Xen's lazy curr_vcpu) */
     union {                          /* work for exit_to_guest after a switch */
         struct {
             bool stack_zero_pending; /* +stackzero: a non-lazy switch */

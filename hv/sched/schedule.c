@@ -281,53 +281,75 @@ static bool load_segments(struct vcpu *v)
     return ok;
 }
 
+/* Xen's __context_switch: the hardware holds the state of c->last_guest
+ * (prev, or the vCPU idle kept lazily); save it and load next's.  prev
+ * only names the vCPU being left (the leak probe). */
+static inline __attribute__((always_inline)) void
+__context_switch(struct pcpu *c, struct vcpu *prev, struct vcpu *next)
+{
+    struct cpu_info *ci = get_cpu_info();
+    struct vcpu *held = c->last_guest;
+
+    if (held) {
+        held->user_regs = ci->guest_cpu_user_regs;
+        save_segments(held);
+        vcpu_save_fpu(held);
+    }
+    /* The guest state in the hardware: held's, or the idle vCPU's
+     * defaults. */
+    const struct vcpu *loaded = held ? held : c->idle;
+    if (held != next) {
+        /* held's tables stayed live here only while idle kept its CR3. */
+        if (held)
+            held->dirty_cpu = NO_CPU;
+        c->stack_zero_pending = asilab_stackzero;   /* not a lazy return */
+        /* The probe looks at what its own domain left behind. */
+        c->probe_scan_pending = c->probe_armed && !prev->is_idle &&
+                                prev->domain == c->probe_domain;
+    }
+    c->last_guest = next;
+    next->dirty_cpu = c->cpu_id;
+    /* Publish before reading next's tables: a modifier stores the
+     * entry, then reads dirty_cpu (flush targets). */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    ci->guest_cpu_user_regs = next->user_regs;
+    vcpu_restore_fpu(next);
+    if (unlikely((loaded->ctrlreg[4] ^ next->ctrlreg[4]) &
+                 (X86_CR4_TSD | X86_CR4_FSGSBASE)))
+        write_cr4(pv_make_cr4(next));
+    if (unlikely((loaded->dr7 | next->dr7) & 0xff))
+        pv_debugregs_switch(loaded, next);
+    descriptors_switch_out(prev, next);
+    write_ptbase(next);
+    descriptors_switch_in(next);
+    if (unlikely(!load_segments(next))) {
+        const uint16_t sel[4] = { next->user_regs.ds, next->user_regs.es,
+                                  next->user_regs.fs, next->user_regs.gs };
+        pv_failsafe_bounce(next, &ci->guest_cpu_user_regs, sel);
+    }
+}
+
+/* Xen's context_switch, lazy as Xen's: to idle, the outgoing vCPU's
+ * state stays in the hardware (and its tables in CR3); back from idle to
+ * that same vCPU nothing is switched; only another vCPU takes
+ * __context_switch.  The runstate areas are written either way.
+ * Xen also has sync_vcpu_execstate (a FLUSH_VCPU_STATE IPI makes the
+ * holding pCPU write a lazily held state back) for whoever reads or
+ * replaces another vCPU's state; here nobody does: vCPUs never migrate,
+ * and the hv writes a vCPU's saved state only before its first run
+ * (VCPUOP_initialise refuses an initialised vCPU), when no pCPU holds
+ * it.  Migration or a get-context operation would need it. */
 static void context_switch(struct pcpu *c, struct vcpu *prev, struct vcpu *next)
 {
     struct cpu_info *ci = get_cpu_info();
 
-    if (!prev->is_idle) {
-        prev->user_regs = ci->guest_cpu_user_regs;
-        save_segments(prev);
-        vcpu_save_fpu(prev);
+    if (!prev->is_idle)
         update_runstate_area(prev);           /* its tables are still live */
-    }
     strategy_context_switch(prev, next);
     ci->current_vcpu = next;
     if (!next->is_idle) {
-        /* The guest state in the hardware: the last guest this pCPU ran
-         * (idle runs none), or the idle vCPU's defaults. */
-        const struct vcpu *loaded = c->last_guest ? c->last_guest : c->idle;
-        /* prev's tables stay live here only while idle keeps its CR3. */
-        if (c->last_guest != next) {
-            if (c->last_guest)
-                c->last_guest->dirty_cpu = NO_CPU;
-            c->stack_zero_pending = asilab_stackzero;   /* not a lazy return */
-            /* The probe looks at what its own domain left behind. */
-            c->probe_scan_pending = c->probe_armed && !prev->is_idle &&
-                                    prev->domain == c->probe_domain;
-        }
-        c->last_guest = next;
-        next->dirty_cpu = c->cpu_id;
-        /* Publish before reading next's tables: a modifier stores the
-         * entry, then reads dirty_cpu (flush targets). */
-        __atomic_thread_fence(__ATOMIC_SEQ_CST);
-        ci->guest_cpu_user_regs = next->user_regs;
-        vcpu_restore_fpu(next);
-        /* Against the vCPU whose state the pCPU holds (idle in between
-         * changes nothing). */
-        if (unlikely((loaded->ctrlreg[4] ^ next->ctrlreg[4]) &
-                     (X86_CR4_TSD | X86_CR4_FSGSBASE)))
-            write_cr4(pv_make_cr4(next));
-        if (unlikely((loaded->dr7 | next->dr7) & 0xff))
-            pv_debugregs_switch(loaded, next);
-        descriptors_switch_out(prev, next);
-        write_ptbase(next);
-        descriptors_switch_in(next);
-        if (unlikely(!load_segments(next))) {
-            const uint16_t sel[4] = { next->user_regs.ds, next->user_regs.es,
-                                      next->user_regs.fs, next->user_regs.gs };
-            pv_failsafe_bounce(next, &ci->guest_cpu_user_regs, sel);
-        }
+        if (c->last_guest != next)
+            __context_switch(c, prev, next);
         update_runstate_area(next);
     }
     this_cpu_count(ctx_switch, 1);
