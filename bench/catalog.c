@@ -34,7 +34,7 @@ const struct workload workload_table[] = {
       .boots = { { { "gdt_ldt.elf vcpus=2", NULL }, 0 } } },
     { .name = "flush", .what = "local/remote TLB flushes, live L1/L4 entry updates, refill",
       .ops = "tlb_flush_local invlpg_local mmu_update_l1 mmu_update_l4 touch_<P> "
-      "tlb_flush_local_touch_<P> flush_remote_<N>", .nboots = 2,
+      "tlb_flush_local_touch_<P> flush_remote_<N> mmu_update_l4_remote_live", .nboots = 2,
       .boots = { { { "flush.elf ops=local", NULL }, 0 },
                  { { "flush.elf ops=remote vcpus=2 spread=1", NULL }, 2 } } },
     { .name = "procswitch", .what = "guest process switch (NEW_BASEPTR + "

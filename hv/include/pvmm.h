@@ -41,8 +41,6 @@ mfn_t guest_va_to_mfn(struct vcpu *v, unsigned long va, bool need_rw);
  * memory): -XEN_EFAULT or 0 (bits for vCPUs the domain does not have are
  * ignored, as Xen's). */
 int vcpumask_to_pcpumask(struct domain *d, unsigned long gmask, cpumask_t *out);
-/* A guest L4 entry changed in a table some vCPU may have live. */
-void pv_l4_changed(struct domain *d, mfn_t l4, unsigned int slot);
 /* Xen's get_pg_owner plus the XSM_TARGET check its callers make: the
  * domain a foreigndom/domid argument (16 bits) names, for the current
  * domain.  DOMID_SELF: itself; its own id: -ESRCH ("cannot specify

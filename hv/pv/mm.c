@@ -67,24 +67,54 @@ int vcpumask_to_pcpumask(struct domain *d, unsigned long gmask, cpumask_t *out)
     return 0;
 }
 
-void pv_l4_changed(struct domain *d, mfn_t l4, unsigned int slot)
+/* What one mmu_update batch owes the TLBs, as Xen's do_mmu_update
+ * accounts it: any L2-L4 entry changed (flush_linear_pt) means FLUSH_TLB
+ * on every pCPU where the domain is live; an L4 change also needs the
+ * strategy's root refresh (root_flags: FLUSH_ROOT_PGTBL where a strategy
+ * keeps root copies) on this pCPU if it is the running kernel L4, and on
+ * the others if references to the L4 remain that this vCPU does not
+ * account for (its pin, this vCPU's kernel and user base pointers). */
+struct pt_flush {
+    bool linear_pt, root_local, root_others;
+    unsigned int root_flags;
+};
+
+static void pt_flush_note(struct pt_flush *f, struct domain *d, mfn_t table, unsigned int idx,
+                          int level)
 {
-    cpumask_t live = 0;
-    /* The strategy marks every root built from l4 (and says what they
-     * need) before we look who is live: a vCPU switched in meanwhile
-     * either sees the mark (and copies) or is seen live here (and gets
-     * the flush).  Marking after the scan would let it run on a copy
-     * that is stale for good. */
-    unsigned int flags = strategy_guest_l4_changed(d, l4, slot);
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);   /* entry and marks, then who is live */
-    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
-        struct vcpu *v = d->vcpu[i];
-        unsigned int cpu = ACCESS_ONCE(v->dirty_cpu);
-        if ((v->guest_table == l4 || v->guest_table_user == l4) && cpu != NO_CPU)
-            live |= 1UL << cpu;
+    struct vcpu *curr = current;
+
+    if (level < 2)
+        return;
+    f->linear_pt = true;
+    if (level != 4)
+        return;
+    /* The strategy marks every root built from the L4 before the flush
+     * looks who is live: a vCPU switched in meanwhile either sees the
+     * mark (and copies) or is seen live (and gets the flush). */
+    unsigned int flags = strategy_guest_l4_changed(d, table, idx);
+    if (!flags)
+        return;
+    f->root_flags |= flags;
+    bool local = curr->guest_table == table;
+    const struct page_info *pg = mfn_to_page(table);
+    f->root_local |= local;
+    if (pg->type_count > (unsigned int)(!!(pg->flags & PGF_pinned) +
+                                        (curr->guest_table_user == table) + local))
+        f->root_others = true;
+}
+
+static void pt_flush_apply(const struct pt_flush *f, struct domain *d)
+{
+    if (!f->linear_pt)
+        return;
+    cpumask_t mask = domain_dirty_cpumask(d), me = 1UL << smp_processor_id();
+    if (mask & me) {
+        flush_local(FLUSH_TLB | (f->root_local ? f->root_flags : 0), 0);
+        mask &= ~me;
     }
-    if (live && flags)
-        flush_mask(live, flags, 0);
+    if (mask)
+        flush_mask(mask, FLUSH_TLB | (f->root_others ? f->root_flags : 0), 0);
 }
 
 int pv_set_baseptr(struct vcpu *v, mfn_t mfn, bool user)
@@ -141,6 +171,7 @@ long do_mmu_update(unsigned long reqs, unsigned long count_arg, unsigned long pd
     struct domain *d = current->domain, *pg_owner;
     unsigned int count = count_arg, foreigndom = foreigndom_arg;   /* Xen's prototype */
     struct mmu_update req;
+    struct pt_flush flush = { 0 };
     unsigned int i;
     long rc = 0;
 
@@ -190,9 +221,11 @@ long do_mmu_update(unsigned long reqs, unsigned long count_arg, unsigned long pd
         if (rc)
             break;
         this_cpu_count(pte_write, 1);
-        if (level == 4)
-            pv_l4_changed(d, table, idx);
+        pt_flush_note(&flush, d, table, idx, level);
     }
+    /* After the batch, also after a failing entry (those before it are
+     * in the tables): before any later call of a multicall. */
+    pt_flush_apply(&flush, d);
     /* As Xen: the count is a courtesy; a pdone that cannot be written
      * changes nothing about what was done or returned. */
     if (pdone)
