@@ -15,7 +15,7 @@ void invalidate_ldt_mappings(struct vcpu *v);
  * (mapped, or a fault was delivered to the guest instead). */
 bool handle_ldt_fault(struct cpu_user_regs *regs, unsigned long va);
 /* Context switch: before the CR3 switch / after it. */
-void descriptors_switch_out(struct vcpu *prev, struct vcpu *next);
+void descriptors_switch_out(const struct vcpu *held, struct vcpu *next);
 void descriptors_switch_in(struct vcpu *next);
 int descriptors_vcpu_init(struct vcpu *v);
 /* The frames mapped in v's LDT window (0 where none), and in the guest

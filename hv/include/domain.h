@@ -81,7 +81,6 @@ struct vcpu {
     /* Descriptor tables (hv/pv/descriptor.c). */
     mfn_t gdt_frames[14];            /* typed PGT_seg_desc while held */
     unsigned int gdt_ents;           /* 0: the pCPU's default GDT */
-    unsigned int gdt_reserved_cpu;   /* whose reserved page is in the window */
     unsigned long ldt_base;          /* guest virtual address */
     unsigned int ldt_ents;
 
@@ -161,6 +160,7 @@ struct pcpu {
     unsigned long softirq_pending;
     void *strategy_data;
     unsigned int ldt_ents_loaded;    /* what LDTR holds now (0: none) */
+    struct vcpu *ptbase_vcpu;        /* whose tables write_ptbase loaded last */
     struct vcpu *last_guest;         /* whose state the hardware holds and whose
                                         tables CR3 holds (idle keeps both:
                                         Xen's lazy curr_vcpu) */

@@ -3,9 +3,14 @@
  * zero page behind them, then this pCPU's reserved hv page (entries
  * 0xe000...); its LDT
  * window is filled lazily: the first access to an LDT page faults into
- * the hv, which validates that guest page and maps it.  Context switch
- * loads the vCPU's full GDT when it has one (need_full_gdt) and this
- * pCPU's default GDT otherwise. */
+ * the hv, which validates that guest page and maps it.  As in Xen 4.17
+ * every PV vCPU runs on its full GDT (need_full_gdt): a switch rewrites
+ * the reserved page's PTE in the next vCPU's window to this pCPU's page
+ * (update_xen_slot_in_full_gdt, through populate_perdomain_mapping) and
+ * reloads GDTR only when the window moves: to the default GDT before the
+ * CR3 switch if the vCPU ids differ, the full one after it if not loaded
+ * (the same vcpu_id of another domain has its window at the same
+ * address). */
 #include "descriptor.h"
 #include "flushtlb.h"
 #include "hypercall.h"
@@ -19,7 +24,7 @@
 
 static inline bool need_full_gdt(const struct vcpu *v)
 {
-    return !v->is_idle && v->gdt_ents;
+    return !v->is_idle;                       /* every PV vCPU, as Xen's */
 }
 
 /* Xen's zero_page: what a GDT window maps where the vCPU has no guest
@@ -44,7 +49,6 @@ static void gdt_window_zero(struct vcpu *v, unsigned int first, unsigned int nr)
 
 int descriptors_vcpu_init(struct vcpu *v)
 {
-    v->gdt_reserved_cpu = NO_CPU;
     int rc = create_perdomain_mapping(v, GDT_VIRT_START(v->vcpu_id),
                                       GDT_WINDOW_PAGES + LDT_WINDOW_PAGES);
     if (!rc)
@@ -52,14 +56,17 @@ int descriptors_vcpu_init(struct vcpu *v)
     return rc;
 }
 
+/* Xen's update_xen_slot_in_full_gdt: this pCPU's reserved page (its hv
+ * entries 0xe000...: TSS, LDT, hv code and data) behind v's GDT. */
+static void update_xen_slot_in_full_gdt(struct vcpu *v, unsigned int cpu)
+{
+    mfn_t res = virt_to_maddr(reserved_gdt_page(cpu)) >> PAGE_SHIFT;
+    populate_perdomain_mapping(v, GDT_VIRT_START(v->vcpu_id) +
+                               FIRST_RESERVED_GDT_PAGE * PAGE_SIZE, &res, 1);
+}
+
 static void load_full_gdt(struct vcpu *v, unsigned int cpu)
 {
-    if (v->gdt_reserved_cpu != cpu) {
-        mfn_t res = virt_to_maddr(reserved_gdt_page(cpu)) >> PAGE_SHIFT;
-        populate_perdomain_mapping(v, GDT_VIRT_START(v->vcpu_id) +
-                                   FIRST_RESERVED_GDT_PAGE * PAGE_SIZE, &res, 1);
-        v->gdt_reserved_cpu = cpu;
-    }
     struct desc_ptr p = { NR_GDT_PAGES * PAGE_SIZE - 1, GDT_VIRT_START(v->vcpu_id) };
     lgdt(&p);
     pcpus[cpu].full_gdt_loaded = true;
@@ -95,21 +102,25 @@ static void load_ldt(struct vcpu *v, unsigned int cpu)
     this_cpu_count(ldt_load, 1);
 }
 
-/* Before the CR3 switch: prev's window may vanish with it, so fall back
- * to the default GDT (always mapped); a next with a full GDT reloads its
- * own after the switch (Xen skips that pair of loads for two full GDTs
- * of the same vcpu_id; we do not, and count both). */
-void descriptors_switch_out(struct vcpu *prev, struct vcpu *next)
+/* Before the CR3 switch, as Xen's __context_switch: next's window gets
+ * this pCPU's reserved page; the loaded window (held's, the vCPU whose
+ * state the pCPU holds, NULL for none) stays valid across the switch
+ * only if it is at next's address (the same vcpu_id), else the default
+ * GDT (always mapped) until after it. */
+void descriptors_switch_out(const struct vcpu *held, struct vcpu *next)
 {
     unsigned int cpu = smp_processor_id();
-    if (pcpus[cpu].full_gdt_loaded)
+    if (need_full_gdt(next))
+        update_xen_slot_in_full_gdt(next, cpu);
+    if (pcpus[cpu].full_gdt_loaded &&
+        (!held || held->vcpu_id != next->vcpu_id || !need_full_gdt(next)))
         load_default(cpu);
 }
 
 void descriptors_switch_in(struct vcpu *next)
 {
     unsigned int cpu = smp_processor_id();
-    if (need_full_gdt(next))
+    if (need_full_gdt(next) && !pcpus[cpu].full_gdt_loaded)
         load_full_gdt(next, cpu);
     load_ldt(next, cpu);
 }

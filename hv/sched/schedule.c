@@ -224,6 +224,7 @@ void vcpu_offline(struct vcpu *v)
 void write_ptbase(struct vcpu *v)
 {
     strategy_write_ptbase(v);
+    this_pcpu()->ptbase_vcpu = v;
 }
 
 static uint16_t read_sel(int which)
@@ -319,7 +320,7 @@ __context_switch(struct pcpu *c, struct vcpu *prev, struct vcpu *next)
         write_cr4(pv_make_cr4(next));
     if (unlikely((loaded->dr7 | next->dr7) & 0xff))
         pv_debugregs_switch(loaded, next);
-    descriptors_switch_out(prev, next);
+    descriptors_switch_out(held, next);
     write_ptbase(next);
     descriptors_switch_in(next);
     if (unlikely(!load_segments(next))) {
