@@ -36,6 +36,9 @@ extern bool syscall_probe_active;
 struct cpu_user_regs;
 void syscall_probe_fault(const struct cpu_user_regs *regs, unsigned int vec) __noreturn;
 void lab_calibrate(void);
+/* While set, idle pCPUs spin with interrupts enabled instead of halting
+ * (the calibration's IPI round trip measures an IPI, not a wake-up). */
+extern volatile bool lab_calib_spin;
 void lab_emit_record(const char *line, size_t n);
 /* Walk the tables live for the current vCPU in guest and in hv mode and
  * emit one exposure record for each (hv/lab/exposure.c). */

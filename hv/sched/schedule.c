@@ -466,7 +466,15 @@ void exit_to_guest(void)
             do_softirqs();
         struct vcpu *v = ci->current_vcpu;
         if (v->is_idle) {
-            __asm__ volatile("sti; hlt; cli" ::: "memory");
+            if (unlikely(lab_calib_spin)) {
+                /* A loop (each turn a branch, where TCG too takes
+                 * interrupts), not sti; pause; cli in one block. */
+                local_irq_enable();
+                while (lab_calib_spin)
+                    cpu_relax();
+                local_irq_disable();
+            } else
+                __asm__ volatile("sti; hlt; cli" ::: "memory");
             continue;
         }
         if (unlikely(pv_check_events(v, regs)))
