@@ -13,7 +13,8 @@
  *                       CR4: TSD, DE, FSGSBASE (when offered) are the
  *                       guest's, PAE/MCE/OSFXSR/OSXMMEXCPT show the hv's
  *   mov to/from DR0-7   set_debugreg's rules (hv/pv/debugreg.c)
- *   rdmsr/wrmsr         the MSRs Xen lets PV guests touch; others #GP
+ *   rdmsr/wrmsr         the MSRs Xen lets PV guests touch (the machine-check
+ *                       ones in vmce.c); others #GP
  *   rdtsc               when the guest set CR4.TSD
  *   cpuid               the PV policy (hv/pv/cpuid.c)
  *   in/out/ins/outs     by virtual IOPL or the guest's I/O bitmap, then
@@ -186,6 +187,12 @@ static enum emul_rc read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
             *val = 0;
             return EMUL_OKAY;
         }
+        switch (vmce_rdmsr(v, msr, val)) {     /* Xen: after its own cases */
+        case 1:
+            return EMUL_OKAY;
+        case -1:
+            return EMUL_GP;
+        }
         break;
     }
     /* As Xen: a guest without a #GP handler reads a readable MSR as 0
@@ -222,7 +229,7 @@ static enum emul_rc write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
         if ((amd_pstate_msr(msr) || msr == 0xc0010015 /* K8 HWCR */) &&
             boot_cpu_vendor != CPU_VENDOR_INTEL)
             return EMUL_OKAY;
-        return EMUL_GP;
+        return vmce_wrmsr(v, msr, val) > 0 ? EMUL_OKAY : EMUL_GP;
     }
     (void)v;
 }

@@ -249,6 +249,16 @@ static void check_behaviour(void)
     expect(TRY("rdmsr", 0, 0x12345678, 0) == 13,
            "rdmsr of an unknown MSR: no #GP");
     expect(rdmsr_e(0x277) == 0x0000050100070406UL, "PAT is not Xen's");
+    /* Xen's vMCE: two banks, MCG_STATUS kept, bank status only 0. */
+    expect((rdmsr_e(0x179) & 0xff) == 2, "MCG_CAP: not Xen's 2 guest banks");
+    expect(TRY("wrmsr", 4, 0x17a, 0) == -1 && rdmsr_e(0x17a) == 4, "MCG_STATUS not kept");
+    expect(TRY("wrmsr", 0, 0x17a, 0) == -1, "MCG_STATUS back to 0");
+    expect(rdmsr_e(0x400) == ~0UL && rdmsr_e(0x401) == 0 && rdmsr_e(0x405) == 0,
+           "MC0_CTL all ones, MC0/MC1_STATUS 0");
+    expect(TRY("wrmsr", 0, 0x401, 0) == -1 && TRY("wrmsr", 1, 0x401, 0) == 13,
+           "MC0_STATUS: 0 written, nonzero #GP");
+    expect(TRY("rdmsr", 0, 0x409, 0) == -1, "bank 2 (past the guest's two): not read as 0");
+    expect(TRY("rdmsr", 0, 0x4d0, 0) == 13, "MCG_EXT_CTL (no LMCE): no #GP");
 
     /* Software interrupts through the trap table. */
     unsigned int before = swint_count;
