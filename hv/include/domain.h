@@ -99,8 +99,6 @@ struct vcpu {
     bool polling;                    /* SCHEDOP_poll in progress */
     unsigned int nr_poll_ports;
     uint32_t poll_ports[128];
-    /* Virtual machine-check MSRs (hv/pv/vmce.c). */
-    uint64_t vmce_mcg_status, vmce_mci_ctl2[2];
 };
 
 enum domain_state { DOM_running, DOM_shutdown, DOM_crashed };

@@ -25,6 +25,12 @@
 #define MCG_TES_P            (1UL << 11)
 #define MCG_SER_P            (1UL << 24)
 
+/* Per vCPU, kept here so struct vcpu (and a context switch) is as it
+ * was: what the guest wrote to MCG_STATUS and its banks' MCi_CTL2. */
+static struct { uint64_t mcg_status, mci_ctl2[GUEST_MC_BANK_NUM]; }
+    vmce_state[MAX_DOMAINS][MAX_VCPUS];
+#define VMCE(v) (vmce_state[(v)->domain->domain_id][(v)->vcpu_id])
+
 static uint64_t mcg_cap(void)
 {
     return boot_cpu_vendor == CPU_VENDOR_INTEL
@@ -63,7 +69,7 @@ int vmce_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
     *val = 0;
     switch (msr) {
     case MSR_IA32_MCG_STATUS:
-        *val = v->vmce_mcg_status;
+        *val = VMCE(v).mcg_status;
         return 1;
     case MSR_IA32_MCG_CAP:
         *val = mcg_cap();
@@ -74,7 +80,7 @@ int vmce_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
     if (guest_bank(msr) && (msr & 3) == 0)
         *val = ~0UL;                            /* MCi_CTL: all ones */
     else if (guest_ctl2(msr))
-        *val = v->vmce_mci_ctl2[msr - MSR_IA32_MC0_CTL2];
+        *val = VMCE(v).mci_ctl2[msr - MSR_IA32_MC0_CTL2];
     return 1;                                   /* MCG_CTL (no MCG_CTL_P), the rest: 0 */
 }
 
@@ -84,7 +90,7 @@ int vmce_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
         return 0;
     switch (msr) {
     case MSR_IA32_MCG_STATUS:
-        v->vmce_mcg_status = val;
+        VMCE(v).mcg_status = val;
         return 1;
     case MSR_IA32_MCG_EXT_CTL:
         return -1;
@@ -92,6 +98,6 @@ int vmce_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
     if (guest_bank(msr) && (msr & 3) != 0 && val)
         return -1;                              /* STATUS, ADDR, MISC: only 0 */
     if (guest_ctl2(msr))
-        v->vmce_mci_ctl2[msr - MSR_IA32_MC0_CTL2] = val;    /* as Xen: any value */
+        VMCE(v).mci_ctl2[msr - MSR_IA32_MC0_CTL2] = val;    /* as Xen: any value */
     return 1;                                   /* MCG_CAP, MCG_CTL, MCi_CTL: ignored */
 }

@@ -255,11 +255,9 @@ void do_trap(struct cpu_user_regs *regs)
         case TRAP_no_device:
             pv_do_device_not_available(regs);
             return;
-        case TRAP_page_fault:
-            if (pv_ro_page_fault(regs, cr2))
-                return;
-            break;
         }
+        if (vec == TRAP_page_fault && pv_ro_page_fault(regs, cr2))
+            return;
         bool err = vec == 8 || (vec >= 10 && vec <= 14) || vec == 17;
         pv_inject_trap(regs, vec, err, regs->error_code, cr2);
         return;
