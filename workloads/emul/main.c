@@ -292,6 +292,19 @@ static void check_behaviour(void)
     unsigned long cnt = 3000, dst = (unsigned long)inbuf;
     __asm__ volatile("mov $0x80, %%dx; rep insb" : "+c"(cnt), "+D"(dst) :: "rdx", "memory");
     expect(cnt == 0 && dst == (unsigned long)inbuf + 3000, "rep insb of 3000 bytes");
+    /* The RTC as Xen's rtc_guest_read/write: the index latched per
+     * domain, the data port the CMOS register for dom0 (NVRAM 0x50 here,
+     * written and read back; emul runs as dom0). */
+    uint8_t b;
+    __asm__ volatile("outb %%al, $0x70" :: "a"(0x50));
+    __asm__ volatile("inb $0x70, %%al" : "=a"(b));
+    expect(b == 0x50, "RTC index not latched");
+    __asm__ volatile("outb %%al, $0x71" :: "a"(0x5a));
+    __asm__ volatile("outb %%al, $0x70; inb $0x71, %%al" : "=a"(b) : "a"(0x50));
+    expect(b == 0x5a, "CMOS byte 0x50 not written and read back through the RTC ports");
+    uint16_t w;
+    __asm__ volatile("inw $0x70, %%ax" : "=a"(w));
+    expect(w == 0x5a50, "inw of the RTC ports: not index 0x50, data 0x5a");
     iopl = 0;
     HC(__HYPERVISOR_physdev_op, 6, &iopl, 0, 0, 0);
 
