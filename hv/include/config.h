@@ -15,6 +15,7 @@
 #define PRIMARY_STACK_BOTTOM (NR_IST_STACKS * IST_STACK_SIZE)
 #define MAX_FRAMES       (1UL << 20) /* 4 GiB of RAM at most */
 #define MAX_MODULES      8
+#define MAX_DOMAIN_MIB   1024       /* a domain's memory (mem=), MiB */
 #define TIMESLICE_NS     10000000UL /* 10 ms, one-shot LAPIC timer */
 
 #endif

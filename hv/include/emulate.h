@@ -54,6 +54,14 @@ void pv_debugregs_switch(const struct vcpu *prev, const struct vcpu *next);
 /* hv/arch/x86/i387.c: CR0.TS as the guest set it (fpu_taskswitch). */
 void pv_fpu_taskswitch(struct vcpu *v, bool set);
 void pv_do_device_not_available(struct cpu_user_regs *regs);
+/* A guest-kernel write fault on a read-only mapping of one of its L1
+ * tables, emulated with writable_pagetables (ro-page-fault.c): true if
+ * done. */
+bool pv_ro_page_fault(struct cpu_user_regs *regs, unsigned long cr2);
+/* The virtual machine-check MSRs (vmce.c, Xen's vmce_rdmsr/wrmsr):
+ * 1 done, -1 #GP, 0 not a machine-check MSR. */
+int vmce_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);
+int vmce_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
 /* Initial emulated state of a vCPU: CR4 view, DR6/DR7 defaults. */
 void pv_emul_vcpu_init(struct vcpu *v);
 

@@ -25,6 +25,7 @@
 
 #define X86_EFLAGS_CF  (1UL << 0)
 #define X86_EFLAGS_MBS (1UL << 1)
+#define X86_EFLAGS_ZF  (1UL << 6)
 #define X86_EFLAGS_TF  (1UL << 8)
 #define X86_EFLAGS_IF  (1UL << 9)
 #define X86_EFLAGS_DF  (1UL << 10)
@@ -78,6 +79,8 @@
 #define PFEC_present (1U << 0)
 #define PFEC_write   (1U << 1)
 #define PFEC_user    (1U << 2)
+#define PFEC_rsvd    (1U << 3)
+#define PFEC_insn_fetch (1U << 4)
 #define PFEC_user_mode PFEC_user
 #define PFEC_write_access PFEC_write
 /* #GP error code bits */

@@ -28,6 +28,7 @@
 #include "flushtlb.h"
 #include "event_fifo.h"
 #include "grant_table.h"
+#include "iomem.h"
 #include "spinlock.h"
 #include "lib.h"
 #include "mm_audit.h"
@@ -89,6 +90,11 @@ static void audit_table(struct domain *d, mfn_t mfn, int level)
         if (adjust_guest_entry(level, e) != e)
             bad(d, "entry not adjusted (user, L4 accessed)", mfn);
         mfn_t child = pte_addr(e) >> PAGE_SHIFT;
+        if (level == 1 && is_iomem_frame(child)) {
+            if (!iomem_access_permitted(d, child))
+                bad(d, "mapping of I/O memory the domain may not map", child);
+            continue;                        /* holds no reference */
+        }
         if (child > max_mfn) {
             bad(d, "entry beyond RAM", mfn);
             continue;

@@ -11,6 +11,7 @@
  * whose type changes (table to writable, writable to table, ...) first
  * has its owner's TLBs flushed, as stale translations may still use it.  Pure code
  * over frame_table and maddr_to_virt(): host tests run it unchanged. */
+#include "iomem.h"
 #include "page.h"
 #include "lib.h"
 #include "public/errno.h"
@@ -115,13 +116,16 @@ static int get_entry_refs(struct domain *d, mfn_t table, int level, pte_t e)
             rc = 0;
         return rc;
     }
-    /* Xen's get_page_from_l1e: a frame past RAM is I/O memory, which no
-     * asilab domain may map (-EPERM); a RAM frame that is not d's, or
-     * that cannot be writable now, "could not pin" (-EBUSY). */
-    if (mfn > max_mfn)
-        return -XEN_EPERM;
-    if (get_page(mfn, d))
-        return -XEN_EBUSY;
+    /* Xen's get_page_from_l1e: a frame that is no RAM (or in the first
+     * MiB) is I/O memory, which only dom0 may map, where its iomem_caps
+     * permit, with no reference held (iomem.c); else -EPERM.  A RAM frame
+     * that is not d's, or that cannot be writable now, "could not pin"
+     * (-EBUSY). */
+    if (mfn > max_mfn || get_page(mfn, d)) {
+        if (is_iomem_frame(mfn))
+            return iomem_access_permitted(d, mfn) ? 0 : -XEN_EPERM;
+        return mfn > max_mfn ? -XEN_EPERM : -XEN_EBUSY;
+    }
     if (!(e & _PAGE_RW))
         return 0;
     if (get_page_type(mfn, d, PGT_writable)) {
@@ -140,6 +144,10 @@ static void put_entry_refs(struct domain *d, mfn_t table, int level, pte_t e)
         return;
     mfn_t mfn = pte_addr(e) >> PAGE_SHIFT;
     if (level > 1 && mfn == table)
+        return;
+    /* Every reference an L1 entry holds is on a frame of d's (owners
+     * never change): any other frame is I/O memory, which holds none. */
+    if (level == 1 && unlikely(mfn > max_mfn || mfn_to_page(mfn)->owner != d->domain_id))
         return;
     if (level > 1 && mfn_to_page(mfn)->type == PGT_l1 + level - 1) {
         dec_linear_uses(mfn_to_page(mfn));

@@ -400,6 +400,23 @@ void start_domains(void)
         vcpu_up(domains[i]->vcpu[0]);
 }
 
+/* Xen's dom0_mem=<size>[,max:<size>...] on the hv command line, for a
+ * dom0 module without mem= (a kernel whose command line must not carry
+ * the lab's mem=, e.g. Linux, which reads mem= itself): the first
+ * amount, with Xen's parse_size_and_unit units (K, M, G; none: KiB), in
+ * whole MiB; 0 (refused below) if it is not one. */
+static unsigned long dom0_mem_mib(const char *v)
+{
+    const char *end;
+    unsigned long n = simple_strtoul(v, &end, 10);
+    switch (*end) {
+    case 'G': case 'g': return n << 10;
+    case 'M': case 'm': return n;
+    case 'K': case 'k': case ',': case 0: return n >> 10;
+    default: return 0;
+    }
+}
+
 int construct_domains(const struct boot_module *mod, unsigned int *next_domid)
 {
     char val[32], name[32];
@@ -415,14 +432,16 @@ int construct_domains(const struct boot_module *mod, unsigned int *next_domid)
         nr_vcpus = simple_strtoul(val, NULL, 10);
     if (cmdline_get(mod->cmdline, "mem", val, sizeof(val)))
         mem_mib = simple_strtoul(val, NULL, 10);
+    else if (*next_domid == 0 && cmdline_get(saved_cmdline, "dom0_mem", val, sizeof(val)))
+        mem_mib = dom0_mem_mib(val);
     if (cmdline_get(mod->cmdline, "pcpu", val, sizeof(val)))
         where.first = simple_strtoul(val, NULL, 10);
     if (cmdline_get(mod->cmdline, "spread", val, sizeof(val)))
         where.spread = simple_strtoul(val, NULL, 10) != 0;
-    if (!nr_doms || !nr_vcpus || nr_vcpus > MAX_VCPUS || !mem_mib || mem_mib > 64 ||
+    if (!nr_doms || !nr_vcpus || nr_vcpus > MAX_VCPUS || !mem_mib || mem_mib > MAX_DOMAIN_MIB ||
         nr_doms > MAX_DOMAINS - *next_domid) {
-        printk("hv: module '%s': bad domains/vcpus/mem (max %d vcpus, 64 MiB, %d domains)\n",
-               mod->cmdline, MAX_VCPUS, MAX_DOMAINS);
+        printk("hv: module '%s': bad domains/vcpus/mem (max %d vcpus, %d MiB, %d domains)\n",
+               mod->cmdline, MAX_VCPUS, MAX_DOMAIN_MIB, MAX_DOMAINS);
         return -1;
     }
     if (elf_xen_parse(__va(mod->start), mod->end - mod->start, &parms, &why)) {

@@ -13,7 +13,8 @@
  *                       CR4: TSD, DE, FSGSBASE (when offered) are the
  *                       guest's, PAE/MCE/OSFXSR/OSXMMEXCPT show the hv's
  *   mov to/from DR0-7   set_debugreg's rules (hv/pv/debugreg.c)
- *   rdmsr/wrmsr         the MSRs Xen lets PV guests touch; others #GP
+ *   rdmsr/wrmsr         the MSRs Xen lets PV guests touch (the machine-check
+ *                       ones in vmce.c); others #GP
  *   rdtsc               when the guest set CR4.TSD
  *   cpuid               the PV policy (hv/pv/cpuid.c)
  *   in/out/ins/outs     by virtual IOPL or the guest's I/O bitmap, then
@@ -143,10 +144,32 @@ static bool amd_pstate_msr(uint32_t msr)
            (msr >= 0xc0010061 && msr <= 0xc001006b);     /* K8 P-states */
 }
 
-static enum emul_rc read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
+/* The MSRs read_msr does not know: the machine-check ones (vmce.c, as
+ * Xen's guest_rdmsr), then Xen's leniency for a guest without a #GP
+ * handler.  Out of line, so the common reads stay as short as they were. */
+static enum emul_rc __attribute__((noinline)) read_msr_other(struct vcpu *v, uint32_t msr,
+                                                             uint64_t *val)
 {
     uint64_t tmp;
 
+    switch (vmce_rdmsr(v, msr, val)) {
+    case 1:
+        return EMUL_OKAY;
+    case -1:
+        return EMUL_GP;
+    }
+    /* As Xen: a guest without a #GP handler reads a readable MSR as 0
+     * rather than being crashed by the fault. */
+    if (!v->trap_ctxt[TRAP_gp_fault].address && (msr >> 16) != 0x4000 &&
+        !rdmsr_safe(msr, &tmp)) {
+        *val = 0;
+        return EMUL_OKAY;
+    }
+    return EMUL_GP;
+}
+
+static enum emul_rc read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
     switch (msr) {
     case MSR_APIC_BASE:               /* Linux PV reads it */
         *val = 0xfee00000UL | (1UL << 11) | (v->vcpu_id == 0 ? 1UL << 8 : 0);
@@ -188,14 +211,7 @@ static enum emul_rc read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
         }
         break;
     }
-    /* As Xen: a guest without a #GP handler reads a readable MSR as 0
-     * rather than being crashed by the fault. */
-    if (!v->trap_ctxt[TRAP_gp_fault].address && (msr >> 16) != 0x4000 &&
-        !rdmsr_safe(msr, &tmp)) {
-        *val = 0;
-        return EMUL_OKAY;
-    }
-    return EMUL_GP;
+    return read_msr_other(v, msr, val);
 }
 
 static enum emul_rc write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
@@ -222,7 +238,7 @@ static enum emul_rc write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
         if ((amd_pstate_msr(msr) || msr == 0xc0010015 /* K8 HWCR */) &&
             boot_cpu_vendor != CPU_VENDOR_INTEL)
             return EMUL_OKAY;
-        return EMUL_GP;
+        return vmce_wrmsr(v, msr, val) > 0 ? EMUL_OKAY : EMUL_GP;
     }
     (void)v;
 }
@@ -278,10 +294,81 @@ static bool admin_io_okay(const struct domain *d, unsigned int port,
     return true;
 }
 
+/* The RTC as Xen's rtc_guest_read/rtc_guest_write: every PV domain has
+ * its own latched CMOS index at port 0x70; the data port 0x71 reaches
+ * the hardware's register of that index for dom0 only (Xen: a domain
+ * whose ioports_caps include the RTC), under one lock; a domU reads
+ * ~0 and its writes are dropped. */
+#define RTC_INDEX 0x70
+#define RTC_DATA  0x71
+static uint8_t cmos_idx[MAX_DOMAINS];
+static spinlock_t rtc_lock = SPIN_LOCK_UNLOCKED;
+
+static bool is_rtc_port(unsigned int port, unsigned int bytes)
+{
+    return port <= RTC_DATA && port + bytes - 1 >= RTC_INDEX;
+}
+
+static uint8_t rtc_guest_read(const struct domain *d, unsigned int port)
+{
+    uint8_t v = 0xff;
+    if (port == RTC_INDEX)
+        return cmos_idx[d->domain_id];
+    if (d->domain_id != 0)
+        return v;
+    spin_lock(&rtc_lock);
+    outb(RTC_INDEX, cmos_idx[d->domain_id] & 0x7f);
+    v = inb(RTC_DATA);
+    spin_unlock(&rtc_lock);
+    return v;
+}
+
+static void rtc_guest_write(const struct domain *d, unsigned int port, uint8_t v)
+{
+    if (port == RTC_INDEX) {
+        cmos_idx[d->domain_id] = v;
+        return;
+    }
+    if (d->domain_id != 0)
+        return;
+    spin_lock(&rtc_lock);
+    outb(RTC_INDEX, cmos_idx[d->domain_id] & 0x7f);
+    outb(RTC_DATA, v);
+    spin_unlock(&rtc_lock);
+}
+
+/* An access touching the RTC goes byte by byte, as Xen's guest_io_read
+ * splits one: the RTC's bytes as above, the others as a byte access. */
+static uint32_t __attribute__((noinline)) rtc_io_read(const struct domain *d,
+                                                      unsigned int port, unsigned int bytes)
+{
+    uint32_t val = 0;
+    for (unsigned int i = 0; i < bytes; i++) {
+        unsigned int p = port + i;
+        uint8_t b = is_rtc_port(p, 1) ? rtc_guest_read(d, p) :
+                    admin_io_okay(d, p, 1) ? inb(p) : 0xff;
+        val |= (uint32_t)b << (8 * i);
+    }
+    return val;
+}
+
+static void __attribute__((noinline)) rtc_io_write(const struct domain *d, unsigned int port,
+                                                   unsigned int bytes, uint32_t val)
+{
+    for (unsigned int i = 0; i < bytes; i++) {
+        unsigned int p = port + i;
+        uint8_t b = val >> (8 * i);
+        if (is_rtc_port(p, 1))
+            rtc_guest_write(d, p, b);
+        else if (admin_io_okay(d, p, 1))
+            outb(p, b);
+    }
+}
+
 static uint32_t io_read(const struct domain *d, unsigned int port, unsigned int bytes)
 {
     if (!admin_io_okay(d, port, bytes))
-        return ~0U;
+        return is_rtc_port(port, bytes) ? rtc_io_read(d, port, bytes) : ~0U;
     switch (bytes) {
     case 1: return inb(port);
     case 2: return inw(port);
@@ -292,8 +379,11 @@ static uint32_t io_read(const struct domain *d, unsigned int port, unsigned int 
 static void io_write(const struct domain *d, unsigned int port, unsigned int bytes,
                      uint32_t val)
 {
-    if (!admin_io_okay(d, port, bytes))
+    if (!admin_io_okay(d, port, bytes)) {
+        if (is_rtc_port(port, bytes))
+            rtc_io_write(d, port, bytes, val);
         return;
+    }
     switch (bytes) {
     case 1: outb(port, val); break;
     case 2: outw(port, val); break;

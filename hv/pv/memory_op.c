@@ -2,11 +2,13 @@
  * common/memory.c do_memory_op, arch/x86/mm.c arch_memory_op and
  * x86_64/mm.c subarch_memory_op): the M2P's location and frames, the
  * highest machine frame, a domain's reservation and highest pfn, the
- * pseudo-physical memory map.  asilab domains never grow or shrink, so
+ * pseudo-physical and (dom0) the machine memory map.  asilab domains never grow or shrink, so
  * what changes memory (populate_physmap, decrease_reservation, ...) is
  * not here: unknown sub-ops are -ENOSYS. */
+#include "boot.h"
 #include "domain.h"
 #include "hypercall.h"
+#include "iomem.h"
 #include "lib.h"
 #include "m2p.h"
 #include "mm.h"
@@ -71,6 +73,105 @@ static long memory_map(unsigned long arg)
     return -XEN_ENOSYS;
 }
 
+/* Xen's memory_map_context: the caller's map, where the next entry goes
+ * (n), the first frame not yet reported (s). */
+struct map_ctxt {
+    struct xen_memory_map map;
+    unsigned int n;
+    unsigned long s;
+};
+
+/* Xen's _handle_iomem_range for a range [s, e] dom0 may map: the frames
+ * before it since the last one reported are reserved to dom0 (below
+ * the physical address width only). */
+static long report_hole(struct map_ctxt *c, unsigned long s, unsigned long e)
+{
+    if (s > c->s && !(s >> (paddr_bits - PAGE_SHIFT))) {
+        if (c->map.buffer) {
+            struct e820entry ent = { .addr = (uint64_t)c->s << PAGE_SHIFT,
+                                     .size = (uint64_t)(s - c->s) << PAGE_SHIFT,
+                                     .type = E820_RESERVED };
+            if (c->n + 1 >= c->map.nr_entries)
+                return -XEN_EINVAL;
+            if (copy_to_guest(c->map.buffer + c->n * sizeof(ent), &ent, sizeof(ent)))
+                return -XEN_EFAULT;
+        }
+        c->n++;
+    }
+    c->s = e + 1;
+    return 0;
+}
+
+/* Xen's handle_iomem_range: an IO-APIC's page inside the range is
+ * reported too (the hv drives it). */
+static long handle_iomem_range(unsigned long s, unsigned long e, void *p)
+{
+    long err = 0;
+    do {
+        unsigned long low = ~0UL;
+        for (unsigned int i = 0; i < nr_madt_ioapics; i++) {
+            unsigned long mfn = madt_ioapic_addr[i] >> PAGE_SHIFT;
+            if (mfn >= s && mfn <= e && mfn < low)
+                low = mfn;
+        }
+        if (low == ~0UL)
+            break;
+        if (s < low)
+            err = report_hole(p, s, low - 1);
+        s = low + 1;
+    } while (!err);
+    return err || s > e ? err : report_hole(p, s, e);
+}
+
+/* XENMEM_machine_memory_map (Xen's arch_memory_op, XSM_PRIV: dom0
+ * only): the hv's e820 as the loader gave it, and in the holes between
+ * its entries reserved entries for what dom0's iomem_caps do not permit
+ * (iomem.c: the local APIC, the IO-APICs, the MSI and HyperTransport
+ * ranges). */
+static long machine_memory_map(unsigned long arg)
+{
+    struct map_ctxt c = { .n = 0 };
+    long rc;
+
+    if (!is_control_domain(current->domain))
+        return -XEN_EPERM;
+    if (copy_from_guest(&c.map, arg, sizeof(c.map)))
+        return -XEN_EFAULT;
+    bool store = c.map.buffer != 0;
+    if (store && c.map.nr_entries < nr_boot_e820 + 1)
+        return -XEN_EINVAL;
+    if (store && !guest_range_ok(c.map.buffer, (uint64_t)c.map.nr_entries *
+                                 sizeof(struct e820entry)))
+        return -XEN_EFAULT;
+    for (unsigned int i = 0; i < nr_boot_e820; i++, c.n++) {
+        unsigned long s = boot_e820[i].addr >> PAGE_SHIFT;
+        if (s > c.s) {
+            rc = iomem_report_ranges(c.s, s - 1, handle_iomem_range, &c);
+            if (!rc)
+                rc = handle_iomem_range(s, s, &c);
+            if (rc)
+                return rc;
+        }
+        if (store) {
+            if (c.map.nr_entries <= c.n + (nr_boot_e820 - i))
+                return -XEN_EINVAL;
+            if (copy_to_guest(c.map.buffer + c.n * sizeof(struct e820entry),
+                              &boot_e820[i], sizeof(struct e820entry)))
+                return -XEN_EFAULT;
+        }
+        c.s = (boot_e820[i].addr + boot_e820[i].size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+    }
+    if (c.s) {
+        rc = iomem_report_ranges(c.s, ~0UL, handle_iomem_range, &c);
+        if (!rc && c.s)
+            rc = handle_iomem_range(~0UL, ~0UL, &c);
+        if (rc)
+            return rc;
+    }
+    c.map.nr_entries = c.n;
+    return copy_to_guest(arg, &c.map, sizeof(c.map)) ? -XEN_EFAULT : 0;
+}
+
 long do_memory_op(unsigned long cmd, unsigned long arg, unsigned long a3,
                   unsigned long a4, unsigned long a5)
 {
@@ -106,6 +207,8 @@ long do_memory_op(unsigned long cmd, unsigned long arg, unsigned long a3,
         return machphys_mapping(arg);
     case XENMEM_memory_map:
         return memory_map(arg);
+    case XENMEM_machine_memory_map:
+        return machine_memory_map(arg);
     default:
         return -XEN_ENOSYS;
     }

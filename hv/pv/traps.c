@@ -76,6 +76,25 @@ static void create_bounce_frame(struct cpu_user_regs *regs, unsigned long eip,
                       X86_EFLAGS_AC);
 }
 
+/* Xen's show_execution_state for a guest that is about to be crashed:
+ * its registers and the words at the top of its stack, so that a guest
+ * without handlers (an early kernel) can be followed. */
+static void show_guest_state(const struct cpu_user_regs *r)
+{
+    printk("hv: d%uv%u rip %#lx rsp %#lx rflags %#lx cs %#x ss %#x\n"
+           "hv:   rax %#lx rbx %#lx rcx %#lx rdx %#lx rsi %#lx rdi %#lx rbp %#lx\n"
+           "hv:   r8 %#lx r9 %#lx r10 %#lx r11 %#lx r12 %#lx r13 %#lx r14 %#lx r15 %#lx\n",
+           current->domain->domain_id, current->vcpu_id, r->rip, r->rsp, r->rflags,
+           r->cs, r->ss, r->rax, r->rbx, r->rcx, r->rdx, r->rsi, r->rdi, r->rbp,
+           r->r8, r->r9, r->r10, r->r11, r->r12, r->r13, r->r14, r->r15);
+    for (unsigned int i = 0; i < 16; i++) {
+        unsigned long w;
+        if (copy_from_guest(&w, r->rsp + i * 8, sizeof(w)))
+            break;
+        printk("hv:   stack[%u] %#lx\n", i, w);
+    }
+}
+
 void pv_inject_trap(struct cpu_user_regs *regs, unsigned int vector,
                     bool has_err, uint32_t err, unsigned long cr2)
 {
@@ -83,6 +102,7 @@ void pv_inject_trap(struct cpu_user_regs *regs, unsigned int vector,
     const struct trap_info *ti = &v->trap_ctxt[vector & 0xff];
 
     if (!ti->address) {
+        show_guest_state(regs);
         domain_crash(v->domain, "unhandled exception %u (error %#x) at rip %#lx"
                      " cr2 %#lx", vector, err, regs->rip, cr2);
         return;

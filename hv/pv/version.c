@@ -19,13 +19,16 @@ BUILD_BUG_ON(ASILAB_XEN_VERSION != ((XEN_MAJOR << 16) | XEN_MINOR));
 #define DENIED    "<denied>"
 
 /* What asilab offers a PV guest in feature submap 0: only what holds.
- * Xen 4.17 also sets memory_op_vnode_supported and gnttab_map_avail_bits
- * for PV; asilab has neither (yet). */
+ * gnttab_map_avail_bits: a host mapping carries the GNTMAP_guest_avail
+ * bits in its entry's AVL bits (grant_table.c; Linux refuses to boot PV
+ * without it).  Xen 4.17 also sets memory_op_vnode_supported for PV;
+ * asilab has no XENMEM_get_vnumainfo (yet). */
 static uint32_t features_submap0(const struct domain *d)
 {
     uint32_t f = (1U << XENFEAT_direct_mapped) |            /* PV: not translated */
                  (1U << XENFEAT_mmu_pt_update_preserve_ad) |
-                 (1U << XENFEAT_highmem_assist);           /* MMUEXT_{CLEAR,COPY}_PAGE */
+                 (1U << XENFEAT_highmem_assist) |          /* MMUEXT_{CLEAR,COPY}_PAGE */
+                 (1U << XENFEAT_gnttab_map_avail_bits);
     if (d->vm_assist & (1UL << VMASST_TYPE_pae_extended_cr3))
         f |= 1U << XENFEAT_pae_pgdir_above_4gb;   /* as Xen, for any guest */
     if (is_control_domain(d))

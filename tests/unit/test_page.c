@@ -20,7 +20,9 @@
  * own table holds nothing, one to a validated table of the same level holds
  * a reference and a type reference and Xen's linear_pt_count on both ends,
  * writable ones, ones to other levels and chains (XSA-240) are -EINVAL, and
- * dropping them (update, devalidation) gives every count back. */
+ * dropping them (update, devalidation) gives every count back; an L1
+ * entry to I/O memory is -EPERM but where the domain's iomem_caps permit
+ * it, and then holds no reference. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -70,6 +72,15 @@ void strategy_init_guest_l4(struct domain *d, mfn_t l4, uint64_t *tab)
 }
 
 void page_flush_stale_tlbs(struct domain *d) { n_flush++; last_flush_d = d; }
+
+/* I/O memory (hv/mm/iomem.c): every frame past the simulated RAM; d1
+ * plays dom0, whose iomem_caps permit exactly IOMEM_OK. */
+#define IOMEM_OK (NFRAMES + 1)
+bool is_iomem_frame(mfn_t mfn) { return mfn >= NFRAMES; }
+bool iomem_access_permitted(const struct domain *d, mfn_t mfn)
+{
+    return d == &d1 && mfn == IOMEM_OK;
+}
 
 /* ---- fixture ---- */
 static struct page_info snap[NFRAMES];
@@ -421,6 +432,35 @@ static void test_shared_subtree(void)
     CHECK(unchanged());
 }
 
+/* An L1 entry to I/O memory: only where the domain's iomem_caps permit
+ * (else -EPERM), with no reference held, so validating, updating and
+ * devalidating the table leave every frame as it was. */
+static void test_iomem(void)
+{
+    reset();
+    int lvl = -1;
+    mfn_t l1 = frame(1), l1b = frame(2), a = frame(1);
+    CHECK_REJECT(l1, PGT_l1, 0, ent(NFRAMES, P | RW), EPERM_);
+    tab(l1b)[0] = ent(IOMEM_OK, P);
+    snapshot();
+    CHECK_EQ(get_page_and_type(l1b, &d2, PGT_l1), EPERM_);   /* a domU */
+    CHECK(unchanged());
+    tab(l1)[0] = ent(IOMEM_OK, P | RW | _PAGE_PCD);
+    tab(l1)[1] = ent(a, P | RW);
+    CHECK_EQ(get_page_and_type(l1, &d1, PGT_l1), 0);
+    CHECK_FRAME(l1, PGT_l1, 1, 1, 0); CHECK_FRAME(a, PGT_writable, 1, 1, 0);
+    snapshot();
+    CHECK_EQ(MOD(l1, 2, ent(IOMEM_OK, P)), 0);
+    CHECK_EQ(MOD(l1, 3, ent(NFRAMES, P)), EPERM_);
+    CHECK_EQ(MOD(l1, 2, 0), 0);
+    CHECK_EQ(MOD(l1, 0, ent(a, P)), 0);                      /* I/O out, RAM in */
+    CHECK_FRAME(a, PGT_writable, 1, 2, 0);
+    CHECK_EQ(MOD(l1, 0, ent(IOMEM_OK, P)), 0);               /* and back */
+    CHECK(unchanged());
+    put_page_and_type(l1, &d1);
+    CHECK_UNUSED(l1); CHECK_FRAME(a, PGT_none, 0, 0, STALE);
+}
+
 static void test_mod_pt_entry(void)
 {
     reset();
@@ -677,6 +717,7 @@ int main(void)
     RUN(test_stale_writable);
     RUN(test_shared_subtree);
     RUN(test_mod_pt_entry);
+    RUN(test_iomem);
     RUN(test_user_adjust);
     RUN(test_descriptors);
     RUN(test_table_to_writable_flushes);

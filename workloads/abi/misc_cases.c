@@ -63,9 +63,9 @@ static void version_cases(void)
           &pp), 0);
     check("virt_start is HYPERVISOR_VIRT_START", pp.virt_start, 0xffff800000000000UL);
     check("XENVER_get_features submap 0", HYPERVISOR_xen_version(XENVER_get_features, &fi), 0);
-    check("features: direct_mapped, preserve_ad, highmem_assist, dom0 for dom0", fi.submap,
+    check("features: direct_mapped, preserve_ad, highmem_assist, gnttab_map_avail_bits, dom0 for dom0", fi.submap,
           (1L << XENFEAT_direct_mapped) | (1L << XENFEAT_highmem_assist) |
-          (1L << XENFEAT_mmu_pt_update_preserve_ad) |
+          (1L << XENFEAT_mmu_pt_update_preserve_ad) | (1L << XENFEAT_gnttab_map_avail_bits) |
           (privileged() ? 1L << XENFEAT_dom0 : 0));
     fi.submap_idx = 1;
     check("get_features submap 1", HYPERVISOR_xen_version(XENVER_get_features, &fi),

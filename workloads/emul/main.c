@@ -249,6 +249,16 @@ static void check_behaviour(void)
     expect(TRY("rdmsr", 0, 0x12345678, 0) == 13,
            "rdmsr of an unknown MSR: no #GP");
     expect(rdmsr_e(0x277) == 0x0000050100070406UL, "PAT is not Xen's");
+    /* Xen's vMCE: two banks, MCG_STATUS kept, bank status only 0. */
+    expect((rdmsr_e(0x179) & 0xff) == 2, "MCG_CAP: not Xen's 2 guest banks");
+    expect(TRY("wrmsr", 4, 0x17a, 0) == -1 && rdmsr_e(0x17a) == 4, "MCG_STATUS not kept");
+    expect(TRY("wrmsr", 0, 0x17a, 0) == -1, "MCG_STATUS back to 0");
+    expect(rdmsr_e(0x400) == ~0UL && rdmsr_e(0x401) == 0 && rdmsr_e(0x405) == 0,
+           "MC0_CTL all ones, MC0/MC1_STATUS 0");
+    expect(TRY("wrmsr", 0, 0x401, 0) == -1 && TRY("wrmsr", 1, 0x401, 0) == 13,
+           "MC0_STATUS: 0 written, nonzero #GP");
+    expect(TRY("rdmsr", 0, 0x409, 0) == -1, "bank 2 (past the guest's two): not read as 0");
+    expect(TRY("rdmsr", 0, 0x4d0, 0) == 13, "MCG_EXT_CTL (no LMCE): no #GP");
 
     /* Software interrupts through the trap table. */
     unsigned int before = swint_count;
@@ -282,6 +292,19 @@ static void check_behaviour(void)
     unsigned long cnt = 3000, dst = (unsigned long)inbuf;
     __asm__ volatile("mov $0x80, %%dx; rep insb" : "+c"(cnt), "+D"(dst) :: "rdx", "memory");
     expect(cnt == 0 && dst == (unsigned long)inbuf + 3000, "rep insb of 3000 bytes");
+    /* The RTC as Xen's rtc_guest_read/write: the index latched per
+     * domain, the data port the CMOS register for dom0 (NVRAM 0x50 here,
+     * written and read back; emul runs as dom0). */
+    uint8_t b;
+    __asm__ volatile("outb %%al, $0x70" :: "a"(0x50));
+    __asm__ volatile("inb $0x70, %%al" : "=a"(b));
+    expect(b == 0x50, "RTC index not latched");
+    __asm__ volatile("outb %%al, $0x71" :: "a"(0x5a));
+    __asm__ volatile("outb %%al, $0x70; inb $0x71, %%al" : "=a"(b) : "a"(0x50));
+    expect(b == 0x5a, "CMOS byte 0x50 not written and read back through the RTC ports");
+    uint16_t w;
+    __asm__ volatile("inw $0x70, %%ax" : "=a"(w));
+    expect(w == 0x5a50, "inw of the RTC ports: not index 0x50, data 0x5a");
     iopl = 0;
     HC(__HYPERVISOR_physdev_op, 6, &iopl, 0, 0, 0);
 

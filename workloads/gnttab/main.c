@@ -146,6 +146,12 @@ static void host_map_cases(char *page, char *host, char *other)
     expect("read-only PTE", pte_read(host, 1) & 0xfff, 0x65);
     expect("read through the read-only mapping", host[100], 0x77);
     expect("unmap read-only", unmap((uint64_t)host, 0, h), GNTST_okay);
+    /* XENFEAT_gnttab_map_avail_bits: the guest's bits land in AVL (9-11) */
+    expect("map with guest avail bits 5",
+           map(12, (uint64_t)host, GNTMAP_host_map | GNTMAP_readonly |
+               (5U << _GNTMAP_guest_avail0), &h), GNTST_okay);
+    expect("avail bits in the PTE", pte_read(host, 1) & 0xfff, 0xa65);
+    expect("unmap the avail-bits mapping", unmap((uint64_t)host, 0, h), GNTST_okay);
     gnttab[12].flags = 0;
 }
 

@@ -135,6 +135,58 @@ static long memop_dom(unsigned int cmd, uint16_t domid)
     return HYPERVISOR_memory_op(cmd, &md);
 }
 
+/* XENMEM_machine_memory_map: dom0 gets the machine's e820 (QEMU's), and
+ * in its holes reserved entries for the I/O memory dom0 may not map
+ * (QEMU has no e820 entry at the MSI range); a domU -EPERM (Xen's
+ * XSM_PRIV). */
+struct e820_ent { uint64_t addr, size; uint32_t type; } __attribute__((packed));
+static struct e820_ent e820[64];
+
+static void check_machine_memory_map(bool dom0)
+{
+    struct xen_memory_map m = { 64, (uint64_t)e820 };
+    long rc = HYPERVISOR_memory_op(XENMEM_machine_memory_map, &m);
+    if (!dom0) {
+        check(rc == -XEN_EPERM, "machine_memory_map from a domU: -EPERM");
+        char *p = page_alloc();
+        check(HYPERVISOR_update_va_mapping((unsigned long)p, 0xf0000UL | PTE_FLAGS_RO,
+                                           UVMF_INVLPG) == -XEN_EPERM,
+              "a domU may not map I/O memory (the BIOS frame): -EPERM");
+        return;
+    }
+    check(rc == 0 && m.nr_entries >= 2 && m.nr_entries < 64 && e820[0].addr == 0 &&
+          e820[0].type == 1, "machine_memory_map: entries, RAM at 0");
+    bool ok = rc == 0, ram_above_1m = false, msi = false;
+    for (unsigned int i = 1; ok && i < m.nr_entries; i++) {
+        ok = e820[i].addr >= e820[i - 1].addr + e820[i - 1].size && e820[i].size;
+        ram_above_1m |= e820[i].type == 1 && e820[i].addr >= 0x100000;
+        msi |= e820[i].type == 2 && e820[i].addr == 0xfee00000UL &&
+               e820[i].size == 0x100000;
+    }
+    check(ok && ram_above_1m && msi, "machine_memory_map: sorted, RAM above 1 MiB, the "
+          "LAPIC/MSI range (no e820 entry) reserved to dom0");
+    unsigned int n = m.nr_entries;
+    struct xen_memory_map count = { 0, 0 };
+    check(HYPERVISOR_memory_op(XENMEM_machine_memory_map, &count) == 0 &&
+          count.nr_entries == n, "machine_memory_map without a buffer: the count");
+    struct xen_memory_map small = { 1, (uint64_t)e820 };
+    check(HYPERVISOR_memory_op(XENMEM_machine_memory_map, &small) == -XEN_EINVAL,
+          "machine_memory_map with a 1-entry buffer: -EINVAL");
+    /* The BIOS frame at 0xf0000 is I/O memory dom0 may map (Xen's
+     * dom_io low MiB); the LAPIC page is not. */
+    char *p = page_alloc();
+    uint64_t old = pte_read(p, 1);
+    check(HYPERVISOR_update_va_mapping((unsigned long)p, 0xf0000UL | PTE_FLAGS_RO,
+                                       UVMF_INVLPG) == 0, "dom0 maps the BIOS frame (I/O memory)");
+    check(HYPERVISOR_update_va_mapping((unsigned long)p, 0xfee00000UL | PTE_FLAGS_RO,
+                                       UVMF_INVLPG) == -XEN_EPERM, "dom0 may not map the LAPIC");
+    check(HYPERVISOR_update_va_mapping((unsigned long)p, old, UVMF_INVLPG) == 0,
+          "the page mapped back");
+    struct xen_memory_map bad = { 64, 0xffff800000000000UL };
+    check(HYPERVISOR_memory_op(XENMEM_machine_memory_map, &bad) == -XEN_EFAULT,
+          "machine_memory_map into hv memory: -EFAULT");
+}
+
 static void check_memory_op(void)
 {
     const unsigned long *p2m = (const unsigned long *)start_info->mfn_list;
@@ -188,6 +240,7 @@ static void check_memory_op(void)
     struct xen_memory_map map = { 1, (uint64_t)ext };
     check(HYPERVISOR_memory_op(XENMEM_memory_map, &map) == -XEN_ENOSYS,
           "memory_map: -ENOSYS (no map set by a toolstack)");
+    check_machine_memory_map(dom0);
     check(HYPERVISOR_memory_op(63, NULL) == -XEN_ENOSYS, "an unknown sub-op: -ENOSYS");
     check(HYPERVISOR_memory_op(XENMEM_machphys_mapping | (1 << MEMOP_EXTENT_SHIFT), &mm) ==
           -XEN_ENOSYS, "machphys_mapping with extent bits: unknown (-ENOSYS)");

@@ -5,6 +5,7 @@
 #include "boot.h"
 #include "console.h"
 #include "i387.h"
+#include "iomem.h"
 #include "domain.h"
 #include "lab.h"
 #include "lib.h"
@@ -30,6 +31,8 @@ struct __packed mb_mmap { uint32_t size; uint64_t addr, len; uint32_t type; };
 struct boot_module boot_modules[MAX_MODULES];
 unsigned int nr_boot_modules;
 char saved_cmdline[1024];
+struct e820entry boot_e820[E820_MAX];
+unsigned int nr_boot_e820;
 
 void frames_boot_init(void);
 void frame_table_init(unsigned long highest_mfn);
@@ -45,6 +48,17 @@ static void copy_mb_string(char *dst, size_t n, uint32_t pa)
         dst[0] = 0;
 }
 
+/* Keep the loader's map for dom0 (insertion by address). */
+static void save_e820(const struct mb_mmap *m)
+{
+    if (!m->len || nr_boot_e820 == E820_MAX)
+        return;
+    unsigned int i = nr_boot_e820++;
+    for (; i && boot_e820[i - 1].addr > m->addr; i--)
+        boot_e820[i] = boot_e820[i - 1];
+    boot_e820[i] = (struct e820entry){ .addr = m->addr, .size = m->len, .type = m->type };
+}
+
 static void memory_init(const struct multiboot_info *mbi)
 {
     unsigned long highest = 0;
@@ -54,6 +68,7 @@ static void memory_init(const struct multiboot_info *mbi)
     frames_boot_init();
     for (uint32_t off = 0; off < mbi->mmap_length;) {
         const struct mb_mmap *m = __va(mbi->mmap_addr + off);
+        save_e820(m);
         if (m->type == 1 && m->addr + m->len > m->addr) {
             paddr_t end = MIN(m->addr + m->len, (paddr_t)MAX_FRAMES << PAGE_SHIFT);
             frames_add_range(&hv_frames, m->addr, end);
@@ -149,6 +164,7 @@ void __start_xen(uint32_t magic, uint32_t mbi_pa)
 
     memory_init(mbi);
     acpi_find_cpus();          /* while the boot directmap covers 4 GiB */
+    iomem_init();
     paging_init();
     percpu_traps_init(0);
     identify_boot_cpu();

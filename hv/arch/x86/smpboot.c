@@ -2,6 +2,7 @@
  * INIT-SIPI-SIPI through the real-mode trampoline, and give each its
  * tables, LAPIC and idle vCPU. */
 #include "apic.h"
+#include "iomem.h"
 #include "console.h"
 #include "domain.h"
 #include "lib.h"
@@ -73,6 +74,8 @@ void acpi_find_cpus(void)
             if (p[0] == 0 && p[1] >= 8 && (*(const uint32_t *)(p + 4) & 1) &&
                 nr_madt_cpus < NR_CPUS)
                 madt_apic_ids[nr_madt_cpus++] = p[3];
+            if (p[0] == 1 && p[1] >= 12 && nr_madt_ioapics < MAX_IOAPICS)
+                madt_ioapic_addr[nr_madt_ioapics++] = *(const uint32_t *)(p + 4);
             p += p[1];
         }
     }

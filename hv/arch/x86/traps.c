@@ -259,6 +259,8 @@ void do_trap(struct cpu_user_regs *regs)
             pv_do_device_not_available(regs);
             return;
         }
+        if (vec == TRAP_page_fault && pv_ro_page_fault(regs, cr2))
+            return;
         bool err = vec == 8 || (vec >= 10 && vec <= 14) || vec == 17;
         pv_inject_trap(regs, vec, err, regs->error_code, cr2);
         return;

@@ -13,6 +13,7 @@
 #define XENMEM_maximum_reservation  4   /* arg: struct xen_memory_domain *  */
 #define XENMEM_machphys_mfn_list    5   /* arg: struct xen_machphys_mfn_list * */
 #define XENMEM_memory_map           9   /* arg: struct xen_memory_map *     */
+#define XENMEM_machine_memory_map  10   /* arg: struct xen_memory_map *     */
 #define XENMEM_machphys_mapping    12   /* arg: struct xen_machphys_mapping * */
 #define XENMEM_maximum_gpfn        14   /* arg: struct xen_memory_domain *  */
 
