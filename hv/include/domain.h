@@ -45,7 +45,9 @@ struct vcpu {
     bool initialised;
     bool is_idle;
     struct vcpu *rq_next;            /* run-queue link */
-    struct vcpu_info *vcpu_info;     /* its slot in shared_info (Xen's v->vcpu_info) */
+    struct vcpu_info *vcpu_info;     /* its slot in shared_info, or the area
+                                        VCPUOP_register_vcpu_info moved it
+                                        to (Xen's v->vcpu_info) */
 
     /* Guest state while not running (Xen: v->arch.user_regs etc.). */
     struct cpu_user_regs user_regs;
@@ -99,6 +101,9 @@ struct vcpu {
     bool polling;                    /* SCHEDOP_poll in progress */
     unsigned int nr_poll_ports;
     uint32_t poll_ports[128];
+
+    mfn_t vcpu_info_mfn;             /* vcpu_info's frame when moved, holding
+                                        a writable type reference (0: none) */
 };
 
 enum domain_state { DOM_running, DOM_shutdown, DOM_crashed };
@@ -127,6 +132,7 @@ struct domain {
     uint64_t audits, audits_failed, audit_violations;
     char console_line[4096];
     unsigned int console_len;
+    bool evtchn_resetting;           /* EVTCHNOP_reset in progress */
 };
 
 extern struct domain *domains[MAX_DOMAINS];
@@ -227,5 +233,6 @@ void domain_crash(struct domain *d, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void domain_shutdown(struct domain *d, unsigned int reason);
 int vcpu_initialise_context(struct vcpu *v, const struct vcpu_guest_context *c);
+int map_vcpu_info(struct vcpu *v, uint64_t mfn, unsigned int offset);
 
 #endif

@@ -1,5 +1,6 @@
 /* sched_op (yield, block, shutdown, poll) and vcpu_op (initialise, up,
- * down, is_up, runstate, the single-shot and periodic timers) for the
+ * down, is_up, runstate, the single-shot and periodic timers, moving
+ * vcpu_info: map_vcpu_info in hv/pv/domain.c) for the
  * calling domain's vCPUs; set_timer_op is in hv/sched/vcpu_timer.c. */
 #include "domain.h"
 #include "emulate.h"
@@ -173,6 +174,12 @@ long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg,
             return -XEN_EINVAL;
         vcpu_set_singleshot(v, 0);
         return 0;
+    case VCPUOP_register_vcpu_info: {
+        struct vcpu_register_vcpu_info info;
+        if (copy_from_guest(&info, arg, sizeof(info)))
+            return -XEN_EFAULT;
+        return map_vcpu_info(v, info.mfn, info.offset);
+    }
     case VCPUOP_register_runstate_memory_area: {
         struct vcpu_register_runstate_memory_area a;
         if (copy_from_guest(&a, arg, sizeof(a)))
