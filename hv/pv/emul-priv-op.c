@@ -15,11 +15,18 @@
  *   mov to/from DR0-7   set_debugreg's rules (hv/pv/debugreg.c)
  *   rdmsr/wrmsr         the MSRs Xen lets PV guests touch; others #GP
  *   rdtsc               when the guest set CR4.TSD
+ *   rdtscp              #GP(0): Xen's emulator reads TSC_AUX first, which
+ *                       its MSR policy refuses while RDTSCP and RDPID are
+ *                       hidden (as here)
+ *   xsetbv              #UD, at any CPL: Xen's emulator wants the guest's
+ *                       CR4.OSXSAVE, never set while XSAVE is hidden
  *   cpuid               the PV policy (hv/pv/cpuid.c)
  *   in/out/ins/outs     by virtual IOPL or the guest's I/O bitmap, then
  *                       by what the hv grants the domain
  *   cli/sti             no-ops when the virtual IOPL allows them
- *   wbinvd              ignored */
+ *   wbinvd              ignored (and wbnoinvd, F3 0F 09)
+ * Not emulated, as Xen (the #GP goes to the guest): hlt (a PV guest
+ * blocks with SCHEDOP_block), rdpmc, swapgs and the other 0F 01 forms. */
 #include "cpuid.h"
 #include "domain.h"
 #include "emulate.h"
@@ -380,6 +387,13 @@ static enum emul_rc emulate_io(struct vcpu *v, struct cpu_user_regs *regs,
     return EMUL_OKAY;
 }
 
+/* 0F 01 with ModRM mod 3, rm 1 and this reg: xsetbv (2), rdtscp (7). */
+static bool is_0f01_rm1(const struct x86_insn *in, unsigned int reg)
+{
+    return in->opc == X86_OPC_0F(0x01) && in->modrm_mod == 3 &&
+           (in->modrm_rm & 7) == 1 && (in->modrm_reg & 7) == reg;
+}
+
 static enum emul_rc emulate_one(struct vcpu *v, struct cpu_user_regs *regs,
                                 const struct x86_insn *in)
 {
@@ -395,8 +409,8 @@ static enum emul_rc emulate_one(struct vcpu *v, struct cpu_user_regs *regs,
     case 0xfa: case 0xfb:             /* cli/sti: no-ops under IOPL */
         return iopl_ok(v) ? EMUL_OKAY : EMUL_UNHANDLED;
     }
-    if (!cpl0)
-        return EMUL_UNHANDLED;        /* #GP(0) as it came */
+    if (!cpl0)                        /* #GP(0) as it came; xsetbv #UD */
+        return is_0f01_rm1(in, 2) ? EMUL_UD : EMUL_UNHANDLED;
     switch (in->opc) {
     case X86_OPC_0F(0x06):            /* clts */
         pv_fpu_taskswitch(v, false);
@@ -433,6 +447,12 @@ static enum emul_rc emulate_one(struct vcpu *v, struct cpu_user_regs *regs,
             regs->rdx = val >> 32;
         }
         return rc;
+    case X86_OPC_0F(0x01):
+        if (is_0f01_rm1(in, 2))       /* xsetbv: CR4.OSXSAVE never the guest's */
+            return EMUL_UD;
+        if (is_0f01_rm1(in, 7))       /* rdtscp under the guest's CR4.TSD: */
+            return EMUL_GP;           /* TSC_AUX refused, RDTSCP/RDPID hidden */
+        return EMUL_UNHANDLED;
     case X86_OPC_0F(0x31):            /* rdtsc under the guest's CR4.TSD */
         val = rdtsc_ordered();
         regs->rax = (uint32_t)val;

@@ -1,4 +1,4 @@
-/* Shared by the emul workload's parts (main.c, vcpu_cases.c). */
+/* Shared by the emul workload's parts (main.c, vcpu_cases.c, insn_cases.c). */
 #ifndef EMUL_H
 #define EMUL_H
 #include "guest.h"
@@ -26,5 +26,8 @@ uint64_t system_time_ns(void);
 
 void check_evtchn_reset(void);           /* vcpu_cases.c */
 void check_vcpu_info(void);
+void check_insns(void);                  /* insn_cases.c */
+void check_vcpu_ops(void);
+void vcpu_down_last(void) __noreturn;
 
 #endif

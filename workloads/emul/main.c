@@ -16,7 +16,9 @@
  * at the end the FIFO event channel ABI (init_control, expand_array,
  * linking on send and unmask, priorities; XSA-188's shape), then
  * EVTCHNOP_reset back to 2-level and VCPUOP_register_vcpu_info
- * (vcpu_cases.c). */
+ * (vcpu_cases.c), the instructions Xen does not emulate or answers its
+ * own way and the remaining vcpu_ops (insn_cases.c); the last vCPU's
+ * VCPUOP_down powers the domain off. */
 #include "emul.h"
 
 const char workload_name[] = "emul";
@@ -508,4 +510,7 @@ void workload_main(void)
     check_fifo();
     check_evtchn_reset();
     check_vcpu_info();
+    check_insns();
+    check_vcpu_ops();
+    vcpu_down_last();
 }
