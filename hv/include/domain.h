@@ -38,6 +38,10 @@ struct evtchn_fifo_domain;
 
 struct vcpu {
     unsigned int vcpu_id;
+    uint32_t vcpu_info_mfn;          /* vcpu_info's frame when moved, holding
+                                        a writable type reference (0: none;
+                                        in the hole before `domain`, so the
+                                        structure keeps its size) */
     struct domain *domain;
     unsigned int processor;          /* pCPU it is assigned to */
     unsigned int dirty_cpu;          /* pCPU whose TLB may hold its tables, or NO_CPU */
@@ -101,9 +105,6 @@ struct vcpu {
     bool polling;                    /* SCHEDOP_poll in progress */
     unsigned int nr_poll_ports;
     uint32_t poll_ports[128];
-
-    mfn_t vcpu_info_mfn;             /* vcpu_info's frame when moved, holding
-                                        a writable type reference (0: none) */
 };
 
 enum domain_state { DOM_running, DOM_shutdown, DOM_crashed };

@@ -157,7 +157,8 @@ int map_vcpu_info(struct vcpu *v, uint64_t mfn, unsigned int offset)
         return -XEN_EINVAL;
     if (v != current && v->runstate != RUNSTATE_offline)
         return -XEN_EINVAL;
-    if (mfn > max_mfn || get_page_and_type(mfn, d, PGT_writable))
+    /* (v->vcpu_info_mfn holds 32 bits: frames below 16 TiB.) */
+    if (mfn > max_mfn || mfn != (uint32_t)mfn || get_page_and_type(mfn, d, PGT_writable))
         return -XEN_EINVAL;
     struct vcpu_info *new_info = (void *)((uint8_t *)mfn_to_virt(mfn) + offset);
     /* Senders write through v->vcpu_info under the evtchn_lock. */
