@@ -3,6 +3,7 @@
  * vcpu_info: map_vcpu_info in hv/pv/domain.c, the time area, get_physid,
  * send_nmi's argument check) for the
  * calling domain's vCPUs; set_timer_op is in hv/sched/vcpu_timer.c. */
+#include "apic.h"
 #include "domain.h"
 #include "emulate.h"
 #include "hypercall.h"
@@ -205,8 +206,20 @@ long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg,
             copy_to_guest(a.addr.p, &v->vcpu_info->time, sizeof(struct vcpu_time_info));
         return 0;
     }
-    case VCPUOP_get_physid:         /* only for dom0's pinned vCPUs: none */
-        return -XEN_EINVAL;
+    case VCPUOP_get_physid: {
+        /* Xen's is_hwdom_pinned_vcpu: dom0's vCPUs that can run on one
+         * pCPU only, which every asilab vCPU is (none migrates).  As
+         * Xen, the ids are those of the pCPU numbered as the vCPU. */
+        if (!is_control_domain(d))
+            return -XEN_EINVAL;
+        unsigned int cpu = v->vcpu_id;
+        bool up = cpu < NR_CPUS && pcpus[cpu].online;
+        struct vcpu_get_physid id = {
+            .phys_id = (uint64_t)(up ? pcpus[cpu].apic_id : 0xffffffffU) |
+                       ((uint64_t)(int64_t)acpi_get_processor_id(cpu) << 32),
+        };
+        return copy_to_guest(arg, &id, sizeof(id)) ? -XEN_EFAULT : 0;
+    }
     case VCPUOP_send_nmi:
         if (arg)
             return -XEN_EINVAL;

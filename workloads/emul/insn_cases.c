@@ -34,9 +34,13 @@ void check_insns(void)
 
 void check_vcpu_ops(void)
 {
-    struct vcpu_get_physid pid;
-    expect(HYPERVISOR_vcpu_op(VCPUOP_get_physid, 0, &pid) == -XEN_EINVAL,
-           "get_physid of an unpinned vCPU: not -EINVAL");
+    /* dom0's vCPU 0, pinned (as every asilab vCPU): pCPU 0's APIC and
+     * ACPI ids, both 0 under QEMU (Xen answers so on one pCPU). */
+    struct vcpu_get_physid pid = { 0x1234 };
+    expect(HYPERVISOR_vcpu_op(VCPUOP_get_physid, 0, &pid) == 0 && pid.phys_id == 0,
+           "get_physid of dom0's pinned vCPU 0: not APIC and ACPI id 0");
+    expect(HYPERVISOR_vcpu_op(VCPUOP_get_physid, 0, (void *)0xffff830000000000UL) ==
+           -XEN_EFAULT, "get_physid into hv memory: not -EFAULT");
     expect(HYPERVISOR_vcpu_op(VCPUOP_send_nmi, 0, &pid) == -XEN_EINVAL,
            "send_nmi with an argument: not -EINVAL");
     expect(HYPERVISOR_vcpu_op(VCPUOP_send_nmi, 0, NULL) == -XEN_ENOSYS,
