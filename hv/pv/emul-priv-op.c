@@ -32,6 +32,7 @@
 #include "emulate.h"
 #include "i387.h"
 #include "lab.h"
+#include "layout.h"
 #include "lib.h"
 #include "pvmm.h"
 #include "traps.h"
@@ -337,6 +338,19 @@ static unsigned long seg_base(const struct x86_insn *in)
     return 0;
 }
 
+/* Xen's pv_emul_virt_to_linear for 64-bit addressing (__addr_ok): the
+ * non-canonical range and the hv's slots are #GP(0) before any access
+ * (an %ss override, which would make it #SS, is ignored in 64-bit mode);
+ * the access itself may still #PF.  False: injected. */
+static bool io_addr_ok(struct cpu_user_regs *regs, const struct x86_insn *in,
+                       unsigned long a)
+{
+    if (in->ad_bytes != 8 || a < GUEST_LOW_END || a >= GUEST_HIGH_START)
+        return true;
+    pv_inject_trap(regs, TRAP_gp_fault, true, 0, 0);
+    return false;
+}
+
 static enum emul_rc emulate_io(struct vcpu *v, struct cpu_user_regs *regs,
                                const struct x86_insn *in)
 {
@@ -366,6 +380,8 @@ static enum emul_rc emulate_io(struct vcpu *v, struct cpu_user_regs *regs,
         if (done++ == MAX_REPS)
             return EMUL_RETRY;
         if (ins) {
+            if (!io_addr_ok(regs, in, regs->rdi & amask))
+                return EMUL_DONE_INJECTED;
             val = io_read(d, port, bytes);
             if (copy_to_guest(regs->rdi & amask, &val, bytes)) {
                 pv_inject_page_fault(regs, regs->rdi & amask, true);
@@ -374,6 +390,8 @@ static enum emul_rc emulate_io(struct vcpu *v, struct cpu_user_regs *regs,
             regs->rdi = (regs->rdi & ~amask) | ((regs->rdi + step) & amask);
         } else {
             unsigned long a = seg_base(in) + (regs->rsi & amask);
+            if (!io_addr_ok(regs, in, a))
+                return EMUL_DONE_INJECTED;
             if (copy_from_guest(&val, a, bytes)) {
                 pv_inject_page_fault(regs, a, false);
                 return EMUL_DONE_INJECTED;

@@ -37,7 +37,8 @@ static long do_poll(struct vcpu *v, const struct sched_poll *sp)
     }
     for (unsigned int i = 0; i < sp->nr_ports; i++) {
         evtchn_port_t p = v->poll_ports[i];
-        if (p >= NR_EVTCHN) {
+        /* Xen's evtchn_port_poll: a free or reserved port is -EINVAL. */
+        if (p >= NR_EVTCHN || d->evtchn[p].state <= EVTCHN_reserved) {
             spin_unlock(&d->evtchn_lock);
             return -XEN_EINVAL;
         }

@@ -105,9 +105,18 @@ static void emulator_cases(void)
                 (guest_last_error & PF_WRITE));
     expect_true("rep insb: %rcx and %rdi say 4096 done",
                 count == ~0UL - PAGE_SIZE && addr == hole);
+    /* Xen's __addr_ok: the hv's slots and the non-canonical range are
+     * #GP(0) before any access (an %ss override is ignored in 64-bit
+     * mode, as by Xen's emulator). */
     count = 1UL << 40, addr = HV_ADDR;
-    expect_true("rep outsb from hv memory: #PF",
-                rep_io(false, &count, &addr) == 14 && count == 1UL << 40);
+    expect_true("rep outsb from hv memory: #GP(0)",
+                rep_io(false, &count, &addr) == 13 && guest_last_error == 0 &&
+                count == 1UL << 40);
+    count = 16, addr = 0x0000900000000000UL;
+    expect_true("rep insb to a non-canonical address: #GP(0)",
+                rep_io(true, &count, &addr) == 13 && count == 16);
+    EXPECT_FAULT("ss: rep outsb from hv memory", 13,
+                 "mov $16, %%ecx; mov $0x80, %%dx; .byte 0x36; rep outsb", "S"(HV_ADDR));
     iopl = 0;
     expect_rc("set_iopl 0", HC(__HYPERVISOR_physdev_op, 6, &iopl, 0, 0, 0), 0);
 }
@@ -198,10 +207,18 @@ static void timer_cases(void)
     }
     expect_rc("periodic timer argument in hv memory", HYPERVISOR_vcpu_op(
               VCPUOP_set_periodic_timer, 0, (void *)HV_ADDR), -XEN_EFAULT);
-    /* A poll whose timeout is already past returns at once. */
-    evtchn_port_t port = 5;
+    /* A poll whose timeout is already past returns at once; a free port
+     * is -EINVAL (Xen's evtchn_port_poll). */
+    struct evtchn_bind_ipi bi = { .vcpu = 0 };
+    expect_rc("bind_ipi", evtchn_op(EVTCHNOP_bind_ipi, &bi), 0);
+    evtchn_port_t port = bi.port;
     struct sched_poll sp = { .ports = (unsigned long)&port, .nr_ports = 1, .timeout = 1 };
     expect_rc("poll with a past timeout", HYPERVISOR_sched_op(SCHEDOP_poll, &sp), 0);
+    struct evtchn_close cl = { .port = bi.port };
+    expect_rc("close the IPI port", evtchn_op(EVTCHNOP_close, &cl), 0);
+    expect_rc("poll of a free port", HYPERVISOR_sched_op(SCHEDOP_poll, &sp), -XEN_EINVAL);
+    port = 0;
+    expect_rc("poll of reserved port 0", HYPERVISOR_sched_op(SCHEDOP_poll, &sp), -XEN_EINVAL);
     port = 1U << 20;
     expect_rc("poll of a port out of range", HYPERVISOR_sched_op(SCHEDOP_poll, &sp),
               -XEN_EINVAL);
