@@ -9,6 +9,7 @@
 void apic_init(void);             /* BSP: map it; every CPU: enable */
 void apic_init_cpu(void);
 unsigned int apic_id(void);
+int acpi_get_processor_id(unsigned int cpu);   /* hv/arch/x86/smpboot.c */
 void apic_eoi(void);
 void apic_timer_oneshot(uint64_t ns);   /* 0 = stop */
 void send_ipi(unsigned int cpu, unsigned int vector);

@@ -47,6 +47,10 @@ struct console_line {
 
 struct vcpu {
     unsigned int vcpu_id;
+    uint32_t vcpu_info_mfn;          /* vcpu_info's frame when moved, holding
+                                        a writable type reference (0: none;
+                                        in the hole before `domain`, so the
+                                        structure keeps its size) */
     struct domain *domain;
     unsigned int processor;          /* pCPU it is assigned to */
     unsigned int dirty_cpu;          /* pCPU whose TLB may hold its tables, or NO_CPU */
@@ -54,7 +58,9 @@ struct vcpu {
     bool initialised;
     bool is_idle;
     struct vcpu *rq_next;            /* run-queue link */
-    struct vcpu_info *vcpu_info;     /* its slot in shared_info (Xen's v->vcpu_info) */
+    struct vcpu_info *vcpu_info;     /* its slot in shared_info, or the area
+                                        VCPUOP_register_vcpu_info moved it
+                                        to (Xen's v->vcpu_info) */
 
     /* Guest state while not running (Xen: v->arch.user_regs etc.). */
     struct cpu_user_regs user_regs;
@@ -143,6 +149,7 @@ struct domain {
      * page (held with a writable type reference) and the domU's port. */
     mfn_t console_mfn;               /* 0: none (dom0) */
     uint32_t console_port;
+    bool evtchn_resetting;           /* EVTCHNOP_reset in progress */
 };
 
 extern struct domain *domains[MAX_DOMAINS];
@@ -248,5 +255,6 @@ void domain_crash(struct domain *d, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void domain_shutdown(struct domain *d, unsigned int reason);
 int vcpu_initialise_context(struct vcpu *v, const struct vcpu_guest_context *c);
+int map_vcpu_info(struct vcpu *v, uint64_t mfn, unsigned int offset);
 
 #endif

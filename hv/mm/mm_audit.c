@@ -2,8 +2,9 @@
  * under audit (the hostile workload's random mode) and on request:
  *  - references: recount every reference a domain's validated tables,
  *    pins, base pointers, GDT frames, lazily mapped LDT pages, shared_info,
- *    registered runstate frames and grant tables (their shared frames,
- *    device mappings) hold, and compare with the frame table;
+ *    registered runstate and vcpu_info frames and grant tables (their
+ *    shared frames, device mappings) hold, and compare with the frame
+ *    table;
  *  - linear entries (an L2-L4 entry to its own table or to a table of
  *    its own level): read-only only, and each table's linear_pt_count
  *    recounted (entries it holds, or entries to it, never both: XSA-240);
@@ -12,10 +13,9 @@
  *    Xen's adjust_guest_l*e; hv slots of every validated L4 as stamped
  *    (slot 256 included: the read-only M2P, global as in Xen, whose
  *    frames are the hv's, so no guest entry may map them);
- *  - frames the hv writes (shared_info, runstate areas, grant table frames,
- *    FIFO event channel control blocks and event array pages)
- *    are writable-typed,
- *    never a table or descriptor page;
+ *  - frames the hv writes (shared_info, runstate and vcpu_info areas,
+ *    grant table frames, FIFO event channel control blocks and event
+ *    array pages) are writable-typed, never a table or descriptor page;
  *  - descriptors: every GDT/LDT frame a vCPU uses is a descriptor page
  *    whose every entry check_descriptor accepts unchanged, and each GDT
  *    window maps exactly the vCPU's frames, then the zero page;
@@ -168,6 +168,8 @@ static void audit_vcpu(struct domain *d, struct vcpu *v)
     for (unsigned int i = 0; i < 2; i++)
         if (v->runstate_mfn[i])
             expect_hv_written(d, v->runstate_mfn[i]);
+    if (v->vcpu_info_mfn)
+        expect_hv_written(d, v->vcpu_info_mfn);
     unsigned int nr = (v->gdt_ents + 511) / 512;
     mfn_t gdt[FIRST_RESERVED_GDT_PAGE];
     descriptors_gdt_mapped(v, gdt);

@@ -1,7 +1,8 @@
 /* Domain life cycle: shutdown and crash (the hv keeps running the other
  * domains, and tells dom0 with VIRQ_DOM_EXC), the end of a run once every
- * driver domain has stopped, and
- * loading a vCPU's initial context from VCPUOP_initialise. */
+ * driver domain has stopped, loading a vCPU's initial context from
+ * VCPUOP_initialise, and moving its vcpu_info out of shared_info
+ * (VCPUOP_register_vcpu_info). */
 #include "console.h"
 #include "domain.h"
 #include "emulate.h"
@@ -13,6 +14,7 @@
 #include "sched.h"
 #include "strategy.h"
 #include "traps.h"
+#include "vcpu_timer.h"
 #include "x86.h"
 
 struct domain *domains[MAX_DOMAINS];
@@ -138,5 +140,44 @@ int vcpu_initialise_context(struct vcpu *v, const struct vcpu_guest_context *c)
     v->guest_table_user = 0;
     v->flags = TF_kernel_mode;
     v->initialised = true;
+    return 0;
+}
+
+/* VCPUOP_register_vcpu_info (under the domain's mm_lock: vcpu_op is an
+ * MM hypercall, hv/pv/hypercall.c), as Xen's map_vcpu_info for a PV
+ * guest (the "gfn" is a machine frame): once per vCPU, on itself or on a vCPU that
+ * is down; the frame must be the domain's own and take a writable type
+ * (not a page table, descriptor page, another domain's or the hv's:
+ * -EINVAL), the area must fit in it, aligned (-ENXIO).  The reference
+ * is held for the domain's life: asilab never destroys a domain while
+ * the run lasts (Xen drops it in domain_kill).  The old contents move
+ * with it; every selector bit is then set and the upcall raised, so
+ * that nothing pending in between is lost (the guest sees a spurious
+ * scan, as on Xen). */
+int map_vcpu_info(struct vcpu *v, uint64_t mfn, unsigned int offset)
+{
+    struct domain *d = v->domain;
+
+    if (offset > PAGE_SIZE - sizeof(struct vcpu_info) ||
+        (offset & (__alignof__(struct vcpu_info) - 1)))
+        return -XEN_ENXIO;
+    if (v->vcpu_info_mfn)
+        return -XEN_EINVAL;
+    if (v != current && v->runstate != RUNSTATE_offline)
+        return -XEN_EINVAL;
+    /* (v->vcpu_info_mfn holds 32 bits: frames below 16 TiB.) */
+    if (mfn > max_mfn || mfn != (uint32_t)mfn || get_page_and_type(mfn, d, PGT_writable))
+        return -XEN_EINVAL;
+    struct vcpu_info *new_info = (void *)((uint8_t *)mfn_to_virt(mfn) + offset);
+    /* Senders write through v->vcpu_info under the evtchn_lock. */
+    spin_lock(&d->evtchn_lock);
+    memmove(new_info, v->vcpu_info, sizeof(*new_info));
+    v->vcpu_info = new_info;
+    v->vcpu_info_mfn = mfn;
+    __atomic_store_n(&new_info->evtchn_pending_sel, ~0UL, __ATOMIC_SEQ_CST);
+    if (!__atomic_exchange_n(&new_info->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST))
+        vcpu_wake(v);
+    spin_unlock(&d->evtchn_lock);
+    vcpu_time_init(v);             /* Xen's force_update_vcpu_system_time */
     return 0;
 }

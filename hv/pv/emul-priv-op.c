@@ -16,16 +16,24 @@
  *   rdmsr/wrmsr         the MSRs Xen lets PV guests touch (the machine-check
  *                       ones in vmce.c); others #GP
  *   rdtsc               when the guest set CR4.TSD
+ *   rdtscp              #GP(0): Xen's emulator reads TSC_AUX first, which
+ *                       its MSR policy refuses while RDTSCP and RDPID are
+ *                       hidden (as here)
+ *   xsetbv              #UD, at any CPL: Xen's emulator wants the guest's
+ *                       CR4.OSXSAVE, never set while XSAVE is hidden
  *   cpuid               the PV policy (hv/pv/cpuid.c)
  *   in/out/ins/outs     by virtual IOPL or the guest's I/O bitmap, then
  *                       by what the hv grants the domain
  *   cli/sti             no-ops when the virtual IOPL allows them
- *   wbinvd              ignored */
+ *   wbinvd              ignored (and wbnoinvd, F3 0F 09)
+ * Not emulated, as Xen (the #GP goes to the guest): hlt (a PV guest
+ * blocks with SCHEDOP_block), rdpmc, swapgs and the other 0F 01 forms. */
 #include "cpuid.h"
 #include "domain.h"
 #include "emulate.h"
 #include "i387.h"
 #include "lab.h"
+#include "layout.h"
 #include "lib.h"
 #include "pvmm.h"
 #include "traps.h"
@@ -420,6 +428,19 @@ static unsigned long seg_base(const struct x86_insn *in)
     return 0;
 }
 
+/* Xen's pv_emul_virt_to_linear for 64-bit addressing (__addr_ok): the
+ * non-canonical range and the hv's slots are #GP(0) before any access
+ * (an %ss override, which would make it #SS, is ignored in 64-bit mode);
+ * the access itself may still #PF.  False: injected. */
+static bool io_addr_ok(struct cpu_user_regs *regs, const struct x86_insn *in,
+                       unsigned long a)
+{
+    if (in->ad_bytes != 8 || a < GUEST_LOW_END || a >= GUEST_HIGH_START)
+        return true;
+    pv_inject_trap(regs, TRAP_gp_fault, true, 0, 0);
+    return false;
+}
+
 static enum emul_rc emulate_io(struct vcpu *v, struct cpu_user_regs *regs,
                                const struct x86_insn *in)
 {
@@ -449,6 +470,8 @@ static enum emul_rc emulate_io(struct vcpu *v, struct cpu_user_regs *regs,
         if (done++ == MAX_REPS)
             return EMUL_RETRY;
         if (ins) {
+            if (!io_addr_ok(regs, in, regs->rdi & amask))
+                return EMUL_DONE_INJECTED;
             val = io_read(d, port, bytes);
             if (copy_to_guest(regs->rdi & amask, &val, bytes)) {
                 pv_inject_page_fault(regs, regs->rdi & amask, true);
@@ -457,6 +480,8 @@ static enum emul_rc emulate_io(struct vcpu *v, struct cpu_user_regs *regs,
             regs->rdi = (regs->rdi & ~amask) | ((regs->rdi + step) & amask);
         } else {
             unsigned long a = seg_base(in) + (regs->rsi & amask);
+            if (!io_addr_ok(regs, in, a))
+                return EMUL_DONE_INJECTED;
             if (copy_from_guest(&val, a, bytes)) {
                 pv_inject_page_fault(regs, a, false);
                 return EMUL_DONE_INJECTED;
@@ -468,6 +493,13 @@ static enum emul_rc emulate_io(struct vcpu *v, struct cpu_user_regs *regs,
             regs->rcx = (regs->rcx & ~amask) | ((regs->rcx - 1) & amask);
     }
     return EMUL_OKAY;
+}
+
+/* 0F 01 with ModRM mod 3, rm 1 and this reg: xsetbv (2), rdtscp (7). */
+static bool is_0f01_rm1(const struct x86_insn *in, unsigned int reg)
+{
+    return in->opc == X86_OPC_0F(0x01) && in->modrm_mod == 3 &&
+           (in->modrm_rm & 7) == 1 && (in->modrm_reg & 7) == reg;
 }
 
 static enum emul_rc emulate_one(struct vcpu *v, struct cpu_user_regs *regs,
@@ -485,8 +517,8 @@ static enum emul_rc emulate_one(struct vcpu *v, struct cpu_user_regs *regs,
     case 0xfa: case 0xfb:             /* cli/sti: no-ops under IOPL */
         return iopl_ok(v) ? EMUL_OKAY : EMUL_UNHANDLED;
     }
-    if (!cpl0)
-        return EMUL_UNHANDLED;        /* #GP(0) as it came */
+    if (!cpl0)                        /* #GP(0) as it came; xsetbv #UD */
+        return is_0f01_rm1(in, 2) ? EMUL_UD : EMUL_UNHANDLED;
     switch (in->opc) {
     case X86_OPC_0F(0x06):            /* clts */
         pv_fpu_taskswitch(v, false);
@@ -523,6 +555,12 @@ static enum emul_rc emulate_one(struct vcpu *v, struct cpu_user_regs *regs,
             regs->rdx = val >> 32;
         }
         return rc;
+    case X86_OPC_0F(0x01):
+        if (is_0f01_rm1(in, 2))       /* xsetbv: CR4.OSXSAVE never the guest's */
+            return EMUL_UD;
+        if (is_0f01_rm1(in, 7))       /* rdtscp under the guest's CR4.TSD: */
+            return EMUL_GP;           /* TSC_AUX refused, RDTSCP/RDPID hidden */
+        return EMUL_UNHANDLED;
     case X86_OPC_0F(0x31):            /* rdtsc under the guest's CR4.TSD */
         val = rdtsc_ordered();
         regs->rax = (uint32_t)val;

@@ -9,7 +9,8 @@
  * itself is delivered on the way back to the guest (pv_check_events in
  * hv/pv/traps.c).  Once the guest asks for the FIFO ABI
  * (EVTCHNOP_init_control) the pending/mask/unmask state lives in its
- * event words instead (hv/pv/event_fifo.c).  A domU's console port is
+ * event words instead (hv/pv/event_fifo.c), until EVTCHNOP_reset closes
+ * every port and takes it back to 2-level.  A domU's console port is
  * unbound with the hv as its remote end: a send on it runs the console
  * backend (hv/pv/console_ring.c). */
 #include "console.h"
@@ -432,6 +433,39 @@ static long evtchn_unmask(struct domain *d, evtchn_port_t port)
     return 0;
 }
 
+/* Xen's evtchn_reset: the caller itself (DOMID_SELF or its id), or dom0
+ * naming a domain (XSM_TARGET; anyone else -EPERM), which then must be
+ * paused by its controller: asilab pauses none, so -EINVAL.  Every port
+ * is closed (interdomain peers see theirs unbound again; asilab binds no
+ * ports of its own, which Xen would keep); a FIFO domain goes back to
+ * the 2-level ABI, its frames released.  4096 ports at most: done in one
+ * go, where Xen continues the hypercall every 64 (EVTCHNOP_reset_cont). */
+static long evtchn_reset(unsigned int dom)
+{
+    long rc = 0;
+    struct domain *d = target_domain(dom, &rc);
+    if (!d)
+        return rc;
+    if (d != current->domain)
+        return -XEN_EINVAL;
+    if (__atomic_exchange_n(&d->evtchn_resetting, true, __ATOMIC_SEQ_CST))
+        return -XEN_EBUSY;
+    for (evtchn_port_t p = 1; p < NR_EVTCHN; p++)
+        if (ACCESS_ONCE(d->evtchn[p].state) != EVTCHN_free)
+            evtchn_close(d, p);
+    mm_lock(d);                         /* FIFO frames' types change */
+    spin_lock(&d->evtchn_lock);
+    for (evtchn_port_t p = 1; p < NR_EVTCHN && !rc; p++)
+        if (d->evtchn[p].state != EVTCHN_free)
+            rc = -XEN_EAGAIN;           /* bound again meanwhile, as Xen */
+    if (!rc)
+        evtchn_fifo_destroy(d);
+    spin_unlock(&d->evtchn_lock);
+    mm_unlock(d);
+    __atomic_store_n(&d->evtchn_resetting, false, __ATOMIC_SEQ_CST);
+    return rc;
+}
+
 long do_event_channel_op(unsigned long cmd, unsigned long arg, unsigned long a3,
                          unsigned long a4, unsigned long a5)
 {
@@ -518,7 +552,14 @@ long do_event_channel_op(unsigned long cmd, unsigned long arg, unsigned long a3,
         spin_unlock(&d->evtchn_lock);
         return rc;
     }
-    default: {                          /* bind_pirq, reset: not offered */
+    case EVTCHNOP_reset:
+    case EVTCHNOP_reset_cont: {
+        struct evtchn_reset r;
+        if (copy_from_guest(&r, arg, sizeof(r)))
+            return -XEN_EFAULT;
+        return evtchn_reset(r.dom);
+    }
+    default: {                          /* bind_pirq: not offered */
         static unsigned long unsupported[2];
         log_unsupported_once(unsupported, "event_channel_op", cmd);
         return -XEN_ENOSYS;

@@ -11,8 +11,9 @@
  * Every operation runs under the domain's evtchn_lock (Xen has a lock
  * per queue); the guest changes event words concurrently, so the hv
  * updates them with atomic operations only.  Guest frames used here
- * hold a writable type reference, as the runstate area's do, and are
- * never released (Xen keeps them until the domain dies too). */
+ * hold a writable type reference, as the runstate area's do, until
+ * EVTCHNOP_reset takes the domain back to 2-level (evtchn_fifo_destroy;
+ * otherwise Xen keeps them until the domain dies too). */
 #include "domain.h"
 #include "event_fifo.h"
 #include "hypercall.h"
@@ -167,6 +168,23 @@ static void fifo_destroy(struct domain *d)
 {
     memset(d->evtchn_fifo, 0, sizeof(*d->evtchn_fifo));
     d->evtchn_fifo = NULL;
+}
+
+/* Xen's evtchn_fifo_destroy from evtchn_reset: every control block and
+ * event-array page released, the domain on the 2-level ABI again.  The
+ * caller holds d's mm_lock and evtchn_lock (senders reach the frames
+ * only under the latter). */
+void evtchn_fifo_destroy(struct domain *d)
+{
+    struct evtchn_fifo_domain *f = d->evtchn_fifo;
+    if (!f)
+        return;
+    for (unsigned int i = 0; i < d->nr_vcpus; i++)
+        if (f->vcpu[i].cb)
+            put_page_and_type(f->vcpu[i].cb_mfn, d);
+    for (unsigned int i = 0; i < f->num_evtchns / FIFO_WORDS_PER_PAGE; i++)
+        put_page_and_type(f->array_mfn[i], d);
+    fifo_destroy(d);
 }
 
 long evtchn_fifo_init_control(struct domain *d, struct evtchn_init_control *ic)

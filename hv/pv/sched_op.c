@@ -1,6 +1,9 @@
 /* sched_op (yield, block, shutdown, poll) and vcpu_op (initialise, up,
- * down, is_up, runstate, the single-shot and periodic timers) for the
+ * down, is_up, runstate, the single-shot and periodic timers, moving
+ * vcpu_info: map_vcpu_info in hv/pv/domain.c, the time area, get_physid,
+ * send_nmi's argument check) for the
  * calling domain's vCPUs; set_timer_op is in hv/sched/vcpu_timer.c. */
+#include "apic.h"
 #include "domain.h"
 #include "emulate.h"
 #include "hypercall.h"
@@ -34,7 +37,8 @@ static long do_poll(struct vcpu *v, const struct sched_poll *sp)
     }
     for (unsigned int i = 0; i < sp->nr_ports; i++) {
         evtchn_port_t p = v->poll_ports[i];
-        if (p >= NR_EVTCHN) {
+        /* Xen's evtchn_port_poll: a free or reserved port is -EINVAL. */
+        if (p >= NR_EVTCHN || d->evtchn[p].state <= EVTCHN_reserved) {
             spin_unlock(&d->evtchn_lock);
             return -XEN_EINVAL;
         }
@@ -128,9 +132,17 @@ long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg,
         vcpu_up(v);
         return 0;
     case VCPUOP_down:
-        if (v == current)
-            return -XEN_EINVAL;     /* a vCPU does not take itself down here */
-        vcpu_offline(v);
+        /* As Xen: the last vCPU going down powers the domain off; a
+         * vCPU may take itself down (it runs again after VCPUOP_up,
+         * returning from this hypercall). */
+        for (unsigned int i = 0; i < d->nr_vcpus; i++)
+            if (i != vcpuid && d->vcpu[i]->runstate != RUNSTATE_offline)
+                goto others_up;
+        domain_shutdown(d, SHUTDOWN_poweroff);
+        return 0;
+    others_up:
+        if (v->runstate != RUNSTATE_offline)
+            vcpu_offline(v);
         return 0;
     case VCPUOP_is_up:
         return v->runstate != RUNSTATE_offline;
@@ -160,7 +172,9 @@ long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg,
             return -XEN_EINVAL;
         if (copy_from_guest(&t, arg, sizeof(t)))
             return -XEN_EFAULT;
-        if (t.timeout_abs_ns < hv_time_ns()) {   /* past: the event at once */
+        /* Past: the event at once.  Xen's timers take signed deadlines,
+         * so one of 2^63 or more is past as well. */
+        if (t.timeout_abs_ns < hv_time_ns() || (int64_t)t.timeout_abs_ns < 0) {
             vcpu_set_singleshot(v, 0);
             send_guest_vcpu_virq(v, VIRQ_TIMER);
             return 0;
@@ -173,6 +187,44 @@ long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg,
             return -XEN_EINVAL;
         vcpu_set_singleshot(v, 0);
         return 0;
+    case VCPUOP_register_vcpu_info: {
+        struct vcpu_register_vcpu_info info;
+        if (copy_from_guest(&info, arg, sizeof(info)))
+            return -XEN_EFAULT;
+        return map_vcpu_info(v, info.mfn, info.offset);
+    }
+    case VCPUOP_register_vcpu_time_memory_area: {
+        struct vcpu_register_time_memory_area a;
+        if (copy_from_guest(&a, arg, sizeof(a)))
+            return -XEN_EFAULT;
+        if (!guest_range_ok(a.addr.p, sizeof(struct vcpu_time_info)))
+            return -XEN_EFAULT;
+        /* Xen's force_update_vcpu_system_time: the record, now (a
+         * write that faults is ignored, as Xen ignores it).  It never
+         * changes afterwards (hv/sched/vcpu_timer.c), so Xen's rewrites
+         * on every schedule-in are not needed: the address is not kept. */
+        if (a.addr.p)
+            copy_to_guest(a.addr.p, &v->vcpu_info->time, sizeof(struct vcpu_time_info));
+        return 0;
+    }
+    case VCPUOP_get_physid: {
+        /* Xen's is_hwdom_pinned_vcpu: dom0's vCPUs that can run on one
+         * pCPU only, which every asilab vCPU is (none migrates).  As
+         * Xen, the ids are those of the pCPU numbered as the vCPU. */
+        if (!is_control_domain(d))
+            return -XEN_EINVAL;
+        unsigned int cpu = v->vcpu_id;
+        bool up = cpu < NR_CPUS && pcpus[cpu].online;
+        struct vcpu_get_physid id = {
+            .phys_id = (uint64_t)(up ? pcpus[cpu].apic_id : 0xffffffffU) |
+                       ((uint64_t)(int64_t)acpi_get_processor_id(cpu) << 32),
+        };
+        return copy_to_guest(arg, &id, sizeof(id)) ? -XEN_EFAULT : 0;
+    }
+    case VCPUOP_send_nmi:
+        if (arg)
+            return -XEN_EINVAL;
+        return -XEN_ENOSYS;         /* no NMI is forwarded (README, deviations) */
     case VCPUOP_register_runstate_memory_area: {
         struct vcpu_register_runstate_memory_area a;
         if (copy_from_guest(&a, arg, sizeof(a)))

@@ -152,10 +152,18 @@ void vcpu_set_poll_deadline(struct vcpu *v, uint64_t deadline)
     timer_changed(v);
 }
 
+/* As Xen's do_set_timer_op: 0 stops the timer, a deadline already past
+ * fires at once (as soon as possible), and one that went negative or
+ * lies more than 2^50 ns (about 13 days) ahead, a wrapped Linux jiffy
+ * deadline, fires in 100 ms instead. */
 long do_set_timer_op(unsigned long timeout, unsigned long a2, unsigned long a3,
                      unsigned long a4, unsigned long a5)
 {
-    /* Xen: a deadline already past fires at once (as soon as possible). */
+    uint64_t now = hv_time_ns();
+    int64_t offset = (int64_t)(timeout - now);
+
+    if (timeout && ((int64_t)timeout < 0 || (offset > 0 && (offset >> 50))))
+        timeout = now + 100000000;
     vcpu_set_singleshot(current, timeout);
     return 0;
 }

@@ -1,7 +1,8 @@
 /* abi, the smaller hypercalls and sub-ops: xen_version, vm_assist,
- * console_io, set_segment_base, update_va_mapping_otherdomain and the
- * remaining mmuext_ops.  Run by dom0 and by a domU (two modules): the
- * XSM_PRIV sub-ops answer each as Xen's default policy does. */
+ * console_io, set_segment_base, update_va_mapping_otherdomain, the
+ * remaining mmuext_ops and VCPUOP_get_physid.  Run by dom0 and by a
+ * domU (two modules): the XSM_PRIV sub-ops answer each as Xen's default
+ * policy does. */
 #include "abi.h"
 
 #define HV_MEM 0xffff830000000000UL
@@ -386,4 +387,8 @@ void misc_cases(void)
     otherdomain_cases();
     mmuext_cases();
     mmu_update_cases();
+    /* Xen's is_hwdom_pinned_vcpu: dom0's (pinned) vCPUs only. */
+    struct vcpu_get_physid pid = { 0x1234 };
+    check("VCPUOP_get_physid", HYPERVISOR_vcpu_op(VCPUOP_get_physid, 0, &pid),
+          privileged() ? 0 : -XEN_EINVAL);
 }

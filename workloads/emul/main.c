@@ -14,16 +14,17 @@
  * (vcpu_time_info) and the timers (set_timer_op, the single-shot and
  * periodic vCPU timers raising VIRQ_TIMER, SCHEDOP_poll's timeout), and
  * at the end the FIFO event channel ABI (init_control, expand_array,
- * linking on send and unmask, priorities; XSA-188's shape). */
-#include "guest.h"
-#include "event.h"
-#include "mm.h"
+ * linking on send and unmask, priorities; XSA-188's shape), then
+ * EVTCHNOP_reset back to 2-level and VCPUOP_register_vcpu_info
+ * (vcpu_cases.c), the instructions Xen does not emulate or answers its
+ * own way and the remaining vcpu_ops (insn_cases.c); the last vCPU's
+ * VCPUOP_down powers the domain off. */
+#include "emul.h"
 
 const char workload_name[] = "emul";
 const char *const workload_args[] = { NULL };
 
-extern char trap_6[], trap_7[], trap_13[], swint_entry[], event_entry[];
-extern volatile unsigned int swint_count, upcall_count;
+extern char trap_6[], trap_7[], trap_13[], swint_entry[];
 
 /* The int $0x80 handler: count, then HYPERVISOR_iret to the instruction
  * after the int (the bounce frame is rcx, r11, rip, cs, rflags, rsp, ss). */
@@ -50,9 +51,7 @@ __asm__(".text\n"
         "upcall_count: .long 0\n"
         ".text\n");
 
-static void expect(bool ok, const char *what);
-
-static long evtchn_op(int cmd, void *arg)
+long evtchn_op(int cmd, void *arg)
 {
     return HC(__HYPERVISOR_event_channel_op, cmd, arg, 0, 0, 0);
 }
@@ -157,18 +156,7 @@ static void fep_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
                      : "0"(leaf), "2"(sub));
 }
 
-/* Run `insn` (operands in %rax, %rcx, %rdx) with a fault expected or
- * not: the vector taken (-1: none); the error code in guest_last_error. */
-#define TRY(insn, A, C, D) ({                                               \
-        unsigned long _a = (A), _c = (C), _d = (D);                         \
-        guest_fault_count = 0;                                              \
-        guest_last_vector = ~0U;                                            \
-        __asm__ volatile("lea 1f(%%rip), %%r11; mov %%r11, guest_fault_resume(%%rip);" \
-                         insn "\n1: movq $0, guest_fault_resume(%%rip)"     \
-                         : "+a"(_a), "+c"(_c), "+d"(_d) :: "r11", "memory"); \
-        guest_fault_count ? (int)guest_last_vector : -1; })
-
-static void expect(bool ok, const char *what)
+void expect(bool ok, const char *what)
 {
     if (!ok)
         guest_panic("%s", what);
@@ -322,7 +310,7 @@ static void check_behaviour(void)
 }
 
 /* System time as a PV clocksource computes it from vcpu_time_info. */
-static uint64_t system_time_ns(void)
+uint64_t system_time_ns(void)
 {
     volatile struct vcpu_time_info *t = &shared_info->vcpu_info[0].time;
     uint32_t ver;
@@ -543,4 +531,9 @@ void workload_main(void)
     bench_op("int_n", op_int_n, NULL, 1);
     bench_op("upcall", op_upcall, NULL, 1);
     check_fifo();
+    check_evtchn_reset();
+    check_vcpu_info();
+    check_insns();
+    check_vcpu_ops();
+    vcpu_down_last();
 }

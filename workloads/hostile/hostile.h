@@ -40,6 +40,7 @@ void probe_mm(void);                       /* mm_cases.c */
 /* One MMU_NORMAL_PT_UPDATE of the entry at machine address ptr. */
 long mmu1(uint64_t ptr, uint64_t val);
 void escape_cases(void);                   /* escape_cases.c */
+void abi_cases(void);                      /* abi_cases.c */
 /* A frame this domain does not own: past its highest, where the next
  * domain's (or free) frames are.  mm_cases.c */
 unsigned long foreign_mfn(void);

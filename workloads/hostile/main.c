@@ -4,7 +4,8 @@
  * keeps running; the results go out as one robustness record.  At the
  * end it crashes itself with no trap handler installed, which the hv
  * must report as a crash (not a pass) while other domains finish.
- * The PV MMU and descriptor-table cases are in mm_cases.c; random=N
+ * The PV MMU and descriptor-table cases are in mm_cases.c, the emulator,
+ * FIFO, timer and vcpu_info cases in abi_cases.c; random=N
  * seed=S adds N random calls with the hv auditing after each (random.c). */
 #include "hostile.h"
 
@@ -133,6 +134,7 @@ void workload_main(void)
     probe_hv_memory();
     probe_hypercalls();
     probe_mm();
+    abi_cases();
     if (arg_get("random", arg, sizeof(arg))) {
         unsigned long count = simple_strtoul(arg, NULL, 10), seed = 1;
         if (arg_get("seed", arg, sizeof(arg)))

@@ -1,6 +1,6 @@
-/* Secondary CPUs: find them in the ACPI MADT, wake each with
- * INIT-SIPI-SIPI through the real-mode trampoline, and give each its
- * tables, LAPIC and idle vCPU. */
+/* Secondary CPUs: find them in the ACPI MADT (and their ACPI processor
+ * ids), wake each with INIT-SIPI-SIPI through the real-mode trampoline,
+ * and give each its tables, LAPIC and idle vCPU. */
 #include "apic.h"
 #include "iomem.h"
 #include "console.h"
@@ -20,7 +20,7 @@ extern uint64_t boot_lm_entry;
 extern char cpu_stacks[NR_CPUS][STACK_SIZE];
 char *ap_boot_stack;
 static volatile unsigned int ap_boot_cpu, ap_started;
-static unsigned int madt_apic_ids[NR_CPUS], nr_madt_cpus;
+static unsigned int madt_apic_ids[NR_CPUS], madt_acpi_ids[NR_CPUS], nr_madt_cpus;
 
 struct __packed acpi_header {
     char sig[4];
@@ -72,13 +72,27 @@ void acpi_find_cpus(void)
         const uint8_t *end = (const uint8_t *)h + h->length;
         while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
             if (p[0] == 0 && p[1] >= 8 && (*(const uint32_t *)(p + 4) & 1) &&
-                nr_madt_cpus < NR_CPUS)
+                nr_madt_cpus < NR_CPUS) {
+                madt_acpi_ids[nr_madt_cpus] = p[2];
                 madt_apic_ids[nr_madt_cpus++] = p[3];
+            }
             if (p[0] == 1 && p[1] >= 12 && nr_madt_ioapics < MAX_IOAPICS)
                 madt_ioapic_addr[nr_madt_ioapics++] = *(const uint32_t *)(p + 4);
             p += p[1];
         }
     }
+}
+
+/* Xen's acpi_get_processor_id: the ACPI processor id of an online pCPU's
+ * LAPIC in the MADT, or -1. */
+int acpi_get_processor_id(unsigned int cpu)
+{
+    if (cpu >= NR_CPUS || !pcpus[cpu].online)
+        return -1;
+    for (unsigned int i = 0; i < nr_madt_cpus; i++)
+        if (madt_apic_ids[i] == pcpus[cpu].apic_id)
+            return madt_acpi_ids[i];
+    return -1;
 }
 
 void start_secondary(void)

@@ -4,6 +4,7 @@
 #define XEN_EPERM    1
 #define XEN_ENOENT   2
 #define XEN_ESRCH    3
+#define XEN_ENXIO    6
 #define XEN_E2BIG    7
 #define XEN_EAGAIN  11
 #define XEN_ENOMEM  12

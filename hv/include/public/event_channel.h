@@ -19,6 +19,7 @@ typedef uint32_t evtchn_port_t;
 #define EVTCHNOP_init_control    11
 #define EVTCHNOP_expand_array    12
 #define EVTCHNOP_set_priority    13
+#define EVTCHNOP_reset_cont      14
 
 struct evtchn_alloc_unbound { uint16_t dom, remote_dom; evtchn_port_t port; };
 struct evtchn_bind_interdomain { uint16_t remote_dom; evtchn_port_t remote_port;
@@ -57,6 +58,7 @@ struct evtchn_init_control {
     uint8_t _pad[7];
 };
 struct evtchn_expand_array { uint64_t array_gfn; };
+struct evtchn_reset { uint16_t dom; };
 struct evtchn_set_priority { evtchn_port_t port; uint32_t priority; };
 #define EVTCHN_FIFO_PRIORITY_MAX     0
 #define EVTCHN_FIFO_PRIORITY_DEFAULT 7
