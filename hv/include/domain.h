@@ -167,7 +167,7 @@ struct pcpu {
     unsigned long softirq_pending;
     void *strategy_data;
     unsigned int ldt_ents_loaded;    /* what LDTR holds now (0: none) */
-    struct vcpu *ptbase_vcpu;        /* whose tables write_ptbase loaded last */
+    struct vcpu *ptbase_vcpu;        /* whose tables the last switch loaded */
     struct vcpu *last_guest;         /* whose state the hardware holds and whose
                                         tables CR3 holds (idle keeps both:
                                         Xen's lazy curr_vcpu) */

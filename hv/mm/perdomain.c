@@ -36,9 +36,9 @@ static pte_t *perdomain_l1e(struct vcpu *v, unsigned long va, bool create)
     return &tab[pt_index(va, 1)];
 }
 
-/* v's tables are the ones this pCPU runs on: v is current and its
- * write_ptbase is done (in a context switch, current is the next vCPU
- * before its tables are loaded: the walk, as in Xen). */
+/* v's tables are the ones this pCPU runs on: v is current and the
+ * switch to it has loaded them (in a context switch, current is the next
+ * vCPU before its tables are loaded: the walk, as in Xen). */
 static bool is_live_here(const struct vcpu *v)
 {
     return v == current && !v->is_idle && pcpus[smp_processor_id()].ptbase_vcpu == v;

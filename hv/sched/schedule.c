@@ -224,7 +224,6 @@ void vcpu_offline(struct vcpu *v)
 void write_ptbase(struct vcpu *v)
 {
     strategy_write_ptbase(v);
-    this_pcpu()->ptbase_vcpu = v;
 }
 
 static uint16_t read_sel(int which)
@@ -322,6 +321,7 @@ __context_switch(struct pcpu *c, struct vcpu *prev, struct vcpu *next)
         pv_debugregs_switch(loaded, next);
     descriptors_switch_out(held, next);
     write_ptbase(next);
+    c->ptbase_vcpu = next;        /* toggles and new base pointers keep it */
     descriptors_switch_in(next);
     if (unlikely(!load_segments(next))) {
         const uint16_t sel[4] = { next->user_regs.ds, next->user_regs.es,
