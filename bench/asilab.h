@@ -106,6 +106,7 @@ struct config {
     const char *qemu;     /* resolved executable */
     const char *kvm_cpu;  /* -cpu of kvm boots; NULL: host (tcg: max) */
     bool tcg_timing;      /* --accel tcg-timing: plain TCG, mode=timing */
+    bool lean;            /* --image lean: build/lean/hv-V.elf, no counters */
     int smp;
     double timeout;
 };
@@ -137,6 +138,7 @@ void argv_free(char **argv);
 /* ---- records.c: validation of @asilab records ---- */
 struct expect {
     const char *variant, *mode, *unit;
+    bool lean;                 /* a lean image: results carry no events */
     const char *workloads[ASILAB_MAX_MODULES + 2];  /* accepted names */
 };
 bool record_validate(json_t *rec, const struct expect *e, char *why, size_t n);
@@ -161,6 +163,7 @@ struct boot_spec {
     int index;                 /* which boot of the workload */
     bool kvm;
     bool timing;               /* mode=timing: kvm, or --accel tcg-timing */
+    bool lean;                 /* the lean image (--image lean) */
     char *hv_path;
     struct strlist modules;    /* "ABSPATH args" */
     char **argv;

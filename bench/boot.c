@@ -24,7 +24,9 @@ void boot_spec_init(struct boot_spec *s, const struct config *cfg,
     s->index = index;
     s->kvm = kvm;
     s->timing = kvm || cfg->tcg_timing;
-    s->hv_path = xasprintf("%s/hv-%s.elf", cfg->build, variant);
+    s->lean = cfg->lean;
+    s->hv_path = xasprintf(cfg->lean ? "%s/lean/hv-%s.elf" : "%s/hv-%s.elf", cfg->build,
+                           variant);
     struct strlist lab = { 0 };
     strlist_push(&lab, wl->name);
     for (const char *const *m = wl->boots[index].modules; *m; m++) {
@@ -366,6 +368,7 @@ struct bctx *boot_start(const struct config *cfg, const struct boot_spec *s,
     c->exp.variant = s->variant;
     c->exp.mode = s->timing ? "timing" : "deterministic";
     c->exp.unit = s->timing ? "tsc_ticks" : "insns";
+    c->exp.lean = cfg->lean;
     c->exp.workloads[0] = s->wl->name;
     size_t k = 0;
     for (const char *const *m = s->wl->boots[s->index].modules; *m; m++, k++) {

@@ -55,6 +55,10 @@ static const char usage_text[] =
     "                        results are always marked invalid); auto takes\n"
     "                        kvm only where this host's KVM module and CPU\n"
     "                        can run ring 0 and a probe boot shows it native\n"
+    "      --image KIND      counting (default: build/hv-V.elf, events counted)\n"
+    "                        or lean (build/lean/hv-V.elf, the same hv without\n"
+    "                        the lab's counters: costs without the counting's\n"
+    "                        own instructions, results without events)\n"
     "  -s, --smp N           virtual CPUs, 1..8 (the hv's NR_CPUS; default 2)\n"
     "  -t, --timeout S       seconds per boot before QEMU is killed (default 120;\n"
     "                        30 for the probe boot of env)\n"
@@ -89,6 +93,7 @@ struct opts {
     struct strlist series;     /* --series arguments, in order */
     bool perf;
     bool force;                /* --force: overwrite OUT/records.jsonl */
+    bool lean;                 /* --image lean */
     enum accel accel;
     int smp;
     int jobs;                  /* boots at a time (tcg only) */
@@ -147,6 +152,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         { "build", required_argument, NULL, 'b' },
         { "qemu", required_argument, NULL, 'q' },
         { "kvm-cpu", required_argument, NULL, 'c' },
+        { "image", required_argument, NULL, 'I' },
         { "series", required_argument, NULL, 'S' },
         { "perf", no_argument, NULL, 'P' },
         { "force", no_argument, NULL, 'F' },
@@ -171,6 +177,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case 'b': o->build = optarg; break;
         case 'q': o->qemu = optarg; break;
         case 'c': o->kvm_cpu = optarg; break;
+        case 'I':
+            if (strcmp(optarg, "lean") && strcmp(optarg, "counting"))
+                usage_error("bad --image '%s': expected counting or lean", optarg);
+            o->lean = strcmp(optarg, "lean") == 0;
+            break;
         case 'S': strlist_push(&o->series, optarg); break;
         case 'P': o->perf = true; break;
         case 'F': o->force = true; break;
@@ -482,6 +493,12 @@ static int cmd_run(const struct opts *op, struct config *cfg)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
+    for (size_t v = 0; cfg->lean && v < vars.n; v++) {   /* before anything runs */
+        char *hv = xasprintf("%s/lean/hv-%s.elf", cfg->build, vars.v[v]);
+        if (access(hv, R_OK) != 0)
+            usage_error("--image lean: no %s (build the lean images: cmake --build)", hv);
+        free(hv);
+    }
     host_info_collect(&r.host, cfg->qemu);     /* also the run's start date */
 
     /* The kvm probe boots hypercall if it is built, else the first one. */
@@ -523,7 +540,8 @@ static int cmd_run(const struct opts *op, struct config *cfg)
     char **bids = xmalloc(vars.n * sizeof *bids);
     size_t nslots = 0;
     for (size_t v = 0; v < vars.n; v++) {
-        char *hv = xasprintf("%s/hv-%s.elf", cfg->build, vars.v[v]);
+        char *hv = xasprintf(cfg->lean ? "%s/lean/hv-%s.elf" : "%s/hv-%s.elf", cfg->build,
+                             vars.v[v]);
         bids[v] = build_id(hv);
         free(hv);
     }
@@ -622,7 +640,8 @@ int main(int argc, char **argv)
         usage_error("unexpected argument '%s' (see asilab --help)", argv[first + 1]);
     struct config cfg = { .out = op.out, .kvm_cpu = op.kvm_cpu, .smp = op.smp,
                           .timeout = op.timeout ? op.timeout : 120,
-                          .tcg_timing = op.accel == ACCEL_TCG_TIMING };
+                          .tcg_timing = op.accel == ACCEL_TCG_TIMING,
+                          .lean = op.lean };
     if (strcmp(cmd, "env") == 0) {
         cfg.timeout = op.timeout ? op.timeout : 30;   /* the probe boot */
         int rc = cmd_env(&cfg, op.build, op.qemu);

@@ -348,7 +348,9 @@ static int plot_workload(const char *dir, const char *scripts, const char *w)
                 continue;
             fprintf(e, "%s/%s", ops[o], variants[v]);
             for (size_t k = 0; k < sizeof(evs) / sizeof(*evs); k++) {
-                double x = json_number_value(json_object_get(r->events, evs[k]));
+                /* a lean image's result has no events at all: no bar */
+                double x = !r->events ? NAN
+                                      : json_number_value(json_object_get(r->events, evs[k]));
                 fprintf(e, " %g", !strcmp(evs[k], "l4_copy") ? x / 496 : x);
             }
             fputc('\n', e);
@@ -366,11 +368,20 @@ static int plot_workload(const char *dir, const char *scripts, const char *w)
                                      w, unit, mode, host), NULL, NULL, "nv", (long)nvariants);
     rc |= gnuplot(scripts, "normalised.gp", out, vars);
     free(vars); free(out);
-    out = xasprintf("%s/events_%s", dir, w);
-    vars = plot_vars(edat, xasprintf("%s: events per op (%s mode, %s)", w, mode, host),
-                     NULL, NULL, "ne", (long)(sizeof(evs) / sizeof(*evs)));
-    rc |= gnuplot(scripts, "events.gp", out, vars);
-    free(vars); free(out); free(per_op);
+    bool any_events = false;         /* lean images' results have none */
+    for (size_t o = 0; o < nops && !any_events; o++)
+        for (size_t v = 0; v < nvariants && !any_events; v++) {
+            const struct res *r = find(w, ops[o], variants[v]);
+            any_events = r && r->events;
+        }
+    if (any_events) {
+        out = xasprintf("%s/events_%s", dir, w);
+        vars = plot_vars(edat, xasprintf("%s: events per op (%s mode, %s)", w, mode, host),
+                         NULL, NULL, "ne", (long)(sizeof(evs) / sizeof(*evs)));
+        rc |= gnuplot(scripts, "events.gp", out, vars);
+        free(vars); free(out);
+    }
+    free(per_op);
     free(dat); free(ndat); free(edat);
     return rc;
 }

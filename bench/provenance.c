@@ -220,6 +220,8 @@ json_t *provenance_make(const struct host_info *h, const struct boot_spec *s,
     if (s->rep)
         json_object_set_new(p, "rep", json_integer(s->rep));
     json_object_set_new(p, "boot_status", json_string(boot_status));
+    if (s->lean)                 /* absent: the counting image */
+        json_object_set_new(p, "image", json_string("lean"));
     return p;
 }
 

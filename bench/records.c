@@ -181,10 +181,19 @@ static bool check_workload(struct vctx *c, const struct expect *e, bool required
 
 static bool check_result(struct vctx *c, const struct expect *e)
 {
-    return check_workload(c, e, true) && get_op(c) &&
-           want_str(c, "variant", e->variant) && want_str(c, "mode", e->mode) &&
-           want_str(c, "unit", e->unit) && stats(c, true) &&
-           counts(c, "events", required_events,
+    if (!check_workload(c, e, true) || !get_op(c) ||
+        !want_str(c, "variant", e->variant) || !want_str(c, "mode", e->mode) ||
+        !want_str(c, "unit", e->unit) || !stats(c, true))
+        return false;
+    /* A lean image (no counters) says so and has no events; a counting
+     * one, if it names itself, says "counting". */
+    if (e->lean)
+        return want_str(c, "image", "lean") &&
+               (json_object_get(c->rec, "events") ? bad(c, "a lean image has no events")
+                                                  : true);
+    if (json_object_get(c->rec, "image") && !want_str(c, "image", "counting"))
+        return false;
+    return counts(c, "events", required_events,
                   sizeof required_events / sizeof *required_events, false) &&
            (!json_object_get(c->rec, "remote_events") ||
             counts(c, "remote_events", NULL, 0, false));

@@ -35,20 +35,35 @@ function(asilab_hv_variant variant)
   if(NOT EXISTS ${sfile})
     message(FATAL_ERROR "variant '${variant}': no strategies/${strategy}.c")
   endif()
-  set(target hv-${variant})
-  add_executable(${target} ${sfile} ${ASILAB_HV_VARIANT_SRC})
-  target_link_libraries(${target} PRIVATE hvcore)
-  target_compile_options(${target} PRIVATE ${ASILAB_FREESTANDING_CFLAGS})
-  target_include_directories(${target} PRIVATE ${CMAKE_SOURCE_DIR}/hv/include)
-  target_compile_definitions(${target} PRIVATE
-      ASILAB_VARIANT="${variant}" ASILAB_STACKZERO=${stackzero}
-      ASILAB_GIT_REV="${ASILAB_GIT_REV}")
-  target_link_options(${target} PRIVATE ${ASILAB_FREESTANDING_LDFLAGS}
-      -T ${CMAKE_SOURCE_DIR}/hv/hv.ld)
-  set_target_properties(${target} PROPERTIES
-      OUTPUT_NAME hv-${variant}.elf SUFFIX ""
-      RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}
-      LINK_DEPENDS ${CMAKE_SOURCE_DIR}/hv/hv.ld)
+  # The counting image (build/hv-V.elf) and the lean one, without the
+  # lab's counters (build/lean/hv-V.elf).
+  foreach(kind counting lean)
+    if(kind STREQUAL "lean")
+      set(target hv-${variant}-lean)
+      set(core hvcore_lean)
+      set(dir ${CMAKE_BINARY_DIR}/lean)
+    else()
+      set(target hv-${variant})
+      set(core hvcore)
+      set(dir ${CMAKE_BINARY_DIR})
+    endif()
+    add_executable(${target} ${sfile} ${ASILAB_HV_VARIANT_SRC})
+    target_link_libraries(${target} PRIVATE ${core})
+    target_compile_options(${target} PRIVATE ${ASILAB_FREESTANDING_CFLAGS})
+    target_include_directories(${target} PRIVATE ${CMAKE_SOURCE_DIR}/hv/include)
+    target_compile_definitions(${target} PRIVATE
+        ASILAB_VARIANT="${variant}" ASILAB_STACKZERO=${stackzero}
+        ASILAB_GIT_REV="${ASILAB_GIT_REV}")
+    if(kind STREQUAL "lean")
+      target_compile_definitions(${target} PRIVATE ASILAB_LEAN=1)
+    endif()
+    target_link_options(${target} PRIVATE ${ASILAB_FREESTANDING_LDFLAGS}
+        -T ${CMAKE_SOURCE_DIR}/hv/hv.ld)
+    set_target_properties(${target} PROPERTIES
+        OUTPUT_NAME hv-${variant}.elf SUFFIX ""
+        RUNTIME_OUTPUT_DIRECTORY ${dir}
+        LINK_DEPENDS ${CMAKE_SOURCE_DIR}/hv/hv.ld)
+  endforeach()
 endfunction()
 
 # asilab_workload(<name> [LDSCRIPT <file in workloads/lib>] <sources...>):

@@ -32,6 +32,11 @@ long do_asilab_op(unsigned long cmd, unsigned long arg)
     struct vcpu *v = current;
 
     switch (cmd) {
+#ifdef ASILAB_LEAN
+    case ASILAB_OP_get_counters:
+    case ASILAB_OP_get_counters_remote:
+        return -XEN_EOPNOTSUPP;             /* a lean image: no counters */
+#else
     case ASILAB_OP_get_counters:
         return copy_to_guest(arg, lab_counters[smp_processor_id()].ev,
                              sizeof(struct asilab_counters));
@@ -43,6 +48,7 @@ long do_asilab_op(unsigned long cmd, unsigned long arg)
                 sum.ev[e] += ACCESS_ONCE(lab_counters[cpu].ev[e]);
         return copy_to_guest(arg, &sum, sizeof(sum));
     }
+#endif
     case ASILAB_OP_get_info: {
         struct asilab_info info;
         memset(&info, 0, sizeof(info));
@@ -55,6 +61,9 @@ long do_asilab_op(unsigned long cmd, unsigned long arg)
         info.tsc_invariant = tsc_invariant();
         info.tsc_khz = lab_tsc_khz;
         info.instance = v->domain->instance;
+#ifndef ASILAB_LEAN
+        info.counters = 1;
+#endif
         return copy_to_guest(arg, &info, sizeof(info));
     }
     case ASILAB_OP_audit: {

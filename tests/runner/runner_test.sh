@@ -1471,6 +1471,41 @@ EOF
     has "$T/stderr" "benchmarks: $O/results.json not written: all 2 result records skipped (2 invalid (timing or record))"
     [ ! -e "$O/results.json" ] || fail "stale results.json left"
     ;;
+image_lean)
+    # --image lean boots build/lean/hv-V.elf; its results say "image":"lean"
+    # and carry no events (one that does is rejected); provenance says
+    # which image; no lean image: one line, exit 2, nothing booted
+    R='"variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":1,"samples":1,"min":5,"p10":5,"median":5,"p90":5,"max":5'
+    canned <<END
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall",$R,"image":"lean","values":[5]}
+@asilab {"type":"end","status":"pass","records":1}
+END
+    run run --force --build "$B" --qemu "$Q" --out "$O" --accel tcg --image lean --variant shared_l4 --workload hypercall
+    want_rc 2
+    want_file "$T/stderr" "asilab: --image lean: no $B/lean/hv-shared_l4.elf (build the lean images: cmake --build)"
+    [ ! -s "$T/argv.log" ] || fail "QEMU ran"
+    mkdir -p "$B/lean" && printf 'lean\n' >"$B/lean/hv-shared_l4.elf"
+    run run --force --build "$B" --qemu "$Q" --out "$O" --accel tcg --image lean --variant shared_l4 --workload hypercall
+    want_rc 0
+    has "$T/argv.log" "$B/lean/hv-shared_l4.elf"
+    count "$O/records.jsonl" '"image":"lean","values":[5],"provenance":{' 1
+    count "$O/records.jsonl" '"boot_status":"pass","image":"lean"}' 2
+    squeeze "$T/stdout" >"$T/sq"
+    has "$T/sq" "shared_l4 hypercall null_hypercall insns 5 5 5 - - - - -"
+    has "$T/stderr" "benchmarks: $O/results.json (1 benchmark, 0 result records skipped)"
+    # a counting record on a lean boot, or events from a lean image: rejected
+    sed -i 's/"image":"lean"/"image":"lean","events":@EVENTS@/' "$T/lines"
+    run run --force --build "$B" --qemu "$Q" --out "$O" --accel tcg --image lean --variant shared_l4 --workload hypercall
+    want_rc 1
+    has "$T/stderr" "result record: a lean image has no events"
+    sed -i 's/"image":"lean","events":@EVENTS@/"image":"counting","events":@EVENTS@/' "$T/lines"
+    run run --force --build "$B" --qemu "$Q" --out "$O" --accel tcg --image lean --variant shared_l4 --workload hypercall
+    want_rc 1
+    has "$T/stderr" "result record: 'image' is \"counting\", expected \"lean\""
+    run run --force --build "$B" --qemu "$Q" --out "$O" --accel tcg --image fat --variant shared_l4 --workload hypercall
+    want_rc 2
+    want_file "$T/stderr" "asilab: bad --image 'fat': expected counting or lean"
+    ;;
 accel_tcg_timing)
     # --accel tcg-timing: plain TCG (no icount), mode=timing, -j honoured;
     # every timing result marked invalid, with the reason

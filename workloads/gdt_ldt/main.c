@@ -34,7 +34,7 @@ static unsigned long fs_load_read(uint16_t sel)
 
 static uint64_t ldt_map_events(void)
 {
-    struct asilab_counters c;
+    struct asilab_counters c = { { 0 } };
     counters_get(&c);
     return c.ev[EV_ldt_map];
 }
@@ -73,7 +73,8 @@ static void check_segments(void)
     if (fs_load_read((600 << 3) | 7) != 0x1d1)
         guest_panic("load through LDT entry 600 did not see its segment");
     uint64_t e3 = ldt_map_events();
-    if (e1 - e0 != 1 || e2 - e1 != 0 || e3 - e2 != 1)
+    /* (A lean image has no counters: only the loads themselves checked.) */
+    if (lab_info.counters && (e1 - e0 != 1 || e2 - e1 != 0 || e3 - e2 != 1))
         guest_panic("lazy LDT mappings per first touch %lu/%lu/%lu, expected 1/0/1",
                     e1 - e0, e2 - e1, e3 - e2);
     __asm__ volatile("mov %0, %%fs" :: "r"(0));

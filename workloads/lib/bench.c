@@ -55,6 +55,8 @@ struct counters { struct asilab_counters here, remote; };
 
 static void get_counters(struct counters *c)
 {
+    if (!lab_info.counters)             /* a lean image: nothing to read */
+        return;
     if (HYPERVISOR_asilab_op(ASILAB_OP_get_counters, &c->here) ||
         HYPERVISOR_asilab_op(ASILAB_OP_get_counters_remote, &c->remote))
         guest_panic("get_counters failed");
@@ -132,20 +134,25 @@ void bench_op(const char *op, bench_fn *fn, void *ctx, unsigned int ops_per_iter
         "\"samples\":%d,\"min\":%s,\"p10\":%s,\"median\":%s,\"p90\":%s,"
         "\"max\":%s,\"overhead\":%s,\"overhead_p10\":%s,\"overhead_p90\":%s,"
         "\"overhead_subtracted\":true,\"multimodal\":%s%s,"
-        "\"pcpu\":%u,\"domid\":%u,\"events\":{",
+        "\"pcpu\":%u,\"domid\":%u,\"image\":\"%s\"",
         workload_name, op, lab_info.variant, timing ? "timing" : "deterministic",
         timing ? "tsc_ticks" : "insns", ops, samples,
         num[0], num[1], num[2], num[3], num[4], ovh[0], ovh[1], ovh[2],
-        modes ? "true" : "false", tsc, lab_info.pcpu, lab_info.domid);
-    len += fmt_events(rec + len, sizeof(rec) - len, &c0.here, &c1.here, &c2.here,
-                      ops * samples);
-    /* What the op caused on the other pCPUs (e.g. a remote flush's
-     * tlb_flush), apart: each event is counted once, where it happens. */
-    len += snprintf(rec + len, sizeof(rec) - len, "},\"remote_events\":{");
-    len += fmt_events(rec + len, sizeof(rec) - len, &c0.remote, &c1.remote, &c2.remote,
-                      ops * samples);
+        modes ? "true" : "false", tsc, lab_info.pcpu, lab_info.domid,
+        lab_info.counters ? "counting" : "lean");
+    if (lab_info.counters) {
+        len += snprintf(rec + len, sizeof(rec) - len, ",\"events\":{");
+        len += fmt_events(rec + len, sizeof(rec) - len, &c0.here, &c1.here, &c2.here,
+                          ops * samples);
+        /* What the op caused on the other pCPUs (e.g. a remote flush's
+         * tlb_flush), apart: each event is counted once, where it happens. */
+        len += snprintf(rec + len, sizeof(rec) - len, "},\"remote_events\":{");
+        len += fmt_events(rec + len, sizeof(rec) - len, &c0.remote, &c1.remote,
+                          &c2.remote, ops * samples);
+        len += snprintf(rec + len, sizeof(rec) - len, "}");
+    }
     /* Every sample's per-op value, sorted (overhead subtracted as above). */
-    len += snprintf(rec + len, sizeof(rec) - len, "},\"values\":[");
+    len += snprintf(rec + len, sizeof(rec) - len, ",\"values\":[");
     for (unsigned int i = 0; i < samples && len < (int)sizeof(rec) - 40; i++) {
         char v[32];
         fmt_ratio(v, sizeof(v), s[i] > overhead ? s[i] - overhead : 0, ops);

@@ -54,10 +54,12 @@
 /* lab_counters[ci->processor_id].ev[cr3_load]++ (cr3_load is event 0,
  * checked in traps.c); clobbers %rax, %rcx.  ci: a cpu_info pointer. */
 .macro COUNT_CR3_LOAD ci
+#ifndef ASILAB_LEAN                     /* a lean image counts nothing */
         mov     CPUINFO_processor_id(\ci), %eax
         imul    $COUNTERS_sizeof, %rax, %rax
         movabs  $lab_counters, %rcx
         incq    (%rcx,%rax)
+#endif
 .endm
 
 /* Entered from the guest: switch to the hv's CR3 if the strategy asked

@@ -68,6 +68,7 @@ struct asilab_info {
     uint64_t tsc_khz;        /* 0 when unknown                          */
     uint32_t instance;       /* which of its module's domains= copies
                                 this domain is (0 = the first)          */
-    uint32_t _pad;
+    uint32_t counters;       /* 1: a counting image; 0: a lean one, whose
+                                get_counters answers -EOPNOTSUPP        */
 };
 #endif
