@@ -171,6 +171,7 @@ struct boot_spec {
     char *label;               /* "ctxsw (mode=cross domains=2)" */
     int rep;                   /* 1.. with --reps > 1, else 0 (no "rep") */
 };
+char *hv_image_path(const struct config *cfg, const char *variant);
 void boot_spec_init(struct boot_spec *s, const struct config *cfg,
                     const char *variant, const struct workload *wl, int index,
                     bool kvm);

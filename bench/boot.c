@@ -14,6 +14,13 @@ const char *boot_status_name(enum boot_status s)
     return names[s];
 }
 
+/* The image a boot of variant uses: build/hv-V.elf, or with --image
+ * lean build/lean/hv-V.elf.  Owned by the caller. */
+char *hv_image_path(const struct config *cfg, const char *variant)
+{
+    return xasprintf(cfg->lean ? "%s/lean/hv-%s.elf" : "%s/hv-%s.elf", cfg->build, variant);
+}
+
 void boot_spec_init(struct boot_spec *s, const struct config *cfg,
                     const char *variant, const struct workload *wl, int index,
                     bool kvm)
@@ -25,8 +32,7 @@ void boot_spec_init(struct boot_spec *s, const struct config *cfg,
     s->kvm = kvm;
     s->timing = kvm || cfg->tcg_timing;
     s->lean = cfg->lean;
-    s->hv_path = xasprintf(cfg->lean ? "%s/lean/hv-%s.elf" : "%s/hv-%s.elf", cfg->build,
-                           variant);
+    s->hv_path = hv_image_path(cfg, variant);
     struct strlist lab = { 0 };
     strlist_push(&lab, wl->name);
     for (const char *const *m = wl->boots[index].modules; *m; m++) {

@@ -494,7 +494,7 @@ static int cmd_run(const struct opts *op, struct config *cfg)
     sigaction(SIGTERM, &sa, NULL);
 
     for (size_t v = 0; cfg->lean && v < vars.n; v++) {   /* before anything runs */
-        char *hv = xasprintf("%s/lean/hv-%s.elf", cfg->build, vars.v[v]);
+        char *hv = hv_image_path(cfg, vars.v[v]);
         if (access(hv, R_OK) != 0)
             usage_error("--image lean: no %s (build the lean images: cmake --build)", hv);
         free(hv);
@@ -540,8 +540,7 @@ static int cmd_run(const struct opts *op, struct config *cfg)
     char **bids = xmalloc(vars.n * sizeof *bids);
     size_t nslots = 0;
     for (size_t v = 0; v < vars.n; v++) {
-        char *hv = xasprintf(cfg->lean ? "%s/lean/hv-%s.elf" : "%s/hv-%s.elf", cfg->build,
-                             vars.v[v]);
+        char *hv = hv_image_path(cfg, vars.v[v]);
         bids[v] = build_id(hv);
         free(hv);
     }

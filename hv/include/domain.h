@@ -167,7 +167,6 @@ struct pcpu {
     unsigned long softirq_pending;
     void *strategy_data;
     unsigned int ldt_ents_loaded;    /* what LDTR holds now (0: none) */
-    struct vcpu *ptbase_vcpu;        /* whose tables the last switch loaded */
     struct vcpu *last_guest;         /* whose state the hardware holds and whose
                                         tables CR3 holds (idle keeps both:
                                         Xen's lazy curr_vcpu) */
@@ -186,7 +185,7 @@ struct pcpu {
     bool timer_armed;                /* the LAPIC one-shot is counting */
     bool guest_timers;               /* a vCPU here has used a timer */
     uint64_t slice_deadline;         /* with guest_timers: when the slice ends */
-};
+} __attribute__((aligned(64)));      /* a cache line (or more) of its own */
 extern struct pcpu pcpus[NR_CPUS];
 extern unsigned int nr_cpus_online;
 

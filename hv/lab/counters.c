@@ -38,15 +38,18 @@ long do_asilab_op(unsigned long cmd, unsigned long arg)
         return -XEN_EOPNOTSUPP;             /* a lean image: no counters */
 #else
     case ASILAB_OP_get_counters:
-        return copy_to_guest(arg, lab_counters[smp_processor_id()].ev,
-                             sizeof(struct asilab_counters));
     case ASILAB_OP_get_counters_remote: {
-        struct asilab_counters sum;
-        memset(&sum, 0, sizeof(sum));
+        /* This pCPU's counters, or the sums over the others.  ipi_sent is
+         * not counted on the IPI path: it is ipi_flush + ipi_event. */
+        struct asilab_counters c;
+        unsigned int me = smp_processor_id();
+        memset(&c, 0, sizeof(c));
         for (unsigned int cpu = 0; cpu < nr_cpus_online; cpu++)
-            for (unsigned int e = 0; cpu != smp_processor_id() && e < NR_ASILAB_EVENTS; e++)
-                sum.ev[e] += ACCESS_ONCE(lab_counters[cpu].ev[e]);
-        return copy_to_guest(arg, &sum, sizeof(sum));
+            if ((cpu == me) == (cmd == ASILAB_OP_get_counters))
+                for (unsigned int e = 0; e < NR_ASILAB_EVENTS; e++)
+                    c.ev[e] += ACCESS_ONCE(lab_counters[cpu].ev[e]);
+        c.ev[EV_ipi_sent] = c.ev[EV_ipi_flush] + c.ev[EV_ipi_event];
+        return copy_to_guest(arg, &c, sizeof(c));
     }
 #endif
     case ASILAB_OP_get_info: {

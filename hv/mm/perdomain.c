@@ -37,11 +37,12 @@ static pte_t *perdomain_l1e(struct vcpu *v, unsigned long va, bool create)
 }
 
 /* v's tables are the ones this pCPU runs on: v is current and the
- * switch to it has loaded them (in a context switch, current is the next
- * vCPU before its tables are loaded: the walk, as in Xen). */
+ * switch to it has loaded them (last_guest is set after write_ptbase; in
+ * a context switch current is the next vCPU before that: the walk, as
+ * in Xen). */
 static bool is_live_here(const struct vcpu *v)
 {
-    return v == current && !v->is_idle && pcpus[smp_processor_id()].ptbase_vcpu == v;
+    return v == current && !v->is_idle && pcpus[smp_processor_id()].last_guest == v;
 }
 
 int create_perdomain_mapping(struct vcpu *v, unsigned long va, unsigned int nr)

@@ -4,7 +4,8 @@
  * 0xe000...); its LDT
  * window is filled lazily: the first access to an LDT page faults into
  * the hv, which validates that guest page and maps it.  As in Xen 4.17
- * every PV vCPU runs on its full GDT (need_full_gdt): a switch rewrites
+ * every PV vCPU runs on its full GDT (Xen's need_full_gdt is true for
+ * every vCPU the switch paths here see: never the idle one): a switch rewrites
  * the reserved page's PTE in the next vCPU's window to this pCPU's page
  * (update_xen_slot_in_full_gdt, through populate_perdomain_mapping) and
  * reloads GDTR only when the window moves: to the default GDT before the
@@ -21,11 +22,6 @@
 #include "pvmm.h"
 #include "traps.h"
 #include "x86.h"
-
-static inline bool need_full_gdt(const struct vcpu *v)
-{
-    return !v->is_idle;                       /* every PV vCPU, as Xen's */
-}
 
 /* Xen's zero_page: what a GDT window maps where the vCPU has no guest
  * frame, so that a selector between the guest's last entry and the hv's
@@ -110,17 +106,15 @@ static void load_ldt(struct vcpu *v, unsigned int cpu)
 void descriptors_switch_out(const struct vcpu *held, struct vcpu *next)
 {
     unsigned int cpu = smp_processor_id();
-    if (need_full_gdt(next))
-        update_xen_slot_in_full_gdt(next, cpu);
-    if (pcpus[cpu].full_gdt_loaded &&
-        (!held || held->vcpu_id != next->vcpu_id || !need_full_gdt(next)))
+    update_xen_slot_in_full_gdt(next, cpu);
+    if (pcpus[cpu].full_gdt_loaded && (!held || held->vcpu_id != next->vcpu_id))
         load_default(cpu);
 }
 
 void descriptors_switch_in(struct vcpu *next)
 {
     unsigned int cpu = smp_processor_id();
-    if (need_full_gdt(next) && !pcpus[cpu].full_gdt_loaded)
+    if (!pcpus[cpu].full_gdt_loaded)
         load_full_gdt(next, cpu);
     load_ldt(next, cpu);
 }
@@ -156,17 +150,13 @@ long do_set_gdt(unsigned long frame_list, unsigned long entries, unsigned long a
             put_page_and_type(frames[j], d);
         return -XEN_EINVAL;          /* Xen's pv_set_gdt: any bad frame */
     }
-    /* GDTR may keep pointing at the window while its guest pages change:
-     * the hv's own entries (page 14, used by interrupts) stay put. */
-    unsigned int cpu = smp_processor_id();
+    /* GDTR points at the window (the switch in loaded it) while its
+     * guest pages change: the hv's own entries (page 14, used by
+     * interrupts) stay put, so nothing is reloaded. */
     release_gdt(v);
     memcpy(v->gdt_frames, frames, nr * sizeof(mfn_t));
     populate_perdomain_mapping(v, GDT_VIRT_START(v->vcpu_id), frames, nr);
     v->gdt_ents = entries;
-    if (need_full_gdt(v) && !pcpus[cpu].full_gdt_loaded)
-        load_full_gdt(v, cpu);
-    else if (!need_full_gdt(v) && pcpus[cpu].full_gdt_loaded)
-        load_default(cpu);
     return 0;
 }
 

@@ -296,18 +296,15 @@ __context_switch(struct pcpu *c, struct vcpu *prev, struct vcpu *next)
         vcpu_save_fpu(held);
     }
     /* The guest state in the hardware: held's, or the idle vCPU's
-     * defaults. */
+     * defaults.  held is never next (that is the lazy return). */
     const struct vcpu *loaded = held ? held : c->idle;
-    if (held != next) {
-        /* held's tables stayed live here only while idle kept its CR3. */
-        if (held)
-            held->dirty_cpu = NO_CPU;
-        c->stack_zero_pending = asilab_stackzero;   /* not a lazy return */
-        /* The probe looks at what its own domain left behind. */
-        c->probe_scan_pending = c->probe_armed && !prev->is_idle &&
-                                prev->domain == c->probe_domain;
-    }
-    c->last_guest = next;
+    /* held's tables stayed live here only while idle kept its CR3. */
+    if (held)
+        held->dirty_cpu = NO_CPU;
+    c->stack_zero_pending = asilab_stackzero;       /* not a lazy return */
+    /* The probe looks at what its own domain left behind. */
+    c->probe_scan_pending = c->probe_armed && !prev->is_idle &&
+                            prev->domain == c->probe_domain;
     next->dirty_cpu = c->cpu_id;
     /* Publish before reading next's tables: a modifier stores the
      * entry, then reads dirty_cpu (flush targets). */
@@ -321,7 +318,9 @@ __context_switch(struct pcpu *c, struct vcpu *prev, struct vcpu *next)
         pv_debugregs_switch(loaded, next);
     descriptors_switch_out(held, next);
     write_ptbase(next);
-    c->ptbase_vcpu = next;        /* toggles and new base pointers keep it */
+    /* From here next's tables are loaded (perdomain's fast path checks
+     * it); toggles and new base pointers keep it so. */
+    c->last_guest = next;
     descriptors_switch_in(next);
     if (unlikely(!load_segments(next))) {
         const uint16_t sel[4] = { next->user_regs.ds, next->user_regs.es,
