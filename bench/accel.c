@@ -124,7 +124,7 @@ bool kvm_probe(const struct config *cfg, const char *variant,
 {
     struct boot_spec s;
     struct boot_out o;
-    boot_spec_init(&s, cfg, variant, wl, 0, true);
+    boot_spec_init(&s, cfg, variant, wl, 0, true, cfg->lean);
     fprintf(stderr, "accel: probing %s with a kvm boot of %s %s ...\n",
             kvm_path(), variant, s.label);
     boot_run(cfg, &s, true, &o);

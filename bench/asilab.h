@@ -107,6 +107,7 @@ struct config {
     const char *kvm_cpu;  /* -cpu of kvm boots; NULL: host (tcg: max) */
     bool tcg_timing;      /* --accel tcg-timing: plain TCG, mode=timing */
     bool lean;            /* --image lean: build/lean/hv-V.elf, no counters */
+    bool paired;          /* --image paired: each boot on lean, then counting */
     int smp;
     double timeout;
 };
@@ -152,6 +153,13 @@ extern const char *const accept_what[NACCEPT];   /* why, per reason */
 enum accept record_accept(json_t *rec);          /* result or exposure */
 char *accept_counts(const size_t *counts, const char *const *what, size_t n);
 
+/* ---- pair.c: lean and counting results of one boot side by side ---- */
+bool result_lean(json_t *rec);      /* its "image" is "lean" */
+/* recs[0..n): result records.  partner[i]: the index of the other
+ * image's result paired with recs[i] (same rep, variant, workload, boot
+ * modules and op; k-th with k-th), or -1. */
+void results_pair(json_t *const *recs, size_t n, long *partner);
+
 /* ---- boot.c: one boot of one variant with one workload recipe ---- */
 /* interrupted: the runner got SIGINT/SIGTERM and killed the boot's QEMU */
 enum boot_status { BOOT_PASS, BOOT_FAIL, BOOT_TIMEOUT, BOOT_CRASH, BOOT_INTERRUPTED };
@@ -163,7 +171,7 @@ struct boot_spec {
     int index;                 /* which boot of the workload */
     bool kvm;
     bool timing;               /* mode=timing: kvm, or --accel tcg-timing */
-    bool lean;                 /* the lean image (--image lean) */
+    bool lean;                 /* the lean image (--image lean or paired) */
     char *hv_path;
     struct strlist modules;    /* "ABSPATH args" */
     char **argv;
@@ -171,10 +179,10 @@ struct boot_spec {
     char *label;               /* "ctxsw (mode=cross domains=2)" */
     int rep;                   /* 1.. with --reps > 1, else 0 (no "rep") */
 };
-char *hv_image_path(const struct config *cfg, const char *variant);
+char *hv_image_path(const struct config *cfg, const char *variant, bool lean);
 void boot_spec_init(struct boot_spec *s, const struct config *cfg,
                     const char *variant, const struct workload *wl, int index,
-                    bool kvm);
+                    bool kvm, bool lean);
 void boot_spec_free(struct boot_spec *s);
 
 struct rec {
@@ -289,9 +297,9 @@ void sha256(const unsigned char *data, size_t len, unsigned char out[32]);
 /* ---- table.c: the summary tables printed after a run ---- */
 struct table;
 struct table *table_new(void);
-void table_add(struct table *t, json_t *result, const char *note);
+void table_add(struct table *t, json_t *result, json_t *prov, const char *note);
 void table_add_record(struct table *t, json_t *rec);  /* exposure, probe */
-void table_print(const struct table *t, FILE *f);
+void table_print(struct table *t, FILE *f);   /* once */
 void table_free(struct table *t);
 
 /* plot.c */

@@ -14,16 +14,16 @@ const char *boot_status_name(enum boot_status s)
     return names[s];
 }
 
-/* The image a boot of variant uses: build/hv-V.elf, or with --image
+/* The image a boot of variant uses: the counting build/hv-V.elf, or the
  * lean build/lean/hv-V.elf.  Owned by the caller. */
-char *hv_image_path(const struct config *cfg, const char *variant)
+char *hv_image_path(const struct config *cfg, const char *variant, bool lean)
 {
-    return xasprintf(cfg->lean ? "%s/lean/hv-%s.elf" : "%s/hv-%s.elf", cfg->build, variant);
+    return xasprintf(lean ? "%s/lean/hv-%s.elf" : "%s/hv-%s.elf", cfg->build, variant);
 }
 
 void boot_spec_init(struct boot_spec *s, const struct config *cfg,
                     const char *variant, const struct workload *wl, int index,
-                    bool kvm)
+                    bool kvm, bool lean)
 {
     memset(s, 0, sizeof *s);
     s->variant = variant;
@@ -31,8 +31,8 @@ void boot_spec_init(struct boot_spec *s, const struct config *cfg,
     s->index = index;
     s->kvm = kvm;
     s->timing = kvm || cfg->tcg_timing;
-    s->lean = cfg->lean;
-    s->hv_path = hv_image_path(cfg, variant);
+    s->lean = lean;
+    s->hv_path = hv_image_path(cfg, variant, lean);
     struct strlist lab = { 0 };
     strlist_push(&lab, wl->name);
     for (const char *const *m = wl->boots[index].modules; *m; m++) {
@@ -374,7 +374,7 @@ struct bctx *boot_start(const struct config *cfg, const struct boot_spec *s,
     c->exp.variant = s->variant;
     c->exp.mode = s->timing ? "timing" : "deterministic";
     c->exp.unit = s->timing ? "tsc_ticks" : "insns";
-    c->exp.lean = cfg->lean;
+    c->exp.lean = s->lean;
     c->exp.workloads[0] = s->wl->name;
     size_t k = 0;
     for (const char *const *m = s->wl->boots[s->index].modules; *m; m++, k++) {

@@ -55,10 +55,14 @@ static const char usage_text[] =
     "                        results are always marked invalid); auto takes\n"
     "                        kvm only where this host's KVM module and CPU\n"
     "                        can run ring 0 and a probe boot shows it native\n"
-    "      --image KIND      counting (default: build/hv-V.elf, events counted)\n"
-    "                        or lean (build/lean/hv-V.elf, the same hv without\n"
+    "      --image KIND      counting (default: build/hv-V.elf, events counted),\n"
+    "                        lean (build/lean/hv-V.elf, the same hv without\n"
     "                        the lab's counters: costs without the counting's\n"
-    "                        own instructions, results without events)\n"
+    "                        own instructions, results without events) or\n"
+    "                        paired (every boot on both, lean first: the\n"
+    "                        tables, results.json and plots take each op's\n"
+    "                        cost from the lean boot and its events from the\n"
+    "                        counting boot; bench/run-suite.sh runs this)\n"
     "  -s, --smp N           virtual CPUs, 1..8 (the hv's NR_CPUS; default 2)\n"
     "  -t, --timeout S       seconds per boot before QEMU is killed (default 120;\n"
     "                        30 for the probe boot of env)\n"
@@ -94,6 +98,7 @@ struct opts {
     bool perf;
     bool force;                /* --force: overwrite OUT/records.jsonl */
     bool lean;                 /* --image lean */
+    bool paired;               /* --image paired */
     enum accel accel;
     int smp;
     int jobs;                  /* boots at a time (tcg only) */
@@ -178,9 +183,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case 'q': o->qemu = optarg; break;
         case 'c': o->kvm_cpu = optarg; break;
         case 'I':
-            if (strcmp(optarg, "lean") && strcmp(optarg, "counting"))
-                usage_error("bad --image '%s': expected counting or lean", optarg);
+            if (strcmp(optarg, "lean") && strcmp(optarg, "counting") &&
+                strcmp(optarg, "paired"))
+                usage_error("bad --image '%s': expected counting, lean or paired", optarg);
             o->lean = strcmp(optarg, "lean") == 0;
+            o->paired = strcmp(optarg, "paired") == 0;
             break;
         case 'S': strlist_push(&o->series, optarg); break;
         case 'P': o->perf = true; break;
@@ -363,6 +370,7 @@ static void boot_write(struct run *r, struct slot *x)
 {
     struct boot_out *o = &x->o;
     const char *st = boot_status_name(o->status);
+    json_t *prov = provenance_make(&r->host, &x->s, x->bid, st);
     for (size_t i = 0; i < o->nrecs; i++) {
         struct rec *y = &o->recs[i];
         bool result = y->obj && !y->error &&
@@ -370,12 +378,11 @@ static void boot_write(struct run *r, struct slot *x)
         y->timing_invalid = result && !x->timings_valid;
         y->invalid_reason = y->timing_invalid ? x->invalid_reason : NULL;
         if (result)
-            table_add(r->table, y->obj, o->status != BOOT_PASS ? st
-                                        : x->timings_valid ? "" : "invalid timing");
+            table_add(r->table, y->obj, prov, o->status != BOOT_PASS ? st
+                                              : x->timings_valid ? "" : "invalid timing");
         else if (y->obj && !y->error)
             table_add_record(r->table, y->obj);
     }
-    json_t *prov = provenance_make(&r->host, &x->s, x->bid, st);
     if (r->perf)
         perf_provenance(r->perf, prov, x->s.kvm);
     records_write(r->records, o, prov);
@@ -493,10 +500,11 @@ static int cmd_run(const struct opts *op, struct config *cfg)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    for (size_t v = 0; cfg->lean && v < vars.n; v++) {   /* before anything runs */
-        char *hv = hv_image_path(cfg, vars.v[v]);
+    for (size_t v = 0; (cfg->lean || cfg->paired) && v < vars.n; v++) {   /* before anything runs */
+        char *hv = hv_image_path(cfg, vars.v[v], true);
         if (access(hv, R_OK) != 0)
-            usage_error("--image lean: no %s (build the lean images: cmake --build)", hv);
+            usage_error("--image %s: no %s (build the lean images: cmake --build)",
+                        cfg->paired ? "paired" : "lean", hv);
         free(hv);
     }
     host_info_collect(&r.host, cfg->qemu);     /* also the run's start date */
@@ -531,19 +539,22 @@ static int cmd_run(const struct opts *op, struct config *cfg)
     for (size_t i = 0; i < nrun; i++) {
         const struct workload *wl = runs[i];
         for (int b = 0; b < wl->nboots; b++)
-            r.total += wl->boots[b].min_smp <= cfg->smp ? vars.n * (size_t)op->reps : 0;
+            r.total += wl->boots[b].min_smp <= cfg->smp
+                ? vars.n * (size_t)op->reps * (cfg->paired ? 2 : 1) : 0;
     }
 
     /* Every boot, in order: reps x variants x (workloads, series) x their
-     * boots (a rep of everything before the next, so drift spreads). */
+     * boots (a rep of everything before the next, so drift spreads); a
+     * paired boot on the lean image, then at once on the counting one. */
     struct slot *slots = xmalloc((r.total ? r.total : 1) * sizeof *slots);
-    char **bids = xmalloc(vars.n * sizeof *bids);
+    char **bids = xmalloc(2 * vars.n * sizeof *bids);   /* [2v]: counting, [2v+1]: lean */
     size_t nslots = 0;
-    for (size_t v = 0; v < vars.n; v++) {
-        char *hv = hv_image_path(cfg, vars.v[v]);
-        bids[v] = build_id(hv);
-        free(hv);
-    }
+    for (size_t v = 0; v < vars.n; v++)
+        for (int ln = 0; ln < 2; ln++) {
+            char *hv = hv_image_path(cfg, vars.v[v], ln);
+            bids[2 * v + ln] = ln && !cfg->lean && !cfg->paired ? NULL : build_id(hv);
+            free(hv);
+        }
     for (int rp = 1; rp <= op->reps; rp++)
     for (size_t v = 0; v < vars.n; v++) {
         for (size_t w = 0; w < nrun; w++) {
@@ -551,17 +562,25 @@ static int cmd_run(const struct opts *op, struct config *cfg)
             for (int b = 0; b < wl->nboots; b++) {
                 if (wl->boots[b].min_smp > cfg->smp)
                     continue;          /* e.g. a wake-up across pCPUs on -smp 1 */
-                struct slot *x = &slots[nslots];
-                memset(x, 0, sizeof *x);
-                boot_spec_init(&x->s, cfg, vars.v[v], wl, b, kvm);
-                x->s.rep = op->reps > 1 ? rp : 0;
-                if (x->s.rep) {
-                    char *l = xasprintf("%s [rep %d]", x->s.label, rp);
-                    free(x->s.label);
-                    x->s.label = l;
+                for (int pass = 0; pass < (cfg->paired ? 2 : 1); pass++) {
+                    bool lean = cfg->paired ? pass == 0 : cfg->lean;
+                    struct slot *x = &slots[nslots];
+                    memset(x, 0, sizeof *x);
+                    boot_spec_init(&x->s, cfg, vars.v[v], wl, b, kvm, lean);
+                    x->s.rep = op->reps > 1 ? rp : 0;
+                    char *l = x->s.label;
+                    if (cfg->paired) {
+                        x->s.label = xasprintf("%s [%s]", l, lean ? "lean" : "counting");
+                        free(l);
+                        l = x->s.label;
+                    }
+                    if (x->s.rep) {
+                        x->s.label = xasprintf("%s [rep %d]", l, rp);
+                        free(l);
+                    }
+                    x->bid = bids[2 * v + lean];
+                    x->k = ++nslots;
                 }
-                x->bid = bids[v];
-                x->k = ++nslots;
             }
         }
     }
@@ -577,7 +596,7 @@ static int cmd_run(const struct opts *op, struct config *cfg)
     for (size_t i = 0; i < nslots; i++)
         boot_spec_free(&slots[i].s);
     free(slots);
-    for (size_t v = 0; v < vars.n; v++)
+    for (size_t v = 0; v < 2 * vars.n; v++)
         free(bids[v]);
     free(bids);
     bool written = !ferror(r.records) && fclose(r.records) == 0;
@@ -640,7 +659,7 @@ int main(int argc, char **argv)
     struct config cfg = { .out = op.out, .kvm_cpu = op.kvm_cpu, .smp = op.smp,
                           .timeout = op.timeout ? op.timeout : 120,
                           .tcg_timing = op.accel == ACCEL_TCG_TIMING,
-                          .lean = op.lean };
+                          .lean = op.lean, .paired = op.paired };
     if (strcmp(cmd, "env") == 0) {
         cfg.timeout = op.timeout ? op.timeout : 30;   /* the probe boot */
         int rc = cmd_env(&cfg, op.build, op.qemu);

@@ -41,6 +41,7 @@ struct expo { const char *variant; json_t *bytes; };
 static struct expo expo[MAXV];           /* guest-space exposure per variant */
 static size_t nexpo;
 static char unit[16] = "insns", mode[32] = "deterministic", host[128] = "?";
+static const char *images = "counting images";   /* where the costs come from */
 
 static int vindex(const char *v)
 {
@@ -51,6 +52,14 @@ static int vindex(const char *v)
         return -1;
     variants[nvariants] = v;
     return (int)nvariants++;
+}
+
+static json_t *expo_of(const char *v)
+{
+    for (size_t k = 0; k < nexpo; k++)
+        if (!strcmp(expo[k].variant, v))
+            return expo[k].bytes;
+    return NULL;
 }
 
 static int cmp_variant(const void *a, const void *b)
@@ -102,8 +111,11 @@ static bool merge_rep(const char *w, const char *op, const char *v, const char *
 enum { SKIP_UNREADABLE = NACCEPT, SKIP_LIMIT, NSKIP };
 static size_t skips[NSKIP], nread;
 
-static void add_result(json_t *r, json_t *prov, const char *v)
+/* r: a result record; counted: its counting partner (the events), or NULL. */
+static void add_result(json_t *r, json_t *counted)
 {
+    json_t *prov = json_object_get(r, "provenance");
+    const char *v = json_string_value(json_object_get(r, "variant"));
     const char *w = json_string_value(json_object_get(r, "workload"));
     const char *op = json_string_value(json_object_get(r, "op"));
     const char *boot = json_string_value(json_object_get(prov, "qemu_cmdline"));
@@ -117,7 +129,7 @@ static void add_result(json_t *r, json_t *prov, const char *v)
     res[nres++] = (struct res){
         .workload = w, .op = op, .variant = v, .boot = boot,
         .median = med, .p10 = p10, .p90 = p90,
-        .events = json_object_get(r, "events"),
+        .events = json_object_get(counted ? counted : r, "events"),
         .medians = { med }, .nrep = 1,
     };
 }
@@ -127,6 +139,9 @@ static void add_result(json_t *r, json_t *prov, const char *v)
  * counted in skips. */
 static int load(const char *path)
 {
+    static json_t *pend[MAXR];         /* the accepted result records */
+    static long partner[MAXR];
+    size_t npend = 0;
     FILE *f = fopen(path, "r");
     char *line = NULL;
     size_t cap = 0;
@@ -155,7 +170,7 @@ static int load(const char *path)
         const char *m = json_string_value(json_object_get(prov, "mode"));
         const char *h = json_string_value(json_object_get(prov, "hostname"));
         bool result = !strcmp(type, "result");
-        if (vindex(v) < 0 || (result && nres == MAXR)) {
+        if (vindex(v) < 0 || (result && npend == MAXR)) {
             skips[SKIP_LIMIT]++;
             continue;
         }
@@ -164,13 +179,24 @@ static int load(const char *path)
         if (m)          /* record_accept: deterministic or timing */
             snprintf(mode, sizeof(mode), "%s", m);
         if (result)
-            add_result(r, prov, v);
+            pend[npend++] = r;
         else if (!strcmp(json_string_value(json_object_get(r, "space")), "guest") &&
-                 nexpo < MAXV)
+                 nexpo < MAXV && !expo_of(v))    /* the first one of each variant */
             expo[nexpo++] = (struct expo){ v, json_object_get(r, "bytes") };
     }
     free(line);
     fclose(f);
+    /* a lean result paired with a counting one: the lean cost, the
+     * counting events (pair.c) */
+    results_pair(pend, npend, partner);
+    size_t nlean = 0, ncount = 0;
+    for (size_t i = 0; i < npend; i++)
+        if (result_lean(pend[i]) || partner[i] < 0) {
+            add_result(pend[i], partner[i] >= 0 ? pend[partner[i]] : NULL);
+            nlean += result_lean(pend[i]);
+            ncount += !result_lean(pend[i]);
+        }
+    images = !nlean ? "counting images" : !ncount ? "lean images" : "lean and counting images";
     qsort(variants, nvariants, sizeof(*variants), cmp_variant);
     return 0;
 }
@@ -336,6 +362,7 @@ static int plot_workload(const char *dir, const char *scripts, const char *w)
     for (size_t k = 0; k < sizeof(evs) / sizeof(*evs); k++)
         fprintf(e, " %s", evs[k]);
     fputc('\n', f); fputc('\n', n); fputc('\n', e);
+    double lo = INFINITY, hi = 0;     /* the medians' range: log scale past 1000x */
     for (size_t o = 0; o < nops; o++) {
         const struct res *base = find(w, ops[o], "shared_l4");
         fprintf(f, "%s", ops[o]);
@@ -346,6 +373,10 @@ static int plot_workload(const char *dir, const char *scripts, const char *w)
             fprintf(n, " %g", r && base && base->median > 0 ? r->median / base->median : NAN);
             if (!r)
                 continue;
+            if (r->median > 0) {
+                lo = r->median < lo ? r->median : lo;
+                hi = r->median > hi ? r->median : hi;
+            }
             fprintf(e, "%s/%s", ops[o], variants[v]);
             for (size_t k = 0; k < sizeof(evs) / sizeof(*evs); k++) {
                 /* a lean image's result has no events at all: no bar */
@@ -359,13 +390,16 @@ static int plot_workload(const char *dir, const char *scripts, const char *w)
     }
     fclose(f); fclose(n); fclose(e);
     char *out = xasprintf("%s/%s", dir, w), *per_op = xasprintf("%s per op", unit);
-    char *vars = plot_vars(dat, xasprintf("%s: %s per op, %s mode, %s", w, unit, mode, host),
+    bool logy = hi > 1000 * lo;
+    char *vars = plot_vars(dat, xasprintf("%s: %s per op, %s, %s mode, %s%s", w, unit, images,
+                                          mode, host, logy ? " (log scale)" : ""),
                            NULL, per_op, "nv", (long)nvariants);
+    var_int(&vars, "logy", logy);
     rc |= gnuplot(scripts, "ops.gp", out, vars);
     free(vars); free(out);
     out = xasprintf("%s/%s_norm", dir, w);
-    vars = plot_vars(ndat, xasprintf("%s: cost relative to shared_l4 (%s, %s mode, %s)",
-                                     w, unit, mode, host), NULL, NULL, "nv", (long)nvariants);
+    vars = plot_vars(ndat, xasprintf("%s: cost relative to shared_l4 (%s, %s, %s mode, %s)",
+                                     w, unit, images, mode, host), NULL, NULL, "nv", (long)nvariants);
     rc |= gnuplot(scripts, "normalised.gp", out, vars);
     free(vars); free(out);
     bool any_events = false;         /* lean images' results have none */
@@ -376,7 +410,7 @@ static int plot_workload(const char *dir, const char *scripts, const char *w)
         }
     if (any_events) {
         out = xasprintf("%s/events_%s", dir, w);
-        vars = plot_vars(edat, xasprintf("%s: events per op (%s mode, %s)", w, mode, host),
+        vars = plot_vars(edat, xasprintf("%s: events per op (counting images, %s mode, %s)", w, mode, host),
                          NULL, NULL, "ne", (long)(sizeof(evs) / sizeof(*evs)));
         rc |= gnuplot(scripts, "events.gp", out, vars);
         free(vars); free(out);
@@ -396,10 +430,7 @@ static int plot_exposure(const char *dir, const char *scripts)
         return -1;
     fprintf(f, "variant foreign_kib geomean\n");
     for (size_t v = 0; v < nvariants; v++) {
-        json_t *bytes = NULL;
-        for (size_t k = 0; k < nexpo; k++)
-            if (!strcmp(expo[k].variant, variants[v]))
-                bytes = expo[k].bytes;
+        json_t *bytes = expo_of(variants[v]);
         if (!bytes)
             continue;
         double foreign = 0, logsum = 0;
@@ -428,8 +459,8 @@ static int plot_exposure(const char *dir, const char *scripts)
     if (rows) {
         char *out = xasprintf("%s/cost_vs_exposure", dir);
         char *ylabel = xasprintf("geometric mean %s per op", unit);
-        char *vars = plot_vars(dat, xasprintf("cost vs exposure (%s, %s mode, %s)", unit,
-                                              mode, host), NULL, ylabel, NULL, 0);
+        char *vars = plot_vars(dat, xasprintf("cost vs exposure (%s, %s, %s mode, %s)", unit,
+                                              images, mode, host), NULL, ylabel, NULL, 0);
         free(ylabel);
         rc = gnuplot(scripts, "exposure.gp", out, vars);
         free(vars); free(out);
@@ -492,7 +523,7 @@ static int plot_series(const char *dir, const char *scripts, const char *name,
     fclose(f);
     char *out = xasprintf("%s/scaling_%s", dir, name);
     char *per_op = xasprintf("%s per op", unit);
-    char *vars = plot_vars(dat, xasprintf("%s (%s, %s mode, %s)", name, unit, mode, host),
+    char *vars = plot_vars(dat, xasprintf("%s (%s, %s, %s mode, %s)", name, unit, images, mode, host),
                            xlabel, per_op, "nv", (long)nvariants);
     int rc = gnuplot(scripts, "scaling.gp", out, vars);
     free(vars); free(out); free(dat); free(per_op);

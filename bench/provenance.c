@@ -214,14 +214,13 @@ json_t *provenance_make(const struct host_info *h, const struct boot_spec *s,
     json_object_set_new(p, "variant", json_string(s->variant));
     json_object_set_new(p, "workload", json_string(s->wl->name));
     json_object_set_new(p, "build_id", json_string(bid));
+    json_object_set_new(p, "image", json_string(s->lean ? "lean" : "counting"));
     json_object_set_new(p, "git_rev", json_string(ASILAB_GIT_REV));
     json_object_set_new(p, "date", str_or_null(h->date));
     json_object_set_new(p, "boot", mods);
     if (s->rep)
         json_object_set_new(p, "rep", json_integer(s->rep));
     json_object_set_new(p, "boot_status", json_string(boot_status));
-    if (s->lean)                 /* absent: the counting image */
-        json_object_set_new(p, "image", json_string("lean"));
     return p;
 }
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/run-suite.sh: install what is missing, build every variant, run
 # every workload on every variant (KVM timing only where this host's KVM
-# runs ring 0 natively, else TCG icount), and write the records to
+# runs ring 0 natively, else TCG icount), each boot on the lean image
+# (the costs) and on the counting one (the events), and write the records to
 # results/<date>-<host>-<mode>/ (records.jsonl, results.json; mode:
 # deterministic or timing, as the runner chose) and plot them into its
 # plots/.  Extra arguments go to `asilab run`.
@@ -16,7 +17,7 @@ cmake --build "$build"
 stem="$top/results/$(date -u +%Y%m%d-%H%M%S)-$(hostname)"
 out="$stem.partial"
 rc=0
-"$build/asilab" run --variant all --workload all --accel auto --jobs "$(nproc)" --out "$out" "$@" || rc=$?
+"$build/asilab" run --variant all --workload all --accel auto --image paired --jobs "$(nproc)" --out "$out" "$@" || rc=$?
 mode=$(sed -n 's/.*"provenance":{.*"mode":"\([a-z]*\)".*/\1/p' "$out/records.jsonl" 2>/dev/null | head -n 1) || mode=
 if [ -n "$mode" ] && mv "$out" "$stem-$mode"; then
     out="$stem-$mode"

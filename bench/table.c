@@ -1,7 +1,10 @@
 /* table.c — the human-readable tables printed after a run: one row per
- * result record with its cost and the events that explain it; then, if
- * any arrived, the exposure of each (variant, address space) and the
- * probe observations. */
+ * result record with its cost and the events that explain it (a lean
+ * image's result paired with the counting image's of a boot that ended
+ * alike, pair.c: one row, the lean cost, the counting median as
+ * "counted" and the counting events);
+ * then, if any arrived, the exposure of each (variant, address space)
+ * and the probe observations. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,10 +20,11 @@ struct grid {
 };
 
 static const char *const res_head[] = {
-    "variant", "workload", "op", "unit", "min", "median", "max",
+    "variant", "workload", "op", "unit", "image", "min", "median", "max", "counted",
     "cr3_load", "tlb_flush", "invlpg", "ctx_switch", "gdt_load", "note",
 };
 #define RES_NCOL (sizeof res_head / sizeof *res_head)
+#define RES_EVENTS 9                  /* the first event column */
 
 /* The byte classes of an exposure record, in column order; the last
  * three are foreign to the space's owner (summed in via_directmap). */
@@ -51,6 +55,9 @@ struct exposure {
 };
 
 struct table {
+    json_t **rows;                 /* result records, in boot order */
+    char **notes;                  /* each one's note */
+    size_t nrow, caprow;
     struct grid res, probe;
     struct exposure *exp;
     size_t nexp, capexp;
@@ -60,7 +67,7 @@ struct table *table_new(void)
 {
     struct table *t = xmalloc(sizeof *t);
     memset(t, 0, sizeof *t);
-    t->res = (struct grid){ res_head, RES_NCOL, 4, RES_NCOL - 1, NULL, 0, 0 };
+    t->res = (struct grid){ res_head, RES_NCOL, 5, RES_NCOL - 1, NULL, 0, 0 };
     t->probe = (struct grid){ probe_head, PROBE_NCOL, 3, 4, NULL, 0, 0 };
     return t;
 }
@@ -123,21 +130,55 @@ static char *str(json_t *o, const char *k)
     return xstrdup(s ? s : "-");
 }
 
-/* result: a validated result record; note: "" or why to distrust it. */
-void table_add(struct table *t, json_t *result, const char *note)
+/* result: a validated result record, prov: its boot's provenance; note:
+ * "" or why to distrust it.  Its row is made when the table is printed
+ * (when its partner, if any, is known). */
+void table_add(struct table *t, json_t *result, json_t *prov, const char *note)
 {
-    json_t *ev = json_object_get(result, "events");
+    if (t->nrow == t->caprow) {
+        t->caprow = t->caprow ? 2 * t->caprow : 32;
+        t->rows = xrealloc(t->rows, t->caprow * sizeof *t->rows);
+        t->notes = xrealloc(t->notes, t->caprow * sizeof *t->notes);
+    }
+    t->rows[t->nrow] = json_copy(result);
+    json_object_set(t->rows[t->nrow], "provenance", prov);
+    t->notes[t->nrow++] = xstrdup(note);
+}
+
+/* The row of result (cost, image) with the events of counted (result
+ * itself, or its counting partner). */
+static void res_row(struct table *t, json_t *result, json_t *counted, const char *note)
+{
+    json_t *ev = json_object_get(counted, "events");
     char **r = grid_row(&t->res);
     r[0] = str(result, "variant");
     r[1] = str(result, "workload");
     r[2] = str(result, "op");
     r[3] = str(result, "unit");
-    r[4] = num(result, "min");
-    r[5] = num(result, "median");
-    r[6] = num(result, "max");
-    for (size_t c = 7; c < RES_NCOL - 1; c++)
+    r[4] = xstrdup(result_lean(result) ? "lean" : "counting");
+    r[5] = num(result, "min");
+    r[6] = num(result, "median");
+    r[7] = num(result, "max");
+    r[8] = counted != result ? num(counted, "median") : xstrdup("-");
+    for (size_t c = RES_EVENTS; c < RES_NCOL - 1; c++)
         r[c] = num(ev, res_head[c]);
     r[RES_NCOL - 1] = xstrdup(note);
+}
+
+static void make_res_rows(struct table *t)
+{
+    long *partner = xmalloc((t->nrow ? t->nrow : 1) * sizeof *partner);
+    results_pair(t->rows, t->nrow, partner);
+    for (size_t i = 0; i < t->nrow; i++)    /* as results.json: a pair of like boots */
+        if (partner[i] >= 0 && strcmp(t->notes[i], t->notes[partner[i]]) != 0)
+            partner[partner[i]] = -1, partner[i] = -1;
+    for (size_t i = 0; i < t->nrow; i++) {
+        long p = partner[i];
+        if (p >= 0 && !result_lean(t->rows[i]))
+            continue;                  /* in its lean partner's row */
+        res_row(t, t->rows[i], p >= 0 ? t->rows[p] : t->rows[i], t->notes[i]);
+    }
+    free(partner);
 }
 
 static void add_probe(struct table *t, json_t *p)
@@ -215,8 +256,10 @@ static void print_exposure(const struct table *t, FILE *f)
     grid_free(&g);
 }
 
-void table_print(const struct table *t, FILE *f)
+void table_print(struct table *t, FILE *f)
 {
+    if (t->res.n == 0)
+        make_res_rows(t);
     if (t->res.n == 0)
         fputs("(no result records)\n", f);
     else
@@ -231,6 +274,12 @@ void table_print(const struct table *t, FILE *f)
 
 void table_free(struct table *t)
 {
+    for (size_t i = 0; i < t->nrow; i++) {
+        json_decref(t->rows[i]);
+        free(t->notes[i]);
+    }
+    free(t->rows);
+    free(t->notes);
     grid_free(&t->res);
     grid_free(&t->probe);
     for (size_t i = 0; i < t->nexp; i++) {

@@ -7,7 +7,7 @@ set -u
 asilab=$1 out=$2 fails=0
 rm -rf "$out"
 "$asilab" run --variant shared_l4,per_pcpu_l4 --workload hypercall,ctxsw,exposure \
-    --accel tcg --smp 2 --out "$out" >"$out.log" 2>&1 || { echo "run failed"; cat "$out.log"; exit 1; }
+    --accel tcg --smp 2 --image paired --out "$out" >"$out.log" 2>&1 || { echo "run failed"; cat "$out.log"; exit 1; }
 "$asilab" plot "$out" >>"$out.log" 2>&1 || { echo "plot failed"; cat "$out.log"; exit 1; }
 for p in hypercall ctxsw hypercall_norm ctxsw_norm events_ctxsw cost_vs_exposure; do
     png="$out/plots/$p.png" svg="$out/plots/$p.svg"

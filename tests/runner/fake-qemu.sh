@@ -3,6 +3,7 @@
 # canned COM1 lines (placeholders filled in from its own argv) and exits.
 #   FAKE_QEMU_LINES    file of lines to print (default: a passing boot)
 #   FAKE_QEMU_EXIT     exit status (default 1 = isa-debug-exit code 0, pass)
+#   FAKE_QEMU_LEAN_EXIT  the same, for a lean image only
 #   FAKE_QEMU_HANG     1: hang after printing (in a child, like a stuck vCPU);
 #                      stubborn: the same, ignoring SIGTERM; exec: the fake
 #                      itself hangs (one process, as QEMU is)
@@ -22,7 +23,9 @@
 #                      until FILE has N lines; if it never does, print no
 #                      records and fail (N boots were not running at once)
 # Placeholders: @VARIANT@ @WORKLOAD@ @MODE@ @UNIT@ @CALIB@ @EVENTS@
-#   @HYPERVISOR@ @SYSCALL_CPL@
+#   @HYPERVISOR@ @SYSCALL_CPL@; @IMAGE@ (a -kernel .../lean/hv-V.elf: lean,
+#   else counting), @IMAGE_EVENTS@ ("image":"lean" on lean, else
+#   "image":"counting","events":EVENTS), @COST@ (lean 5, counting 7)
 # The default lines have a platform record in timing mode only.
 
 if [ "${1:-}" = --version ]; then
@@ -34,11 +37,12 @@ if [ -n "${FAKE_QEMU_LOG:-}" ]; then
     echo -- >>"$FAKE_QEMU_LOG"
 fi
 
-variant=? workload=? mode=? hyp=tcg
+variant=? workload=? mode=? hyp=tcg image=counting
 while [ $# -gt 0 ]; do
     case $1 in
     -accel) [ "$2" = kvm ] && hyp=kvm; shift ;;
-    -kernel) v=${2##*/hv-}; variant=${v%.elf}; shift ;;
+    -kernel) v=${2##*/hv-}; variant=${v%.elf}
+        case $2 in */lean/hv-*) image=lean ;; esac; shift ;;
     -append) mode=${2#mode=}; shift ;;
     -initrd) w=${2%%,*}; w=${w%% *}; w=${w##*/}; workload=${w%.elf}; shift ;;
     esac
@@ -59,6 +63,8 @@ if [ -n "${FAKE_QEMU_BARRIER:-}" ]; then
 fi
 [ "$mode" = timing ] && unit=tsc_ticks
 events='{"cr3_load":2,"tlb_flush":1,"invlpg":0.5,"ipi_sent":0,"l4_copy":0,"stack_zero_bytes":0,"gdt_load":3,"ldt_load":0,"ctx_switch":4}'
+image_events="\"image\":\"counting\",\"events\":$events" cost=7
+[ $image = lean ] && image_events='"image":"lean"' cost=5
 
 default_lines() {
     echo "fake hv: booting"
@@ -78,6 +84,7 @@ if [ -n "${FAKE_QEMU_LINES:-}" ]; then cat "$FAKE_QEMU_LINES"; else default_line
     sed -e "s|@VARIANT@|$variant|g" -e "s|@WORKLOAD@|$workload|g" \
         -e "s|@MODE@|$mode|g" -e "s|@UNIT@|$unit|g" \
         -e "s|@CALIB@|${FAKE_QEMU_CALIB:-3}|g" -e "s|@EVENTS@|$events|g" \
+        -e "s|@IMAGE@|$image|g" -e "s|@IMAGE_EVENTS@|$image_events|g" -e "s|@COST@|$cost|g" \
         -e "s|@HYPERVISOR@|${FAKE_QEMU_HYPERVISOR:-$hyp}|g" \
         -e "s|@SYSCALL_CPL@|${FAKE_QEMU_SYSCALL_CPL:-0}|g"
 if [ "${FAKE_QEMU_KVM_ERROR:-0}" = 1 ]; then
@@ -102,4 +109,5 @@ if [ "${FAKE_QEMU_HANG:-0}" != 0 ]; then
     [ -n "${FAKE_QEMU_PIDFILE:-}" ] && echo $! >>"$FAKE_QEMU_PIDFILE"
     wait
 fi
+[ $image = lean ] && exit "${FAKE_QEMU_LEAN_EXIT:-${FAKE_QEMU_EXIT:-1}}"
 exit "${FAKE_QEMU_EXIT:-1}"

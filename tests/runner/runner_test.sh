@@ -14,7 +14,7 @@ printf 'not an elf\n' >"$B/hv-shared_l4.elf"
 for w in hypercall syscall ctxsw gdt_ldt flush procswitch emul gnttab leak exposure layout abi hostile; do printf 'dummy\n' >"$B/workloads/$w.elf"; done
 cp "$FAKE" "$Q" && chmod +x "$Q"
 export FAKE_QEMU_LOG="$T/argv.log"
-unset FAKE_QEMU_LINES FAKE_QEMU_EXIT FAKE_QEMU_HANG FAKE_QEMU_PIDFILE FAKE_QEMU_CALIB \
+unset FAKE_QEMU_LINES FAKE_QEMU_EXIT FAKE_QEMU_LEAN_EXIT FAKE_QEMU_HANG FAKE_QEMU_PIDFILE FAKE_QEMU_CALIB \
     FAKE_QEMU_STDERR FAKE_QEMU_SLEEP FAKE_QEMU_HYPERVISOR FAKE_QEMU_SYSCALL_CPL FAKE_QEMU_KVM_ERROR
 for v in $(env | sed -n 's/^\(FAKE_QEMU_SLEEP_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
 unset ASILAB_KVM_DEVICE FAKE_PERF FAKE_PERF_LOG
@@ -128,7 +128,7 @@ END
     has "$T/stderr" "[3/4] per_vcpu_l4 hypercall [rep 2] ... pass"
     has "$T/stderr" "[4/4] shared_l4 hypercall [rep 2] ... pass"
     has "$T/stdout" "4 boots: 4 passed, 0 failed"
-    grep -o '"variant":"[a-z_0-9]*","workload":"hypercall","build_id":"[^"]*","git_rev":"[^"]*","date":"[^"]*","boot":\[[^]]*\],"rep":[12]' "$O/records.jsonl" \
+    grep -o '"variant":"[a-z_0-9]*","workload":"hypercall","build_id":"[^"]*","image":"counting","git_rev":"[^"]*","date":"[^"]*","boot":\[[^]]*\],"rep":[12]' "$O/records.jsonl" \
         | sed 's/,"build_id.*"rep":/ rep /' | uniq >"$T/order"
     want_file "$T/order" '"variant":"per_vcpu_l4","workload":"hypercall" rep 1
 "variant":"shared_l4","workload":"hypercall" rep 1
@@ -174,8 +174,8 @@ pass)
     has "$T/stderr" "accel: tcg (deterministic icount) — requested with --accel tcg"
     has "$T/stderr" "[1/1] shared_l4 hypercall ... pass (2 records, "
     squeeze "$T/stdout" >"$T/table"
-    want_file "$T/table" "variant workload op unit min median max cr3_load tlb_flush invlpg ctx_switch gdt_load note
-shared_l4 hypercall null_hypercall insns 120 121 130 2 1 0.50 4 3
+    want_file "$T/table" "variant workload op unit image min median max counted cr3_load tlb_flush invlpg ctx_switch gdt_load note
+shared_l4 hypercall null_hypercall insns counting 120 121 130 - 2 1 0.50 4 3
 1 boots: 1 passed, 0 failed"
     ;;
 all)
@@ -237,9 +237,9 @@ END
     count "$O/records.jsonl" '{"type":"exposure",' 4
     count "$O/records.jsonl" '{"type":"probe",' 2
     squeeze "$T/stdout" >"$T/table"
-    want_file "$T/table" "variant workload op unit min median max cr3_load tlb_flush invlpg ctx_switch gdt_load note
-per_vcpu_l4 leak null_hypercall insns 1 1 1 2 1 0.50 4 3
-shared_l4 leak null_hypercall insns 1 1 1 2 1 0.50 4 3
+    want_file "$T/table" "variant workload op unit image min median max counted cr3_load tlb_flush invlpg ctx_switch gdt_load note
+per_vcpu_l4 leak null_hypercall insns counting 1 1 1 - 2 1 0.50 4 3
+shared_l4 leak null_hypercall insns counting 1 1 1 - 2 1 0.50 4 3
 
 variant space own_domain other_domain hv_private this_pcpu_stack other_pcpu_stack other_vcpu_window via_directmap
 per_vcpu_l4 guest 8196 2048 1 32 0 4 0
@@ -542,7 +542,7 @@ EOF
     want_file "$P/plots/hypercall.dat" "op shared_l4 p10 p90
 null_hypercall 5 5 5"
     ls "$P/plots" | grep -v -e '^hypercall' -e '^events_hypercall' -e '^exposure.dat$' && fail "unexpected files in plots/"
-    has "$P/plots/hypercall.svg" "<text>hypercall: insns per op, deterministic mode, h'; system(\"touch $T/pwned_h\"); '\$(touch $T/pwned_h2)?</text>"
+    has "$P/plots/hypercall.svg" "<text>hypercall: insns per op, counting images, deterministic mode, h'; system(\"touch $T/pwned_h\"); '\$(touch $T/pwned_h2)?</text>"
     # gnuplot is looked up in PATH, not through a shell
     nobin
     (PATH="$T/nobin"; export PATH; "$ASILAB" plot "$P" >"$T/stdout" 2>"$T/stderr")
@@ -1361,15 +1361,15 @@ END
     has "$T/stderr" "benchmarks: $O/results.json (6 benchmarks, 2 result records skipped: 2 without usable values)"
     # stdout is the table as before, nothing from Google Benchmark
     squeeze "$T/stdout" >"$T/table"
-    want_file "$T/table" "variant workload op unit min median max cr3_load tlb_flush invlpg ctx_switch gdt_load note
-per_vcpu_l4 hypercall null_hypercall insns 120 121 130 2 1 0.50 4 3
-per_vcpu_l4 hypercall set_gdt_1 insns 10 20 20 0 0 2 0 0
-per_vcpu_l4 hypercall no_values insns 1 1 1 2 1 0.50 4 3
-per_vcpu_l4 hypercall null_hypercall insns 200 200 200 2 1 0.50 4 3
-shared_l4 hypercall null_hypercall insns 120 121 130 2 1 0.50 4 3
-shared_l4 hypercall set_gdt_1 insns 10 20 20 0 0 2 0 0
-shared_l4 hypercall no_values insns 1 1 1 2 1 0.50 4 3
-shared_l4 hypercall null_hypercall insns 200 200 200 2 1 0.50 4 3
+    want_file "$T/table" "variant workload op unit image min median max counted cr3_load tlb_flush invlpg ctx_switch gdt_load note
+per_vcpu_l4 hypercall null_hypercall insns counting 120 121 130 - 2 1 0.50 4 3
+per_vcpu_l4 hypercall set_gdt_1 insns counting 10 20 20 - 0 0 2 0 0
+per_vcpu_l4 hypercall no_values insns counting 1 1 1 - 2 1 0.50 4 3
+per_vcpu_l4 hypercall null_hypercall insns counting 200 200 200 - 2 1 0.50 4 3
+shared_l4 hypercall null_hypercall insns counting 120 121 130 - 2 1 0.50 4 3
+shared_l4 hypercall set_gdt_1 insns counting 10 20 20 - 0 0 2 0 0
+shared_l4 hypercall no_values insns counting 1 1 1 - 2 1 0.50 4 3
+shared_l4 hypercall null_hypercall insns counting 200 200 200 - 2 1 0.50 4 3
 2 boots: 2 passed, 0 failed"
     rev=$(grep -o '"git_rev":"[^"]*"' "$O/records.jsonl" | head -1 | cut -d'"' -f4)
     date=$(grep -o '"date":"[^"]*"' "$O/records.jsonl" | head -1 | cut -d'"' -f4)
@@ -1395,8 +1395,8 @@ for v in ("per_vcpu_l4", "shared_l4"):
     want(near(g["pte_write"], 2) and near(g["invlpg"], 2) and near(g["median"], 20),
          g["name"] + ": counters")
     want("overhead" not in g, g["name"] + ": overhead counter without overhead")
-    want(h["label"] == "insns/op, 4 samples x 100 ops", "label %r" % h["label"])
-    want(g["label"] == "insns/op, 2 samples x 8 ops, multimodal", "label %r" % g["label"])
+    want(h["label"] == "insns/op, 4 samples x 100 ops, counting image", "label %r" % h["label"])
+    want(g["label"] == "insns/op, 2 samples x 8 ops, multimodal, counting image", "label %r" % g["label"])
 for k, e in (("accel", "tcg"), ("mode", "deterministic"), ("variants", "per_vcpu_l4, shared_l4"),
              ("workloads", "hypercall"), ("skipped_records", "2"), ("records", "records.jsonl"),
              ("qemu_version", "QEMU emulator version 7.2.99 (asilab fake)"),
@@ -1459,7 +1459,7 @@ x = b[0]
 want(x["iterations"] == 2 and x["time_unit"] == "ns", "iterations/time_unit")
 want(near(x["real_time"], 1500), "real_time %r, expected 1500 ns (2000, 4000 cycles at 2 GHz)" % x["real_time"])
 want(near(x["median"], 4000) and near(x["min"], 2000), "min/median counters in cycles")
-want(x["label"] == "tsc_ticks/op, 2 samples x 64 ops", "label %r" % x["label"])
+want(x["label"] == "tsc_ticks/op, 2 samples x 64 ops, counting image", "label %r" % x["label"])
 want(ctx["accel"] == "kvm" and ctx["mode"] == "timing", "context accel/mode")
 want("TSC ticks (unit tsc_ticks) converted to ns with each record's tsc_khz" in ctx["time_unit_note"], "time_unit_note")
 want("1 instruction" not in ctx["time_unit_note"], "time_unit_note mentions instructions")
@@ -1489,9 +1489,9 @@ END
     want_rc 0
     has "$T/argv.log" "$B/lean/hv-shared_l4.elf"
     count "$O/records.jsonl" '"image":"lean","values":[5],"provenance":{' 1
-    count "$O/records.jsonl" '"boot_status":"pass","image":"lean"}' 2
+    count "$O/records.jsonl" '"image":"lean","git_rev"' 2
     squeeze "$T/stdout" >"$T/sq"
-    has "$T/sq" "shared_l4 hypercall null_hypercall insns 5 5 5 - - - - -"
+    has "$T/sq" "shared_l4 hypercall null_hypercall insns lean 5 5 5 - - - - - -"
     has "$T/stderr" "benchmarks: $O/results.json (1 benchmark, 0 result records skipped)"
     # a counting record on a lean boot, or events from a lean image: rejected
     sed -i 's/"image":"lean"/"image":"lean","events":@EVENTS@/' "$T/lines"
@@ -1504,7 +1504,73 @@ END
     has "$T/stderr" "result record: 'image' is \"counting\", expected \"lean\""
     run run --force --build "$B" --qemu "$Q" --out "$O" --accel tcg --image fat --variant shared_l4 --workload hypercall
     want_rc 2
-    want_file "$T/stderr" "asilab: bad --image 'fat': expected counting or lean"
+    want_file "$T/stderr" "asilab: bad --image 'fat': expected counting, lean or paired"
+    ;;
+image_paired)
+    # --image paired: every boot on the lean image, then on the counting
+    # one; each record says its image; the table, results.json and the
+    # plots take the lean cost (5) with the counting events and median (7)
+    R='"variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":1,"samples":1,"min":@COST@,"p10":@COST@,"median":@COST@,"p90":@COST@,"max":@COST@'
+    canned <<END
+@asilab {"type":"result","workload":"@WORKLOAD@","op":"null_hypercall",$R,@IMAGE_EVENTS@,"values":[@COST@]}
+@asilab {"type":"end","status":"pass","records":1}
+END
+    printf 'x\n' >"$B/hv-per_vcpu_l4.elf"
+    mkdir -p "$B/lean" && printf 'lean\n' >"$B/lean/hv-shared_l4.elf"
+    tcg --image paired --variant all --workload hypercall
+    want_rc 2
+    want_file "$T/stderr" "asilab: --image paired: no $B/lean/hv-per_vcpu_l4.elf (build the lean images: cmake --build)"
+    [ ! -s "$T/argv.log" ] || fail "QEMU ran"
+    printf 'lean x\n' >"$B/lean/hv-per_vcpu_l4.elf"
+    tcg --image paired --variant all --workload hypercall --reps 2 -j 2
+    want_rc 0
+    has "$T/stdout" "8 boots: 8 passed, 0 failed"
+    for k in lean/hv-per_vcpu_l4.elf hv-per_vcpu_l4.elf lean/hv-shared_l4.elf hv-shared_l4.elf; do
+        countx "$T/argv.log" "$B/$k" 2
+    done
+    has "$T/stderr" "[1/8] per_vcpu_l4 hypercall [lean] [rep 1] ... pass"
+    has "$T/stderr" "[2/8] per_vcpu_l4 hypercall [counting] [rep 1] ... pass"
+    has "$T/stderr" "[8/8] shared_l4 hypercall [counting] [rep 2] ... pass"
+    count "$O/records.jsonl" '"image":"lean","values":[5],"provenance":{' 4
+    count "$O/records.jsonl" '"image":"lean","git_rev"' 8
+    count "$O/records.jsonl" '"image":"counting","git_rev"' 8
+    squeeze "$T/stdout" >"$T/sq"
+    has "$T/sq" "variant workload op unit image min median max counted cr3_load tlb_flush invlpg ctx_switch gdt_load note"
+    count "$T/sq" "shared_l4 hypercall null_hypercall insns lean 5 5 5 7 2 1 0.50 4 3" 2
+    count "$T/sq" "per_vcpu_l4 hypercall null_hypercall insns lean 5 5 5 7 2 1 0.50 4 3" 2
+    count "$T/sq" " counting " 0
+    has "$T/stderr" "benchmarks: $O/results.json (4 benchmarks, 4 of them lean costs with the counting image's events, 0 result records skipped)"
+    gb "$O/results.json" <<'EOF'
+want([x["name"] for x in b] == ["hypercall/null_hypercall/per_vcpu_l4",
+    "hypercall/null_hypercall/shared_l4"] * 2, "names %r" % [x["name"] for x in b])
+for x in b:
+    want(near(x["real_time"], 5) and near(x["median"], 5), "lean cost %r" % x["real_time"])
+    want(near(x["counting_median"], 7), "counting_median %r" % x.get("counting_median"))
+    want(near(x["cr3_load"], 2) and near(x["ctx_switch"], 4), "counting events")
+    want(x["label"] == "insns/op, 1 samples x 1 ops, lean image, events from the counting image",
+         "label %r" % x["label"])
+want(ctx["images"] == "lean, counting", "images %r" % ctx["images"])
+ids = ctx["build_ids"].split(", ")
+want(len(ids) == 4 and any(i.startswith("shared_l4[lean]=sha256:") for i in ids) and
+     any(i.startswith("shared_l4=sha256:") for i in ids), "build_ids %r" % ids)
+EOF
+    if command -v gnuplot >/dev/null; then    # lean costs, counting events
+        run plot "$O"
+        want_rc 0
+        want_file "$O/plots/hypercall.dat" "op shared_l4 p10 p90 per_vcpu_l4 p10 p90
+null_hypercall 5 5 5 5 5 5"
+        has "$O/plots/events_hypercall.dat" "2"
+        has "$O/plots/hypercall.svg" "hypercall: insns per op, lean images, deterministic mode"
+    fi
+    # a lean boot that fails: its counting boot's result stands alone
+    # (the counting cost, its own events), the table says which
+    export FAKE_QEMU_LEAN_EXIT=7
+    tcg --image paired --variant shared_l4 --workload hypercall
+    want_rc 1
+    squeeze "$T/stdout" >"$T/sq"
+    has "$T/sq" "shared_l4 hypercall null_hypercall insns lean 5 5 5 - - - - - - crash"
+    has "$T/sq" "shared_l4 hypercall null_hypercall insns counting 7 7 7 - 2 1 0.50 4 3"
+    has "$T/stderr" "benchmarks: $O/results.json (1 benchmark, 1 result record skipped"
     ;;
 accel_tcg_timing)
     # --accel tcg-timing: plain TCG (no icount), mode=timing, -j honoured;
