@@ -23,14 +23,7 @@ void check(const char *what, long got, long want)
     }
 }
 
-static uint64_t multicall_null_2(void *ctx, unsigned long n)
-{
-    struct multicall_entry *mc = ctx;
-    uint64_t t0 = rdtsc_fenced();
-    for (unsigned long i = 0; i < n; i++)
-        HYPERVISOR_multicall(mc, 2);
-    return rdtsc_fenced() - t0;
-}
+BENCH_FN(multicall_null_2, HYPERVISOR_multicall(ctx, 2))   /* ctx: the two entries */
 
 void workload_main(void)
 {

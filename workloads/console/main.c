@@ -157,14 +157,7 @@ static void check_ring_held(void)
     ring_puts("ring: still served after the guest unmapped and remapped it\n");
 }
 
-static uint64_t notify_empty(void *ctx, unsigned long n)
-{
-    (void)ctx;
-    uint64_t t0 = rdtsc_fenced();
-    for (unsigned long i = 0; i < n; i++)
-        evtchn_send(port);
-    return rdtsc_fenced() - t0;
-}
+BENCH_FN(notify_empty, evtchn_send(port))
 
 void workload_main(void)
 {

@@ -60,13 +60,7 @@ static void spinner(void)
 
 /* Each iteration: our yield switches to the partner, whose yield
  * switches back: two context switches. */
-static uint64_t yields(void *ctx, unsigned long n)
-{
-    uint64_t t0 = rdtsc_fenced();
-    for (unsigned long i = 0; i < n; i++)
-        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-    return rdtsc_fenced() - t0;
-}
+BENCH_FN(yields, HYPERVISOR_sched_op(SCHEDOP_yield, NULL))
 
 /* A page pair with room for the area at the end of the first page. */
 static char runstate_pages[2 * PAGE_SIZE] __aligned(4096);
@@ -109,15 +103,7 @@ static void waker(void)
     }
 }
 
-static uint64_t wake_round_trips(void *ctx, unsigned long n)
-{
-    uint64_t t0 = rdtsc_fenced();
-    for (unsigned long i = 0; i < n; i++) {
-        evtchn_send(port1);
-        evtchn_wait(0, port0);
-    }
-    return rdtsc_fenced() - t0;
-}
+BENCH_FN(wake_round_trips, evtchn_send(port1); evtchn_wait(0, port0))
 
 static void cross_pcpu_wake(void)
 {

@@ -460,26 +460,15 @@ static void check_fifo(void)
 static uint64_t op_fep_cpuid(void *ctx, unsigned long n)
 {
     uint32_t r[4];
-    uint64_t t0 = rdtsc_fenced();
-    for (unsigned long i = 0; i < n; i++)
-        fep_cpuid(0x40000000, 0, r);
-    return rdtsc_fenced() - t0;
+    return TIMED_LOOP(n, fep_cpuid(0x40000000, 0, r));
 }
 
-static uint64_t op_rdmsr(void *ctx, unsigned long n)
-{
-    uint64_t t0 = rdtsc_fenced();
-    for (unsigned long i = 0; i < n; i++)
-        rdmsr_e(0xc0000080);
-    return rdtsc_fenced() - t0;
-}
+BENCH_FN(op_rdmsr, rdmsr_e(0xc0000080))
 
 static uint64_t op_cr0(void *ctx, unsigned long n)
 {
-    uint64_t v, t0 = rdtsc_fenced();
-    for (unsigned long i = 0; i < n; i++)
-        __asm__ volatile("mov %%cr0, %0" : "=r"(v));
-    return rdtsc_fenced() - t0;
+    uint64_t v;
+    return TIMED_LOOP(n, __asm__ volatile("mov %%cr0, %0" : "=r"(v)));
 }
 
 /* One send to the peer port, its upcall, and the acknowledgement. */
@@ -488,27 +477,18 @@ static uint64_t op_upcall(void *ctx, unsigned long n)
     volatile struct vcpu_info *vi = &shared_info->vcpu_info[0];
     struct evtchn_send sd = { .port = bound_pair[0] };
     unsigned int p = bound_pair[1];
-    uint64_t t0 = rdtsc_fenced();
-    for (unsigned long i = 0; i < n; i++) {
+    uint64_t t = TIMED_LOOP(n,
         vi->evtchn_upcall_mask = 0;
         evtchn_op(EVTCHNOP_send, &sd);      /* the upcall comes on the way back */
         shared_info->evtchn_pending[p / 64] &= ~(1UL << (p % 64));
         vi->evtchn_pending_sel = 0;
-        vi->evtchn_upcall_pending = 0;
-    }
-    uint64_t t = rdtsc_fenced() - t0;
+        vi->evtchn_upcall_pending = 0);
     if (vi->evtchn_upcall_mask != 1)
         guest_panic("upcall op: events not masked after the callback");
     return t;
 }
 
-static uint64_t op_int_n(void *ctx, unsigned long n)
-{
-    uint64_t t0 = rdtsc_fenced();
-    for (unsigned long i = 0; i < n; i++)
-        __asm__ volatile("int $0x80" ::: "rcx", "r11", "memory");
-    return rdtsc_fenced() - t0;
-}
+BENCH_FN(op_int_n, __asm__ volatile("int $0x80" ::: "rcx", "r11", "memory"))
 
 void workload_main(void)
 {

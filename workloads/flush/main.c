@@ -92,42 +92,19 @@ static void check_remote_flush(void)
     printf("flush: the remote flush reached vCPU 1's pCPU (stale before, fresh after)\n");
 }
 
-static uint64_t op_flush_local(void *ctx, unsigned long n)
-{
-    uint64_t t0 = rdtsc_fenced();
-    for (unsigned long i = 0; i < n; i++)
-        mmuext1(MMUEXT_TLB_FLUSH_LOCAL, 0, 0);
-    return rdtsc_fenced() - t0;
-}
-
-static uint64_t op_invlpg(void *ctx, unsigned long n)
-{
-    uint64_t t0 = rdtsc_fenced();
-    for (unsigned long i = 0; i < n; i++)
-        mmuext1(MMUEXT_INVLPG_LOCAL, (unsigned long)probe, 0);
-    return rdtsc_fenced() - t0;
-}
-
-static uint64_t op_mmu_update_l1(void *ctx, unsigned long n)
-{
-    uint64_t t0 = rdtsc_fenced();
-    for (unsigned long i = 0; i < n; i++)
-        map_probe(i & 1 ? frame_a : frame_b);
-    return rdtsc_fenced() - t0;
-}
+BENCH_FN(op_flush_local, mmuext1(MMUEXT_TLB_FLUSH_LOCAL, 0, 0))
+BENCH_FN(op_invlpg, mmuext1(MMUEXT_INVLPG_LOCAL, (unsigned long)probe, 0))
+BENCH_FN(op_mmu_update_l1, map_probe(i & 1 ? frame_a : frame_b))
 
 /* Slot 300 of the live L4 toggles between empty and a pinned empty L3. */
 static uint64_t l4_slot_ma, l3_entry;
 
 static uint64_t op_mmu_update_l4(void *ctx, unsigned long n)
 {
-    uint64_t t0 = rdtsc_fenced();
-    for (unsigned long i = 0; i < n; i++) {
+    uint64_t t = TIMED_LOOP(n,
         struct mmu_update u = { l4_slot_ma, i & 1 ? 0 : l3_entry };
         if (HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF))
-            guest_panic("mmu_update of an L4 entry failed");
-    }
-    uint64_t t = rdtsc_fenced() - t0;
+            guest_panic("mmu_update of an L4 entry failed"));
     if (n & 1) {                       /* leave the slot empty (untimed) */
         struct mmu_update u = { l4_slot_ma, 0 };
         HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF);
@@ -138,10 +115,7 @@ static uint64_t op_mmu_update_l4(void *ctx, unsigned long n)
 static uint64_t op_flush_remote(void *ctx, unsigned long n)
 {
     unsigned long k = (unsigned long)ctx, mask = ((1UL << k) - 1) << 1;   /* vCPUs 1..k */
-    uint64_t t0 = rdtsc_fenced();
-    for (unsigned long i = 0; i < n; i++)
-        mmuext1(MMUEXT_TLB_FLUSH_MULTI, 0, (unsigned long)&mask);
-    return rdtsc_fenced() - t0;
+    return TIMED_LOOP(n, mmuext1(MMUEXT_TLB_FLUSH_MULTI, 0, (unsigned long)&mask));
 }
 
 static uint64_t touch(unsigned long pages)
@@ -153,23 +127,9 @@ static uint64_t touch(unsigned long pages)
     return sum;
 }
 
-static uint64_t op_touch(void *ctx, unsigned long n)
-{
-    uint64_t t0 = rdtsc_fenced();
-    for (unsigned long i = 0; i < n; i++)
-        touch((unsigned long)ctx);
-    return rdtsc_fenced() - t0;
-}
-
-static uint64_t op_flush_touch(void *ctx, unsigned long n)
-{
-    uint64_t t0 = rdtsc_fenced();
-    for (unsigned long i = 0; i < n; i++) {
-        mmuext1(MMUEXT_TLB_FLUSH_LOCAL, 0, 0);
-        touch((unsigned long)ctx);
-    }
-    return rdtsc_fenced() - t0;
-}
+/* ctx: the pages to touch. */
+BENCH_FN(op_touch, touch((unsigned long)ctx))
+BENCH_FN(op_flush_touch, mmuext1(MMUEXT_TLB_FLUSH_LOCAL, 0, 0); touch((unsigned long)ctx))
 
 /* refill=P1,P2,...: checked before anything is measured. */
 static unsigned long refill_pages[16];

@@ -84,30 +84,18 @@ static void check_segments(void)
 static uint64_t op_set_gdt(void *ctx, unsigned long n)
 {
     unsigned int entries = (unsigned int)(unsigned long)ctx * 512;
-    uint64_t t0 = rdtsc_fenced();
-    for (unsigned long i = 0; i < n; i++)
-        if (HYPERVISOR_set_gdt(gdt_frames, entries))
-            guest_panic("set_gdt failed");
-    return rdtsc_fenced() - t0;
+    return TIMED_LOOP(n, if (HYPERVISOR_set_gdt(gdt_frames, entries))
+                             guest_panic("set_gdt failed"));
 }
 
 static uint64_t op_update_descriptor(void *ctx, unsigned long n)
 {
     uint64_t ma = ((uint64_t)gdt_frames[0] << 12) + 2 * 8;
-    uint64_t t0 = rdtsc_fenced();
-    for (unsigned long i = 0; i < n; i++)
-        if (HYPERVISOR_update_descriptor(ma, data_desc(i & 0xfff000)))
-            guest_panic("update_descriptor failed");
-    return rdtsc_fenced() - t0;
+    return TIMED_LOOP(n, if (HYPERVISOR_update_descriptor(ma, data_desc(i & 0xfff000)))
+                             guest_panic("update_descriptor failed"));
 }
 
-static uint64_t op_set_ldt(void *ctx, unsigned long n)
-{
-    uint64_t t0 = rdtsc_fenced();
-    for (unsigned long i = 0; i < n; i++)
-        set_ldt();
-    return rdtsc_fenced() - t0;
-}
+BENCH_FN(op_set_ldt, set_ldt())
 
 /* Only the touch is timed; the SET_LDT that unmaps the page before each
  * touch is not (its events, one ldt_load, are in the record). */
@@ -126,10 +114,7 @@ static uint64_t op_ldt_first_touch(void *ctx, unsigned long n)
 
 static uint64_t op_ldt_reload(void *ctx, unsigned long n)
 {
-    uint64_t t0 = rdtsc_fenced();
-    for (unsigned long i = 0; i < n; i++)
-        __asm__ volatile("mov %0, %%fs" :: "r"(7) : "memory");
-    uint64_t t = rdtsc_fenced() - t0;
+    uint64_t t = TIMED_LOOP(n, __asm__ volatile("mov %0, %%fs" :: "r"(7) : "memory"));
     __asm__ volatile("mov %0, %%fs" :: "r"(0));
     return t;
 }
@@ -151,13 +136,7 @@ static void partner(void)
     }
 }
 
-static uint64_t op_yields(void *ctx, unsigned long n)
-{
-    uint64_t t0 = rdtsc_fenced();
-    for (unsigned long i = 0; i < n; i++)
-        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
-    return rdtsc_fenced() - t0;
-}
+BENCH_FN(op_yields, HYPERVISOR_sched_op(SCHEDOP_yield, NULL))
 
 static void gdt_switches(void)
 {

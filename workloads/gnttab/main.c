@@ -541,13 +541,10 @@ static uint64_t map_unmap(void *ctx, unsigned long n)
     struct gnttab_map_grant_ref m = { .host_addr = (uint64_t)b->host,
                                       .flags = GNTMAP_host_map, .ref = 8, .dom = domid };
     struct gnttab_unmap_grant_ref u = { .host_addr = (uint64_t)b->host };
-    uint64_t t0 = rdtsc_fenced();
-    for (unsigned long i = 0; i < n; i++) {
+    uint64_t t = TIMED_LOOP(n,
         gnttab_op(GNTTABOP_map_grant_ref, &m, 1);
         u.handle = m.handle;
-        gnttab_op(GNTTABOP_unmap_grant_ref, &u, 1);
-    }
-    uint64_t t = rdtsc_fenced() - t0;
+        gnttab_op(GNTTABOP_unmap_grant_ref, &u, 1));
     if (n && (m.status || u.status))
         guest_panic("gnttab: map_unmap: status %d/%d", m.status, u.status);
     return t;
@@ -556,10 +553,7 @@ static uint64_t map_unmap(void *ctx, unsigned long n)
 static uint64_t copy_4k(void *ctx, unsigned long n)
 {
     struct gnttab_copy *c = ctx;
-    uint64_t t0 = rdtsc_fenced();
-    for (unsigned long i = 0; i < n; i++)
-        gnttab_op(GNTTABOP_copy, c, 1);
-    uint64_t t = rdtsc_fenced() - t0;
+    uint64_t t = TIMED_LOOP(n, gnttab_op(GNTTABOP_copy, c, 1));
     if (n && c->status)
         guest_panic("gnttab: copy_4k: status %d", c->status);
     return t;

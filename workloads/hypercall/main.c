@@ -7,13 +7,7 @@
 const char workload_name[] = "hypercall";
 const char *const workload_args[] = { NULL };
 
-static uint64_t null_hypercall(void *ctx, unsigned long n)
-{
-    uint64_t t0 = rdtsc_fenced();
-    for (unsigned long i = 0; i < n; i++)
-        HYPERVISOR_xen_version(XENVER_version, NULL);
-    return rdtsc_fenced() - t0;
-}
+BENCH_FN(null_hypercall, HYPERVISOR_xen_version(XENVER_version, NULL))
 
 void workload_main(void)
 {

@@ -265,10 +265,7 @@ static uint64_t m2p_update(void *ctx, unsigned long n)
 {
     unsigned long pfn = machine_to_phys_mapping[m2p_mfn];
     struct mmu_update u = { ((uint64_t)m2p_mfn << 12) | MMU_MACHPHYS_UPDATE, pfn };
-    uint64_t t0 = rdtsc_fenced();
-    for (unsigned long i = 0; i < n; i++)
-        HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF);
-    return rdtsc_fenced() - t0;
+    return TIMED_LOOP(n, HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF));
 }
 
 void workload_main(void)

@@ -1,5 +1,6 @@
 /* The guest runtime every workload links: start_info, console, records,
- * the batched measurement harness, user mode, vCPU bring-up. */
+ * the batched measurement harness and its timed loop, user mode, vCPU
+ * bring-up. */
 #ifndef GUEST_GUEST_H
 #define GUEST_GUEST_H
 #include "types.h"
@@ -50,5 +51,24 @@ static inline uint64_t rdtsc_fenced(void)
     __asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) :: "memory");
     return ((uint64_t)hi << 32) | lo;
 }
+
+/* n runs of the body between fenced TSC reads; evaluates to the ticks.
+ * The body (the rest of the arguments, so it may hold commas) sees the
+ * iteration number i.  The harness's empty batch is this loop with
+ * nothing in it, so the overhead it subtracts is this loop's own. */
+#define TIMED_LOOP(n, ...) ({                                           \
+    uint64_t t0_ = rdtsc_fenced();                                      \
+    for (unsigned long i = 0; i < (n); i++) {                           \
+        __VA_ARGS__;                                                    \
+    }                                                                   \
+    rdtsc_fenced() - t0_;                                               \
+})
+
+/* A bench_fn that is just the timed loop: the body sees ctx and i. */
+#define BENCH_FN(name, ...)                                             \
+    static uint64_t name(void *ctx __attribute__((unused)), unsigned long n) \
+    {                                                                   \
+        return TIMED_LOOP(n, __VA_ARGS__);                              \
+    }
 
 #endif

@@ -74,13 +74,10 @@ static void switch_to(const struct proc *pr)
 static uint64_t op_procswitch(void *ctx, unsigned long n)
 {
     unsigned long pages = (unsigned long)ctx, sum = 0;
-    uint64_t t0 = rdtsc_fenced();
-    for (unsigned long i = 0; i < n; i++) {
+    uint64_t t = TIMED_LOOP(n,
         switch_to(&procs[i & 1]);
         for (unsigned long p = 0; p < pages; p++)
-            sum += *(volatile unsigned long *)(PROC_BASE + p * PAGE_SIZE);
-    }
-    uint64_t t = rdtsc_fenced() - t0;
+            sum += *(volatile unsigned long *)(PROC_BASE + p * PAGE_SIZE));
     if (n && sum != (n * pages * (pages - 1)) / 2)
         guest_panic("process pages read back wrong (%lu)", sum);
     return t;

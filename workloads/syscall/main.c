@@ -32,10 +32,7 @@ static void user_batch(void *arg)
 {
     struct batch *b = arg;
     b->bad_gs = gs0() != user_marker;    /* reported by the kernel */
-    uint64_t t0 = rdtsc_fenced();
-    for (unsigned long i = 0; i < b->n; i++)
-        __asm__ volatile("syscall" : : "a"(0) : "rcx", "r11", "memory");
-    b->ticks = rdtsc_fenced() - t0;
+    b->ticks = TIMED_LOOP(b->n, __asm__ volatile("syscall" : : "a"(0) : "rcx", "r11", "memory"));
 }
 
 static uint64_t null_syscalls(void *ctx, unsigned long n)
