@@ -22,15 +22,31 @@ set(ASILAB_FREESTANDING_LDFLAGS
     -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments)
 
 # asilab_hv_variant(<variant>): hv-<variant>.elf = core + one strategy
-# (+ the stack-zeroing option).  The core never names a strategy: the
-# strategy file is simply the one linked in.
+# + its flavours: <strategy>[+stackzero][+stashed_l1].  The core never
+# names a strategy or a flavour: the files are simply the ones linked in
+# (the per-domain PTE method: strategies/flavours/ptes_stashed_l1.c with
+# +stashed_l1, else ptes_populate.c).
 function(asilab_hv_variant variant)
   string(REPLACE "+" ";" parts "${variant}")
   list(GET parts 0 strategy)
+  list(REMOVE_AT parts 0)
   set(stackzero 0)
-  if("stackzero" IN_LIST parts)
-    set(stackzero 1)
-  endif()
+  set(ptes ${CMAKE_SOURCE_DIR}/strategies/flavours/ptes_populate.c)
+  set(seen "")
+  foreach(f IN LISTS parts)
+    if(f IN_LIST seen)
+      message(FATAL_ERROR "variant '${variant}': flavour '${f}' given twice")
+    endif()
+    list(APPEND seen ${f})
+    if(f STREQUAL "stackzero")
+      set(stackzero 1)
+    elseif(f STREQUAL "stashed_l1")
+      set(ptes ${CMAKE_SOURCE_DIR}/strategies/flavours/ptes_stashed_l1.c)
+    else()
+      message(FATAL_ERROR "variant '${variant}': no flavour '${f}' (flavours: "
+              "stackzero, stashed_l1)")
+    endif()
+  endforeach()
   set(sfile ${CMAKE_SOURCE_DIR}/strategies/${strategy}.c)
   if(NOT EXISTS ${sfile})
     message(FATAL_ERROR "variant '${variant}': no strategies/${strategy}.c")
@@ -47,7 +63,7 @@ function(asilab_hv_variant variant)
       set(core hvcore)
       set(dir ${CMAKE_BINARY_DIR})
     endif()
-    add_executable(${target} ${sfile} ${ASILAB_HV_VARIANT_SRC})
+    add_executable(${target} ${sfile} ${ptes} ${ASILAB_HV_VARIANT_SRC})
     target_link_libraries(${target} PRIVATE ${core})
     target_compile_options(${target} PRIVATE ${ASILAB_FREESTANDING_CFLAGS})
     target_include_directories(${target} PRIVATE ${CMAKE_SOURCE_DIR}/hv/include)

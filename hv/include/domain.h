@@ -85,6 +85,8 @@ struct vcpu {
     unsigned int iobmp_limit;        /* ports it covers */
 
     /* Descriptor tables (hv/pv/descriptor.c). */
+    uint64_t *gdt_ldt_l1e;           /* +stashed_l1: the L1 entries of the
+                                      * GDT/LDT window (32, via the directmap) */
     mfn_t gdt_frames[14];            /* typed PGT_seg_desc while held */
     unsigned int gdt_ents;           /* 0: the pCPU's default GDT */
     unsigned long ldt_base;          /* guest virtual address */

@@ -18,8 +18,9 @@ static inline pte_t *linear_l1e(unsigned long va)
 }
 
 /* Walk from v's slot-260 L3 to the L1 entry of va, creating tables. */
-static pte_t *perdomain_l1e(struct vcpu *v, unsigned long va, bool create)
+pte_t *perdomain_l1e(struct vcpu *v, unsigned long va, bool create)
 {
+    this_cpu_count(perdomain_walk, 1);
     pte_t *tab = mfn_to_virt(strategy_perdomain_l3(v));
     for (int level = 3; level > 1; level--) {
         pte_t *e = &tab[pt_index(va, level)];
@@ -36,15 +37,6 @@ static pte_t *perdomain_l1e(struct vcpu *v, unsigned long va, bool create)
     return &tab[pt_index(va, 1)];
 }
 
-/* v's tables are the ones this pCPU runs on: v is current and the
- * switch to it has loaded them (last_guest is set after write_ptbase; in
- * a context switch current is the next vCPU before that: the walk, as
- * in Xen). */
-static bool is_live_here(const struct vcpu *v)
-{
-    return v == current && !v->is_idle && pcpus[smp_processor_id()].last_guest == v;
-}
-
 int create_perdomain_mapping(struct vcpu *v, unsigned long va, unsigned int nr)
 {
     for (unsigned int i = 0; i < nr; i++)
@@ -56,7 +48,7 @@ int create_perdomain_mapping(struct vcpu *v, unsigned long va, unsigned int nr)
 int populate_perdomain_mapping(struct vcpu *v, unsigned long va,
                                const mfn_t *mfns, unsigned int nr)
 {
-    bool live = is_live_here(v);
+    bool live = perdomain_live_here(v);
     for (unsigned int i = 0; i < nr; i++) {
         unsigned long a = va + i * PAGE_SIZE;
         pte_t val = (mfns[i] << PAGE_SHIFT) | PAGE_HV_RO;
@@ -87,7 +79,7 @@ void perdomain_lookup(struct vcpu *v, unsigned long va, unsigned int nr, mfn_t *
 void destroy_perdomain_mapping(struct vcpu *v, unsigned long va,
                                unsigned int nr, mfn_t *mfns)
 {
-    bool live = is_live_here(v);
+    bool live = perdomain_live_here(v);
     for (unsigned int i = 0; i < nr; i++) {
         unsigned long a = va + i * PAGE_SIZE;
         pte_t *e = live ? linear_l1e(a) : perdomain_l1e(v, a, false);

@@ -7,7 +7,8 @@
  * every PV vCPU runs on its full GDT (Xen's need_full_gdt is true for
  * every vCPU the switch paths here see: never the idle one): a switch rewrites
  * the reserved page's PTE in the next vCPU's window to this pCPU's page
- * (update_xen_slot_in_full_gdt, through populate_perdomain_mapping) and
+ * (update_xen_slot_in_full_gdt, through the image's per-domain PTE
+ * method: perdomain.h's gdt_ldt_ptes_*) and
  * reloads GDTR only when the window moves: to the default GDT before the
  * CR3 switch if the vCPU ids differ, the full one after it if not loaded
  * (the same vcpu_id of another domain has its window at the same
@@ -40,13 +41,14 @@ static void gdt_window_zero(struct vcpu *v, unsigned int first, unsigned int nr)
     mfn_t z[FIRST_RESERVED_GDT_PAGE];
     for (unsigned int i = 0; i < nr; i++)
         z[i] = gdt_zero_mfn();
-    populate_perdomain_mapping(v, GDT_VIRT_START(v->vcpu_id) + first * PAGE_SIZE, z, nr);
+    gdt_ldt_ptes_set(v, first, z, nr);
 }
 
 int descriptors_vcpu_init(struct vcpu *v)
 {
-    int rc = create_perdomain_mapping(v, GDT_VIRT_START(v->vcpu_id),
-                                      GDT_WINDOW_PAGES + LDT_WINDOW_PAGES);
+    _Static_assert(GDT_WINDOW_PAGES + LDT_WINDOW_PAGES == GDT_LDT_WINDOW_PAGES,
+                   "the GDT and LDT windows fill the vCPU's 128 KiB");
+    int rc = gdt_ldt_ptes_init(v);
     if (!rc)
         gdt_window_zero(v, 0, FIRST_RESERVED_GDT_PAGE);
     return rc;
@@ -57,8 +59,7 @@ int descriptors_vcpu_init(struct vcpu *v)
 static void update_xen_slot_in_full_gdt(struct vcpu *v, unsigned int cpu)
 {
     mfn_t res = virt_to_maddr(reserved_gdt_page(cpu)) >> PAGE_SHIFT;
-    populate_perdomain_mapping(v, GDT_VIRT_START(v->vcpu_id) +
-                               FIRST_RESERVED_GDT_PAGE * PAGE_SIZE, &res, 1);
+    gdt_ldt_ptes_set(v, FIRST_RESERVED_GDT_PAGE, &res, 1);
 }
 
 static void load_full_gdt(struct vcpu *v, unsigned int cpu)
@@ -155,7 +156,7 @@ long do_set_gdt(unsigned long frame_list, unsigned long entries, unsigned long a
      * interrupts) stay put, so nothing is reloaded. */
     release_gdt(v);
     memcpy(v->gdt_frames, frames, nr * sizeof(mfn_t));
-    populate_perdomain_mapping(v, GDT_VIRT_START(v->vcpu_id), frames, nr);
+    gdt_ldt_ptes_set(v, 0, frames, nr);
     v->gdt_ents = entries;
     return 0;
 }
@@ -200,7 +201,7 @@ void descriptors_gdt_mapped(struct vcpu *v, mfn_t mfns[FIRST_RESERVED_GDT_PAGE])
 void invalidate_ldt_mappings(struct vcpu *v)
 {
     mfn_t mfns[LDT_WINDOW_PAGES];
-    destroy_perdomain_mapping(v, LDT_VIRT_START(v->vcpu_id), LDT_WINDOW_PAGES, mfns);
+    gdt_ldt_ptes_clear(v, GDT_WINDOW_PAGES, LDT_WINDOW_PAGES, mfns);
     for (unsigned int i = 0; i < LDT_WINDOW_PAGES; i++)
         if (mfns[i])
             put_page_and_type(mfns[i], v->domain);
@@ -246,7 +247,7 @@ bool handle_ldt_fault(struct cpu_user_regs *regs, unsigned long va)
                            v->ldt_base + off);
         return guest;
     }
-    populate_perdomain_mapping(v, base + (off & PAGE_MASK), &mfn, 1);
+    gdt_ldt_ptes_set(v, GDT_WINDOW_PAGES + (off >> PAGE_SHIFT), &mfn, 1);
     mm_unlock(v->domain);
     this_cpu_count(ldt_map, 1);
     return true;
