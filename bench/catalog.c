@@ -1,6 +1,7 @@
 /* catalog.c — what can be run: the workload recipes (boots and their
  * multiboot modules) and the hv variants found as hv-<variant>.elf. */
 #include <dirent.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -174,6 +175,20 @@ void select_names(const char *arg, const char *kind, const struct strlist *valid
             for (size_t i = 0; i < all->n; i++)
                 if (!strlist_has(out, all->v[i]))
                     strlist_push(out, all->v[i]);
+            continue;
+        }
+        if (strpbrk(tok, "*?[")) {        /* a pattern: fnmatch(3), e.g. *+stashed_l1 */
+            size_t hits = 0;
+            for (size_t i = 0; i < valid->n; i++)
+                if (fnmatch(tok, valid->v[i], 0) == 0) {
+                    hits++;
+                    if (!strlist_has(out, valid->v[i]))
+                        strlist_push(out, valid->v[i]);
+                }
+            if (!hits) {
+                char *v = valid->n ? strlist_join(valid, ", ") : xstrdup("none found");
+                usage_error("no %s matches '%s' (valid: %s)", kind, tok, v);
+            }
             continue;
         }
         if (!strlist_has(valid, tok)) {

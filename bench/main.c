@@ -30,7 +30,8 @@ static const char usage_text[] =
     "\n"
     "Boots each hv variant with each workload under QEMU, validates the\n"
     "@asilab records the hv prints on COM1 and writes them, with provenance,\n"
-    "to OUT/records.jsonl.  NAMES: comma-separated names or 'all' (for\n"
+    "to OUT/records.jsonl.  NAMES: comma-separated names, shell-style\n"
+    "patterns ('*+stashed_l1', 'per_*': each must match one) or 'all' (for\n"
     "workloads, 'all' leaves out those expected to fail: hostile,\n"
     "hostile_fuzz).\n"
     "\n"
@@ -220,6 +221,24 @@ static void scan_variants(const char *build, struct strlist *v)
         usage_error("cannot read build directory '%s': %s", build, strerror(errno));
 }
 
+/* The "what" column of variant's line in build/variants.tsv (name,
+ * strategy, flavours, what; tab-separated), or NULL. */
+static const char *variant_what(const char *tsv, const char *variant)
+{
+    size_t n = strlen(variant);
+    for (const char *l = tsv; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] != 0)) {
+        if (strncmp(l, variant, n) || l[n] != '\t')
+            continue;
+        const char *f = l;
+        for (int k = 0; k < 3 && f; k++) {
+            f = memchr(f, '\t', strcspn(f, "\n"));
+            f = f ? f + 1 : NULL;
+        }
+        return f;
+    }
+    return NULL;
+}
+
 static int cmd_list(const char *build)
 {
     struct strlist v = { 0 };
@@ -227,8 +246,16 @@ static int cmd_list(const char *build)
     printf("variants (hv-<variant>.elf in %s):\n", build);
     if (v.n == 0)
         printf("  (none built)\n");
-    for (size_t i = 0; i < v.n; i++)
+    char *tsvpath = xasprintf("%s/variants.tsv", build);
+    char *tsv = read_file(tsvpath, NULL);   /* what each is, from the table */
+    for (size_t i = 0; i < v.n; i++) {
         printf("  %s\n", v.v[i]);
+        const char *what = tsv ? variant_what(tsv, v.v[i]) : NULL;
+        if (what)
+            printf("      %.*s\n", (int)strcspn(what, "\n"), what);
+    }
+    free(tsv);
+    free(tsvpath);
     printf("workloads (<build>/workloads/*.elf):\n");
     for (size_t i = 0; i < workload_count; i++) {
         const struct workload *w = &workload_table[i];

@@ -22,31 +22,21 @@ set(ASILAB_FREESTANDING_LDFLAGS
     -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments)
 
 # asilab_hv_variant(<variant>): hv-<variant>.elf = core + one strategy
-# + its flavours: <strategy>[+stackzero][+stashed_l1].  The core never
-# names a strategy or a flavour: the files are simply the ones linked in
-# (the per-domain PTE method: strategies/flavours/ptes_stashed_l1.c with
-# +stashed_l1, else ptes_populate.c).
+# + its flavours, as the variant table allows (strategies/variants.cmake,
+# checked by asilab_variant_check).  The core never names a strategy or a
+# flavour: the files are simply the ones linked in (the per-domain PTE
+# method: strategies/flavours/ptes_stashed_l1.c with +stashed_l1, else
+# ptes_populate.c; +stackzero: ASILAB_STACKZERO for hv/lab/variant.c).
 function(asilab_hv_variant variant)
-  string(REPLACE "+" ";" parts "${variant}")
-  list(GET parts 0 strategy)
-  list(REMOVE_AT parts 0)
+  asilab_variant_check(${variant} strategy flavours)
   set(stackzero 0)
   set(ptes ${CMAKE_SOURCE_DIR}/strategies/flavours/ptes_populate.c)
-  set(seen "")
-  foreach(f IN LISTS parts)
-    if(f IN_LIST seen)
-      message(FATAL_ERROR "variant '${variant}': flavour '${f}' given twice")
-    endif()
-    list(APPEND seen ${f})
-    if(f STREQUAL "stackzero")
-      set(stackzero 1)
-    elseif(f STREQUAL "stashed_l1")
-      set(ptes ${CMAKE_SOURCE_DIR}/strategies/flavours/ptes_stashed_l1.c)
-    else()
-      message(FATAL_ERROR "variant '${variant}': no flavour '${f}' (flavours: "
-              "stackzero, stashed_l1)")
-    endif()
-  endforeach()
+  if("stackzero" IN_LIST flavours)
+    set(stackzero 1)
+  endif()
+  if("stashed_l1" IN_LIST flavours)
+    set(ptes ${CMAKE_SOURCE_DIR}/strategies/flavours/ptes_stashed_l1.c)
+  endif()
   set(sfile ${CMAKE_SOURCE_DIR}/strategies/${strategy}.c)
   if(NOT EXISTS ${sfile})
     message(FATAL_ERROR "variant '${variant}': no strategies/${strategy}.c")

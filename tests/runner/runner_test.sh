@@ -279,6 +279,16 @@ unknown_variant)
     want_rc 2
     want_file "$T/stderr" "asilab: unknown variant 'nope' (valid: per_vcpu_l4+stackzero, shared_l4)"
     [ ! -e "$T/argv.log" ] || fail "qemu was started"
+    # a pattern (fnmatch) that matches nothing lists the variants
+    tcg --variant '*+sparse' --workload hypercall
+    want_rc 2
+    want_file "$T/stderr" "asilab: no variant matches '*+sparse' (valid: per_vcpu_l4+stackzero, shared_l4)"
+    [ ! -e "$T/argv.log" ] || fail "qemu was started"
+    # one that matches boots each match once, in the order of the list
+    tcg --variant '*+stackzero,per_*,shared_l4' --workload hypercall
+    want_rc 0
+    has "$T/stderr" "[1/2] per_vcpu_l4+stackzero hypercall ... pass"
+    has "$T/stderr" "[2/2] shared_l4 hypercall ... pass"
     ;;
 unknown_workload)
     tcg --variant shared_l4 --workload hypercall,bogus
@@ -1027,7 +1037,14 @@ list_help)
     run --build "$B" list
     want_rc 0
     has "$T/stdout" "variants (hv-<variant>.elf in $B):"
-    has "$T/stdout" "  shared_l4"
+    countx "$T/stdout" "  shared_l4" 1
+    # what each built variant is, from the configure's build/variants.tsv
+    printf '# variant\tstrategy\tflavours\twhat\nshared_l4x\tx\t-\tnot this one\nshared_l4\tshared_l4\t-\tthe baseline; no isolation\n' >"$B/variants.tsv"
+    run --build "$B" list
+    want_rc 0
+    sed -n '/^  shared_l4$/{n;p}' "$T/stdout" >"$T/what"
+    want_file "$T/what" "      the baseline; no isolation"
+    lacks "$T/stdout" "not this one"
     squeeze "$T/stdout" >"$T/squeezed"
     has "$T/squeezed" " hypercall 1 boot built null hypercall"
     has "$T/squeezed" " syscall 1 boot missing "

@@ -1,0 +1,28 @@
+#!/bin/sh
+# variant_names.sh SRCDIR — the configure's variant check (cmake/variants.cmake
+# over strategies/variants.cmake): good names pass, each kind of bad one
+# stops with its reason; the default and the 'all' sets are what the table
+# says.
+set -u
+src=$1 fails=0
+tmp=$(mktemp) || exit 1
+trap 'rm -f "$tmp"' EXIT
+# (CMake wraps its messages: compared with runs of blanks and newlines as one space)
+want() {   # want NAME RC TEXT
+    cmake -DNAME="$1" -P "$src/tests/docs/check_variant.cmake" >"$tmp" 2>&1; rc=$?
+    out=$(tr -s ' \n' '  ' <"$tmp")
+    if [ "$2" = 0 ] && [ $rc != 0 ] || [ "$2" != 0 ] && [ $rc = 0 ]; then
+        echo "$1: exit $rc"; echo "$out"; fails=1; return
+    fi
+    case $out in *"$3"*) ;; *) echo "$1: lacks '$3':"; echo "$out"; fails=1 ;; esac
+}
+want per_pcpu_l4 0 "ok per_pcpu_l4 "
+want per_vcpu_l4+stackzero+stashed_l1 0 "ok per_vcpu_l4 stackzero,stashed_l1"
+want nope_l4 1 "variant 'nope_l4': no strategy 'nope_l4' (strategies: shared_l4, per_pcpu_l4, per_vcpu_l4)"
+want shared_l4+sparkle 1 "variant 'shared_l4+sparkle': no flavour 'sparkle' (flavours: stackzero, stashed_l1)"
+want shared_l4+stackzero+stackzero 1 "flavour 'stackzero' given twice"
+want shared_l4+stashed_l1+stackzero 1 "flavours in the table's order"
+want @default 0 "ok shared_l4 shared_l4+stackzero shared_l4+stashed_l1 per_pcpu_l4 per_pcpu_l4+stackzero per_pcpu_l4+stashed_l1 per_vcpu_l4 per_vcpu_l4+stackzero per_vcpu_l4+stashed_l1"
+want @all 0 "ok shared_l4 shared_l4+stackzero shared_l4+stashed_l1 shared_l4+stackzero+stashed_l1 per_pcpu_l4"
+[ $fails = 0 ] && echo "ok: variant names"
+exit $fails
