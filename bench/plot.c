@@ -1,8 +1,9 @@
 /* plot.c — `asilab plot DIR`: turn DIR/records.jsonl into gnuplot data
  * files and draw PNG and SVG plots with the scripts in plots/: per
  * workload clustered bars (median, p10-p90) and the same normalised to
- * shared_l4, a stacked event breakdown, cost vs exposure, and scaling
- * curves.  The records are those results.json takes (record_accept:
+ * shared_l4, a stacked event breakdown, cost vs exposure (per mode, the
+ * Pareto front drawn), a per-op table of isolation deltas
+ * (isolation_deltas.dat: cost minus shared_l4's), and scaling curves.  The records are those results.json takes (record_accept:
  * passed boots, valid, safe names; the rest counted on one line).
  * gnuplot runs without a shell; record strings reach it only inside
  * quoted strings, and file names only from safe names. */
@@ -37,8 +38,11 @@ static struct res res[MAXR];
 static size_t nres;
 static const char *variants[MAXV];
 static size_t nvariants;
-struct expo { const char *variant; json_t *bytes; };
-static struct expo expo[MAXV];           /* guest-space exposure per variant */
+/* Per variant, the foreign KiB mapped in guest mode [0] and hv mode [1]
+ * (other domains, other pCPUs' stacks, other vCPUs' windows): the
+ * largest over its exposure records, as the run's exposure table. */
+struct expo { const char *variant; double kib[2]; bool have[2]; };
+static struct expo expo[MAXV];
 static size_t nexpo;
 static char unit[16] = "insns", mode[32] = "deterministic", host[128] = "?";
 static const char *images = "counting images";   /* where the costs come from */
@@ -54,12 +58,29 @@ static int vindex(const char *v)
     return (int)nvariants++;
 }
 
-static json_t *expo_of(const char *v)
+static struct expo *expo_of(const char *v)
 {
     for (size_t k = 0; k < nexpo; k++)
         if (!strcmp(expo[k].variant, v))
-            return expo[k].bytes;
+            return &expo[k];
     return NULL;
+}
+
+static void add_exposure(const char *v, json_t *r)
+{
+    static const char *const cls[] = { "other_domain", "other_pcpu_stack", "other_vcpu_window" };
+    int m = !strcmp(json_string_value(json_object_get(r, "space")), "hv");
+    struct expo *x = expo_of(v);
+    if (!x && nexpo < MAXV)
+        x = &expo[nexpo++], *x = (struct expo){ .variant = v };
+    if (!x)
+        return;
+    double kib = 0;
+    for (size_t k = 0; k < 3; k++)
+        kib += json_number_value(json_object_get(json_object_get(r, "bytes"), cls[k])) / 1024;
+    if (!x->have[m] || kib > x->kib[m])
+        x->kib[m] = kib;
+    x->have[m] = true;
 }
 
 static int cmp_variant(const void *a, const void *b)
@@ -180,9 +201,8 @@ static int load(const char *path)
             snprintf(mode, sizeof(mode), "%s", m);
         if (result)
             pend[npend++] = r;
-        else if (!strcmp(json_string_value(json_object_get(r, "space")), "guest") &&
-                 nexpo < MAXV && !expo_of(v))    /* the first one of each variant */
-            expo[nexpo++] = (struct expo){ v, json_object_get(r, "bytes") };
+        else
+            add_exposure(v, r);
     }
     free(line);
     fclose(f);
@@ -420,50 +440,132 @@ static int plot_workload(const char *dir, const char *scripts, const char *w)
     return rc;
 }
 
-/* Cost vs exposure: geometric mean over the ops every variant has. */
+/* isolation_deltas.dat: per op (workload/op), each variant's cost minus
+ * shared_l4's (the run's costs: lean ones in a paired run); "-" where
+ * either is missing.  No shared_l4 in the run: not written. */
+static void write_deltas(const char *dir)
+{
+    if (!nvariants || strcmp(variants[0], "shared_l4"))   /* sorted first if there */
+        return;
+    char *path = xasprintf("%s/isolation_deltas.dat", dir);
+    FILE *f = fopen(path, "w");
+    free(path);
+    if (!f)
+        return;
+    fprintf(f, "op");
+    for (size_t v = 1; v < nvariants; v++)
+        fprintf(f, " %s", variants[v]);
+    fputc('\n', f);
+    for (size_t i = 0; i < nres; i++) {
+        bool first = true;        /* each (workload, op) once, in record order */
+        for (size_t j = 0; j < i && first; j++)
+            first = strcmp(res[j].workload, res[i].workload) || strcmp(res[j].op, res[i].op);
+        const struct res *base = find(res[i].workload, res[i].op, "shared_l4");
+        if (!first || !base)
+            continue;
+        fprintf(f, "%s/%s", res[i].workload, res[i].op);
+        for (size_t v = 1; v < nvariants; v++) {
+            const struct res *r = find(res[i].workload, res[i].op, variants[v]);
+            if (r)
+                fprintf(f, " %g", r->median - base->median);
+            else
+                fprintf(f, " -");
+        }
+        fputc('\n', f);
+    }
+    fclose(f);
+}
+
+/* The geometric mean of v's costs over the ops every variant has; 0 if none. */
+static double geomean(const char *v)
+{
+    double logsum = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < nres; i++) {
+        if (strcmp(res[i].variant, v) || res[i].median <= 0)
+            continue;
+        bool everywhere = true;
+        for (size_t u = 0; u < nvariants && everywhere; u++)
+            everywhere = find(res[i].workload, res[i].op, variants[u]) != NULL;
+        if (everywhere) {
+            logsum += log(res[i].median);
+            n++;
+        }
+    }
+    return n ? exp(logsum / n) : 0;
+}
+
+struct point { const char *variant; double x, y; };
+
+static int cmp_point(const void *a, const void *b)
+{
+    const struct point *p = a, *q = b;
+    return p->x != q->x ? (p->x > q->x) - (p->x < q->x) : (p->y > q->y) - (p->y < q->y);
+}
+
+/* The Pareto front of pts (less exposure, less cost: neither beaten on
+ * both by another point) into path, ordered by exposure. */
+static void write_front(const char *path, const struct point *pts, size_t n)
+{
+    struct point front[MAXV];
+    size_t nf = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool beaten = false;
+        for (size_t j = 0; j < n && !beaten; j++)
+            beaten = pts[j].x <= pts[i].x && pts[j].y <= pts[i].y &&
+                     (pts[j].x < pts[i].x || pts[j].y < pts[i].y);
+        if (!beaten)
+            front[nf++] = pts[i];
+    }
+    qsort(front, nf, sizeof *front, cmp_point);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return;
+    fprintf(f, "foreign_kib geomean variant\n");
+    for (size_t i = 0; i < nf; i++)
+        fprintf(f, "%g %g %s\n", front[i].x, front[i].y, front[i].variant);
+    fclose(f);
+}
+
+/* Cost vs exposure, one panel per mode (guest, hv): each variant's
+ * geometric-mean cost over the ops every variant has against the
+ * foreign KiB it maps in that mode, the Pareto front drawn. */
 static int plot_exposure(const char *dir, const char *scripts)
 {
     char *dat = xasprintf("%s/exposure.dat", dir);
     FILE *f = fopen(dat, "w");
+    struct point pts[2][MAXV];
     size_t rows = 0;
     if (!f)
         return -1;
-    fprintf(f, "variant foreign_kib geomean\n");
+    fprintf(f, "variant guest_foreign_kib hv_foreign_kib geomean\n");
     for (size_t v = 0; v < nvariants; v++) {
-        json_t *bytes = expo_of(variants[v]);
-        if (!bytes)
+        const struct expo *x = expo_of(variants[v]);
+        double g = geomean(variants[v]);
+        if (!x || !x->have[0] || !x->have[1] || g <= 0)
             continue;
-        double foreign = 0, logsum = 0;
-        size_t n = 0;
-        static const char *const cls[] = { "other_domain", "other_pcpu_stack", "other_vcpu_window" };
-        for (size_t k = 0; k < 3; k++)
-            foreign += json_number_value(json_object_get(bytes, cls[k])) / 1024;
-        for (size_t i = 0; i < nres; i++) {
-            if (strcmp(res[i].variant, variants[v]) || res[i].median <= 0)
-                continue;
-            bool everywhere = true;
-            for (size_t u = 0; u < nvariants && everywhere; u++)
-                everywhere = find(res[i].workload, res[i].op, variants[u]) != NULL;
-            if (everywhere) {
-                logsum += log(res[i].median);
-                n++;
-            }
-        }
-        if (n) {
-            fprintf(f, "%s %g %g\n", variants[v], foreign, exp(logsum / n));
-            rows++;
-        }
+        fprintf(f, "%s %g %g %g\n", variants[v], x->kib[0], x->kib[1], g);
+        for (int m = 0; m < 2; m++)
+            pts[m][rows] = (struct point){ variants[v], x->kib[m], g };
+        rows++;
     }
     fclose(f);
     int rc = 0;
     if (rows) {
+        char *front[2] = { xasprintf("%s/exposure_front_guest.dat", dir),
+                           xasprintf("%s/exposure_front_hv.dat", dir) };
+        for (int m = 0; m < 2; m++)
+            write_front(front[m], pts[m], rows);
         char *out = xasprintf("%s/cost_vs_exposure", dir);
         char *ylabel = xasprintf("geometric mean %s per op", unit);
         char *vars = plot_vars(dat, xasprintf("cost vs exposure (%s, %s, %s mode, %s)", unit,
                                               images, mode, host), NULL, ylabel, NULL, 0);
+        var_str(&vars, "front_guest", front[0]);
+        var_str(&vars, "front_hv", front[1]);
         free(ylabel);
         rc = gnuplot(scripts, "exposure.gp", out, vars);
         free(vars); free(out);
+        free(front[0]); free(front[1]);
     }
     free(dat);
     return rc;
@@ -561,6 +663,7 @@ int cmd_plot(const char *dir_arg, const char *scripts)
     for (size_t i = 0; i < nw; i++)
         rc |= plot_workload(pdir, scripts, ws[i]);
     rc |= plot_exposure(pdir, scripts);
+    write_deltas(pdir);
     rc |= plot_series(pdir, scripts, "ctxsw_vcpus", "ctxsw", "yield_cross_domain_x",
                       "yield_cross_domain", 2, "vCPUs sharing the pCPU");
     rc |= plot_series(pdir, scripts, "flush_targets", "flush", "flush_remote_", NULL, 0,

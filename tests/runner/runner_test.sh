@@ -551,7 +551,7 @@ EOF
     [ -s "$P/plots/hypercall.png" ] && [ -s "$P/plots/hypercall.svg" ] || fail "no hypercall plot"
     want_file "$P/plots/hypercall.dat" "op shared_l4 p10 p90
 null_hypercall 5 5 5"
-    ls "$P/plots" | grep -v -e '^hypercall' -e '^events_hypercall' -e '^exposure.dat$' && fail "unexpected files in plots/"
+    ls "$P/plots" | grep -v -e '^hypercall' -e '^events_hypercall' -e '^exposure.dat$' -e '^isolation_deltas.dat$' && fail "unexpected files in plots/"
     has "$P/plots/hypercall.svg" "<text>hypercall: insns per op, counting images, deterministic mode, h'; system(\"touch $T/pwned_h\"); '\$(touch $T/pwned_h2)?</text>"
     # gnuplot is looked up in PATH, not through a shell
     nobin
@@ -1578,6 +1578,8 @@ EOF
 null_hypercall 5 5 5 5 5 5"
         has "$O/plots/events_hypercall.dat" "2"
         has "$O/plots/hypercall.svg" "hypercall: insns per op, lean images, deterministic mode"
+        want_file "$O/plots/isolation_deltas.dat" "op per_vcpu_l4
+hypercall/null_hypercall 0"
     fi
     # a lean boot that fails: its counting boot's result stands alone
     # (the counting cost, its own events), the table says which
