@@ -86,10 +86,6 @@ int strategy_exit_to_guest(struct vcpu *v)
     return 0;
 }
 
-void strategy_context_switch(struct vcpu *prev, struct vcpu *next)
-{
-}
-
 /* Every root built from this L4 must be refreshed before its next use. */
 unsigned int strategy_guest_l4_changed(struct domain *d, mfn_t l4, unsigned int slot)
 {

@@ -172,10 +172,6 @@ void strategy_flush_root(void)
     }
 }
 
-void strategy_context_switch(struct vcpu *prev, struct vcpu *next)
-{
-}
-
 /* Mark the shadows built from l4; where one is live, the pCPU refreshes
  * it on its way back to the guest. */
 unsigned int strategy_guest_l4_changed(struct domain *d, mfn_t l4, unsigned int slot)

@@ -36,10 +36,6 @@ int strategy_exit_to_guest(struct vcpu *v)
     return 0;
 }
 
-void strategy_context_switch(struct vcpu *prev, struct vcpu *next)
-{
-}
-
 /* The guest L4 is the root table: nothing to propagate. */
 unsigned int strategy_guest_l4_changed(struct domain *d, mfn_t l4, unsigned int slot)
 {

@@ -21,8 +21,6 @@ void strategy_write_ptbase(struct vcpu *v);
  * strategy has crashed the domain with the reason, and the core never
  * enters v again. */
 int strategy_exit_to_guest(struct vcpu *v);
-/* Switching prev -> next on this pCPU (before next's ptbase is loaded). */
-void strategy_context_switch(struct vcpu *prev, struct vcpu *next);
 /* A guest L4 of d changed in slot `slot` while some vCPU may have it
  * live: returns the FLUSH_* flags every pCPU where it is live needs
  * (e.g. FLUSH_ROOT_PGTBL), 0 for none. */

@@ -345,7 +345,6 @@ static void context_switch(struct pcpu *c, struct vcpu *prev, struct vcpu *next)
 
     if (!prev->is_idle)
         update_runstate_area(prev);           /* its tables are still live */
-    strategy_context_switch(prev, next);
     ci->current_vcpu = next;
     if (!next->is_idle) {
         if (c->last_guest != next)
