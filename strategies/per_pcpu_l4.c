@@ -56,6 +56,12 @@ void strategy_init_guest_l4(struct domain *d, mfn_t l4, uint64_t *tab)
     stamp_hv_l4_slots(l4, tab, d->perdomain_l3);
 }
 
+/* The root is recopied from the current L4 after every base pointer
+ * load: it never outlives the L4 it was built from. */
+void strategy_free_guest_l4(struct domain *d, mfn_t l4)
+{
+}
+
 /* In the hv: the guest's full L4.  Towards the guest: this pCPU's root,
  * stale until the guest slots are copied in on the way out. */
 void strategy_write_ptbase(struct vcpu *v)

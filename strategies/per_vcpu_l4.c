@@ -34,56 +34,9 @@ static struct vcpu_root *vr(const struct vcpu *v)
     return v->strategy_data;
 }
 
-/* Tables copied for one pCPU's stack slot (so far). */
-static mfn_t copies[8];
-static unsigned int nr_copies;
-
-static mfn_t copy_table(mfn_t shared)
-{
-    mfn_t copy = alloc_frame();
-    if (!copy || nr_copies == ARRAY_SIZE(copies))
-        panic("per_vcpu_l4: no memory for a stack slot");
-    memcpy(mfn_to_virt(copy), mfn_to_virt(shared), PAGE_SIZE);
-    return copies[nr_copies++] = copy;
-}
-
-static bool is_copy(mfn_t mfn)
-{
-    for (unsigned int i = 0; i < nr_copies; i++)
-        if (copies[i] == mfn)
-            return true;
-    return false;
-}
-
-/* The L1 entry for va under this pCPU's copy l3: tables on the way that
- * are still shared with idle_pg_table are copied first. */
-static pte_t *private_l1e(mfn_t l3, uint64_t va)
-{
-    pte_t *tab = mfn_to_virt(l3);
-    for (int level = 3; level > 1; level--) {
-        pte_t *e = &tab[pt_index(va, level)];
-        mfn_t next = pte_addr(*e) >> PAGE_SHIFT;
-        if (!is_copy(next)) {
-            next = copy_table(next);
-            *e = (next << PAGE_SHIFT) | (*e & PTE_FLAGS_MASK);
-        }
-        tab = mfn_to_virt(next);
-    }
-    return &tab[pt_index(va, 1)];
-}
-
 void strategy_cpu_init(struct pcpu *c)
 {
-    const uint64_t *idle = __va(idle_pg_table_maddr);
-    nr_copies = 0;                  /* each pCPU runs this once, in turn */
-    mfn_t l3 = copy_table(pte_addr(idle[HV_TEXT_SLOT]) >> PAGE_SHIFT);
-    for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
-        if (cpu == c->cpu_id)
-            continue;
-        for (unsigned long off = 0; off < STACK_SIZE; off += PAGE_SIZE)
-            *private_l1e(l3, (uint64_t)cpu_stacks[cpu] + off) = 0;
-    }
-    stack_l3[c->cpu_id] = l3;
+    stack_l3[c->cpu_id] = build_private_stack_l3(c->cpu_id);
     write_cr4(read_cr4() | X86_CR4_PGE);
 }
 
@@ -106,6 +59,12 @@ int strategy_vcpu_init(struct vcpu *v)
 void strategy_init_guest_l4(struct domain *d, mfn_t l4, uint64_t *tab)
 {
     stamp_hv_l4_slots(l4, tab, d->perdomain_l3);
+}
+
+/* A root shadows its vCPU's current L4, which holds a type reference
+ * (a new one is copied as it is loaded): never one that is freed. */
+void strategy_free_guest_l4(struct domain *d, mfn_t l4)
+{
 }
 
 static void copy_shadow(struct vcpu *v, struct vcpu_root *r)
@@ -146,8 +105,7 @@ int strategy_exit_to_guest(struct vcpu *v)
     }
     if (r->stale) {                           /* live: copy, then flush */
         mfn_t src = vcpu_guest_root(v);
-        if (src > max_mfn || mfn_to_page(src)->type != PGT_l4 ||
-            !mfn_to_page(src)->type_count) {
+        if (!guest_l4_validated(src)) {
             domain_crash(v->domain, "per_vcpu_l4: shadow of %#lx, not an L4", src);
             return -1;
         }
@@ -194,7 +152,6 @@ void strategy_live_roots(struct vcpu *v, mfn_t *guest_mode, mfn_t *hv_mode)
  * the image's); the guest slots as the L4 it shadows, if fresh. */
 static void audit_root(struct domain *d, struct vcpu *v, audit_report_fn *bad)
 {
-    static uint64_t want[512];            /* the caller holds the audit lock */
     struct vcpu_root *r = vr(v);
     const uint64_t *root = mfn_to_virt(r->root);
     mfn_t src = ACCESS_ONCE(r->shadow_src);
@@ -205,13 +162,7 @@ static void audit_root(struct domain *d, struct vcpu *v, audit_report_fn *bad)
         bad(d, "per_vcpu_l4: the running vCPU's root is stale", r->root);
     bool guest_ok = !src || !fresh || src != vcpu_guest_root(v) ||
                     guest_l4_slots_equal(root, mfn_to_virt(src));
-    stamp_hv_l4_slots(r->root, want, r->perdomain_l3);
-    bool hv_ok = true;
-    for (unsigned int s = HV_FIRST_SLOT; s <= HV_LAST_SLOT; s++)
-        hv_ok &= s == HV_TEXT_SLOT || root[s] == want[s];
-    bool stack_ok = root[HV_TEXT_SLOT] == want[HV_TEXT_SLOT];
-    for (unsigned int c = 0; c < nr_cpus_online; c++)
-        stack_ok |= root[HV_TEXT_SLOT] == ((stack_l3[c] << PAGE_SHIFT) | PAGE_TABLE);
+    bool hv_ok = root_hv_slots_as_built(r->root, r->perdomain_l3, stack_l3);
     /* A vCPU that went live on another pCPU meanwhile may be mid-copy
      * (the reads above must not move past this check). */
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
@@ -219,7 +170,7 @@ static void audit_root(struct domain *d, struct vcpu *v, audit_report_fn *bad)
         return;
     if (!guest_ok)
         bad(d, "per_vcpu_l4: a fresh shadow differs from its guest L4", r->root);
-    if (!hv_ok || !stack_ok)
+    if (!hv_ok)
         bad(d, "per_vcpu_l4: root hv slots not as built", r->root);
 }
 

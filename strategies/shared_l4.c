@@ -26,6 +26,11 @@ void strategy_init_guest_l4(struct domain *d, mfn_t l4, uint64_t *tab)
     stamp_hv_l4_slots(l4, tab, d->perdomain_l3);
 }
 
+/* No copies of guest L4s. */
+void strategy_free_guest_l4(struct domain *d, mfn_t l4)
+{
+}
+
 void strategy_write_ptbase(struct vcpu *v)
 {
     write_cr3_counted(vcpu_guest_root(v) << PAGE_SHIFT);

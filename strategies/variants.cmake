@@ -15,12 +15,14 @@ asilab_strategy(per_pcpu_l4
   "Xen's XPTI: a per-pCPU restricted root in guest mode, the full L4 in the hv; CR3 switched on every entry and exit")
 asilab_strategy(per_vcpu_l4
   "a per-vCPU root (shadow of the guest L4 plus hv slots, per-vCPU slot 260, only this pCPU's stack): no CR3 switch on entry and exit")
+asilab_strategy(per_vcpu_l4_ku
+  "a per-vCPU root per guest L4 (kernel and user, each as per_vcpu_l4's): a kernel/user toggle loads the other root, no recopy")
 
 # asilab_flavour(NAME WITH strategies... [NOT strategy "why"]... [DEFAULT] WHAT "what it does")
 # DEFAULT: built alone with every strategy it composes with.
-asilab_flavour(stackzero WITH shared_l4 per_pcpu_l4 per_vcpu_l4 DEFAULT
+asilab_flavour(stackzero WITH shared_l4 per_pcpu_l4 per_vcpu_l4 per_vcpu_l4_ku DEFAULT
   WHAT "zero the dead part of the hv stack on every non-lazy vCPU switch (the ASI series' patch 18)")
-asilab_flavour(stashed_l1 WITH shared_l4 per_pcpu_l4 per_vcpu_l4 DEFAULT
+asilab_flavour(stashed_l1 WITH shared_l4 per_pcpu_l4 per_vcpu_l4 per_vcpu_l4_ku DEFAULT
   WHAT "Xen 4.17's stashed L1 pointers for the GDT/LDT window's PTEs instead of the series' populate_perdomain_mapping (patch 04's baseline)")
 
 # Flavours that compose with each other: all of these, unless a line

@@ -7,6 +7,7 @@
 #include "lab.h"
 #include "layout.h"
 #include "lib.h"
+#include "mm.h"
 
 /* Boot: once on each pCPU, after its GDT/IDT/TSS and stack exist. */
 void strategy_cpu_init(struct pcpu *c);
@@ -36,6 +37,11 @@ void strategy_flush_root(void);
 mfn_t strategy_perdomain_l3(struct vcpu *v);
 /* Fill the hv slots (256-271) of a new guest L4 `l4` (mapped at `tab`). */
 void strategy_init_guest_l4(struct domain *d, mfn_t l4, uint64_t *tab);
+/* Guest L4 `l4` of d is no longer one (its last type reference went, as
+ * at Xen's free_l4_table): no vCPU has it as a base pointer, but a root
+ * built from it may remain, and must not pass for a copy of whatever L4
+ * the frame is validated as next. */
+void strategy_free_guest_l4(struct domain *d, mfn_t l4);
 
 /* The MMU audit (hv/mm/mm_audit.c), with d's mm_lock held, from a
  * hypercall of one of d's vCPUs on this pCPU: check every root table the
@@ -48,7 +54,21 @@ void strategy_audit_roots(struct domain *d, audit_report_fn *bad);
 /* Provided by the core for strategies. */
 void write_cr3_counted(uint64_t cr3);
 void stamp_hv_l4_slots(mfn_t l4, uint64_t *tab, mfn_t perdomain_l3);
+/* Slot 261 with only pCPU cpu's stack block mapped (hv/mm/hvmap.c):
+ * for strategy_cpu_init of strategies whose roots hide the others'. */
+mfn_t build_private_stack_l3(unsigned int cpu);
+/* For strategy_audit_roots: a root's hv slots as stamp_hv_l4_slots
+ * stamps them, slot 261 one of stack_l3[online pCPU] (or as stamped). */
+bool root_hv_slots_as_built(mfn_t root, mfn_t perdomain_l3, const mfn_t *stack_l3);
 extern uint64_t idle_pg_table_maddr;
+
+/* Whether mfn is still a validated guest L4 (typed, referenced): what a
+ * root may be refreshed from outside write_ptbase, where the guest may
+ * have dropped the L4 meanwhile. */
+static inline bool guest_l4_validated(mfn_t mfn)
+{
+    return mfn <= max_mfn && mfn_to_page(mfn)->type == PGT_l4 && mfn_to_page(mfn)->type_count;
+}
 
 /* Whether root's guest slots equal those of guest L4 g. */
 static inline bool guest_l4_slots_equal(const uint64_t *root, const uint64_t *g)

@@ -1,7 +1,8 @@
 /* The hv's own address space: the frame allocator instance, the frame
  * table, the directmap (slots 262-271) and idle_pg_table, the L4 whose
  * hv slots (256-271) every guest L4 carries too (slot 256: the read-only
- * M2P, hv/mm/m2p.c). */
+ * M2P, hv/mm/m2p.c), and the per-pCPU copies of slot 261 that map one
+ * pCPU's stack only (for strategies' roots). */
 #include "config.h"
 #include "console.h"
 #include "lib.h"
@@ -94,6 +95,82 @@ void stamp_hv_l4_slots(mfn_t l4, uint64_t *tab, mfn_t perdomain_l3)
         tab[s] = idle[s];
     tab[LINEAR_PT_SLOT] = (l4 << PAGE_SHIFT) | PAGE_TABLE | _PAGE_NX;
     tab[PERDOMAIN_SLOT] = (perdomain_l3 << PAGE_SHIFT) | PAGE_TABLE;
+}
+
+/* Tables copied for one pCPU's stack slot (so far). */
+static mfn_t stack_slot_copies[8];
+static unsigned int nr_stack_slot_copies;
+
+static mfn_t copy_table(mfn_t shared)
+{
+    mfn_t copy = alloc_frame();
+    if (!copy || nr_stack_slot_copies == ARRAY_SIZE(stack_slot_copies))
+        panic("no memory for a pCPU's stack slot");
+    memcpy(mfn_to_virt(copy), mfn_to_virt(shared), PAGE_SIZE);
+    return stack_slot_copies[nr_stack_slot_copies++] = copy;
+}
+
+static bool is_copy(mfn_t mfn)
+{
+    for (unsigned int i = 0; i < nr_stack_slot_copies; i++)
+        if (stack_slot_copies[i] == mfn)
+            return true;
+    return false;
+}
+
+/* The L1 entry for va under this pCPU's copy l3: tables on the way that
+ * are still shared with idle_pg_table are copied first. */
+static pte_t *private_l1e(mfn_t l3, uint64_t va)
+{
+    pte_t *tab = mfn_to_virt(l3);
+    for (int level = 3; level > 1; level--) {
+        pte_t *e = &tab[pt_index(va, level)];
+        mfn_t next = pte_addr(*e) >> PAGE_SHIFT;
+        if (!is_copy(next)) {
+            next = copy_table(next);
+            *e = (next << PAGE_SHIFT) | (*e & PTE_FLAGS_MASK);
+        }
+        tab = mfn_to_virt(next);
+    }
+    return &tab[pt_index(va, 1)];
+}
+
+/* Slot 261 (the image and the stacks) as pCPU cpu alone may see it: a
+ * copy of idle_pg_table's L3 where every other pCPU's stack block is
+ * unmapped (only the tables on the way to them are copied).  For the
+ * strategies whose roots map just the stack of the pCPU they run on;
+ * each pCPU builds its own once, at boot, in turn. */
+mfn_t build_private_stack_l3(unsigned int cpu)
+{
+    const uint64_t *idle = __va(idle_pg_table_maddr);
+    nr_stack_slot_copies = 0;
+    mfn_t l3 = copy_table(pte_addr(idle[HV_TEXT_SLOT]) >> PAGE_SHIFT);
+    for (unsigned int other = 0; other < NR_CPUS; other++) {
+        if (other == cpu)
+            continue;
+        for (unsigned long off = 0; off < STACK_SIZE; off += PAGE_SIZE)
+            *private_l1e(l3, (uint64_t)cpu_stacks[other] + off) = 0;
+    }
+    return l3;
+}
+
+/* Whether the hv slots of a per-vCPU root are as built: as
+ * stamp_hv_l4_slots stamps them for `root` with perdomain_l3, but slot
+ * 261, which maps an online pCPU's private stack L3 (stack_l3[cpu]) or,
+ * before the root's first load, the image's.  For the strategies' MMU
+ * audits (the caller holds the audit lock: one scratch table). */
+bool root_hv_slots_as_built(mfn_t root, mfn_t perdomain_l3, const mfn_t *stack_l3)
+{
+    static uint64_t want[512];
+    const uint64_t *tab = mfn_to_virt(root);
+    stamp_hv_l4_slots(root, want, perdomain_l3);
+    bool hv_ok = true;
+    for (unsigned int s = HV_FIRST_SLOT; s <= HV_LAST_SLOT; s++)
+        hv_ok &= s == HV_TEXT_SLOT || tab[s] == want[s];
+    bool stack_ok = tab[HV_TEXT_SLOT] == want[HV_TEXT_SLOT];
+    for (unsigned int c = 0; c < nr_cpus_online; c++)
+        stack_ok |= tab[HV_TEXT_SLOT] == ((stack_l3[c] << PAGE_SHIFT) | PAGE_TABLE);
+    return hv_ok && stack_ok;
 }
 
 /* Build idle_pg_table and switch to it: the boot identity map goes. */

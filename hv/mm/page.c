@@ -240,8 +240,11 @@ void put_page_type(mfn_t mfn, struct domain *d)
 
     if (!pg->type_count || --pg->type_count)
         return;
-    if (is_pt_type(pg->type))
+    if (is_pt_type(pg->type)) {
         devalidate_table(d, mfn, pg->type - PGT_l1 + 1, 512);
+        if (pg->type == PGT_l4)
+            strategy_free_guest_l4(d, mfn);
+    }
     /* Writable mappings, or walks through this table, may linger. */
     pg->flags = (pg->flags & ~(7U << PGF_STALE_TYPE_SHIFT)) | PGF_stale |
                 (pg->type << PGF_STALE_TYPE_SHIFT);

@@ -9,7 +9,9 @@
  * tables or descriptor pages, wrong levels and cycles with the exact error
  * and the whole frame_table as before (PGF_stale checked apart);
  * L4 slots 256-271 are skipped and stamped by strategy_init_guest_l4 once;
- * the last type reference releases the whole tree (shared subtrees stay),
+ * the last type reference releases the whole tree (shared subtrees stay)
+ * and tells the strategy once per L4 (strategy_free_guest_l4; a failed
+ * validation never does),
  * marks formerly writable frames stale, and their next table/descriptor
  * type flushes exactly once; mod_pt_entry refuses non-tables, foreign
  * tables and hv slots, swaps references and changes nothing on failure;
@@ -48,8 +50,8 @@ static unsigned char ram[RAM_SIZE] __attribute__((aligned(4096)));
 static uint64_t ram_bitmap[NFRAMES / 64];
 static struct frame_allocator ram_fa;
 static struct domain d1 = { .domain_id = 1 }, d2 = { .domain_id = 2 };
-static int n_init_l4, n_flush;
-static mfn_t last_init_l4;
+static int n_init_l4, n_free_l4, n_flush;
+static mfn_t last_init_l4, last_free_l4;
 static struct domain *last_flush_d;
 
 void *maddr_to_virt(paddr_t pa)
@@ -69,6 +71,14 @@ void strategy_init_guest_l4(struct domain *d, mfn_t l4, uint64_t *tab)
         tab[s] = STAMP(s);
     n_init_l4++;
     last_init_l4 = l4;
+}
+
+/* Told when the L4 no longer is one: its references are already gone. */
+void strategy_free_guest_l4(struct domain *d, mfn_t l4)
+{
+    CHECK(d == &d1 && !frame_table[l4].type_count);
+    n_free_l4++;
+    last_free_l4 = l4;
 }
 
 void page_flush_stale_tlbs(struct domain *d) { n_flush++; last_flush_d = d; }
@@ -96,7 +106,8 @@ static void reset(void)
     memset(ram, 0xa5, RAM_SIZE);             /* unallocated frames: garbage */
     frames_init(&ram_fa, ram_bitmap, NFRAMES);
     frames_add_range(&ram_fa, PAGE_SIZE, RAM_SIZE);
-    n_init_l4 = n_flush = 0, last_init_l4 = 0, last_flush_d = NULL;
+    n_init_l4 = n_free_l4 = n_flush = 0, last_init_l4 = last_free_l4 = 0;
+    last_flush_d = NULL;
 }
 
 /* A zeroed frame owned by `owner`. */
@@ -308,6 +319,7 @@ static void test_lx_rejects(void)
     CHECK_EQ(get_page_and_type(t.l4, &d1, PGT_l4), EBUSY_);
     CHECK(unchanged());
     CHECK_FRAME(t.rw, PGT_none, 0, 0, STALE); CHECK_EQ(n_init_l4, 0);
+    CHECK_EQ(n_free_l4, 0);                  /* never an L4 to the strategy */
     tab(t.l1)[7] = 0;
     CHECK_EQ(get_page_and_type(t.l4, &d1, PGT_l4), 0);   /* control */
     CHECK_EQ(n_init_l4, 1);
@@ -342,9 +354,12 @@ static void test_l4_slots(void)
     CHECK_UNUSED(a); CHECK_FRAME(l3, PGT_l3, 1, 1, 0);
     CHECK_EQ(get_page_type(l4, &d1, PGT_l4), 0);   /* 1 -> 2: no re-init */
     CHECK_EQ(n_init_l4, 1);
-    put_page_type(l4, &d1); put_page_and_type(l4, &d1);   /* 256-271 skipped */
+    put_page_type(l4, &d1);                        /* 2 -> 1: still an L4 */
+    CHECK_EQ(n_free_l4, 0);
+    put_page_and_type(l4, &d1);                    /* 256-271 skipped */
     CHECK_UNUSED(l4); CHECK_UNUSED(l3); CHECK_UNUSED(b); CHECK_UNUSED(c);
     CHECK_UNUSED(other); CHECK_EQ(n_init_l4, 1);
+    CHECK_EQ(n_free_l4, 1); CHECK_EQ(last_free_l4, l4);
 }
 
 static void test_devalidate_tree(void)
@@ -372,6 +387,7 @@ static void test_devalidate_tree(void)
     put_page_and_type(t.l1, &d1); put_page(t.ro);
     CHECK(unchanged());
     CHECK_EQ(n_init_l4, 2);
+    CHECK_EQ(n_free_l4, 2);                      /* the L4 twice, nothing else */
     CHECK_EQ(n_flush, 0);                        /* nothing stale retyped */
 }
 

@@ -8,6 +8,10 @@
  *     frame): each toggle really changes the guest's root table;
  *   null_syscall_shared_l4: the kernel L4 is also the user L4 (a best
  *     case no PV kernel has: a toggle changes no root).
+ * Then it checks that changes to the user L4 made in kernel mode (the
+ * user L4 not live) reach user mode, through mmu_update and by freeing
+ * the frame as an L4, rewriting it and validating it again: a strategy's
+ * root shadowing the user L4 must be recopied when it is next loaded.
  * The batch is timed inside user mode; the harness runs it in kernel. */
 #include "mm.h"
 
@@ -46,7 +50,7 @@ static uint64_t null_syscalls(void *ctx, unsigned long n)
 
 /* A second L4 with the guest's own slots of the boot L4 (the hv fills
  * in its own slots when the table is validated), pinned. */
-static unsigned long separate_user_l4(void)
+static uint64_t *separate_user_l4(void)
 {
     const uint64_t *boot = (const uint64_t *)start_info->pt_base;
     uint64_t *u = page_alloc();
@@ -55,16 +59,76 @@ static unsigned long separate_user_l4(void)
             u[s] = boot[s];
     if (make_readonly(u))
         guest_panic("cannot make the user L4 read-only");
-    unsigned long mfn = virt_to_mfn(u);
-    if (mmuext1(MMUEXT_PIN_L4_TABLE, mfn, 0))
+    if (mmuext1(MMUEXT_PIN_L4_TABLE, virt_to_mfn(u), 0))
         guest_panic("pinning the user L4 failed");
-    return mfn;
+    return u;
 }
 
 static void set_user_l4(unsigned long mfn)
 {
     if (mmuext1(MMUEXT_NEW_USER_BASEPTR, mfn, 0))
         guest_panic("NEW_USER_BASEPTR failed");
+}
+
+/* The checks give the user L4 an alias of the image (the boot L4's
+ * slot 0) in slot ALIAS_SLOT while kernel mode runs; user mode must then
+ * read the marker through it. */
+#define ALIAS_SLOT 1UL
+static const unsigned long alias_marker = 0xa11a5;
+static volatile unsigned long alias_seen;
+
+static void read_alias(void *arg)
+{
+    alias_seen = *(volatile const unsigned long *)((ALIAS_SLOT << 39) +
+                                                   (unsigned long)&alias_marker);
+}
+
+static void expect_alias(const char *what)
+{
+    alias_seen = 0;
+    run_in_user(read_alias, NULL, user_stack + sizeof(user_stack));
+    if (alias_seen != alias_marker)
+        guest_panic("user mode misses %s (read %#lx)", what, alias_seen);
+}
+
+static void set_user_l4_slot(unsigned long user_l4, unsigned long slot, uint64_t val)
+{
+    struct mmu_update u = { ((uint64_t)user_l4 << 12) + slot * 8, val };
+    if (HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF))
+        guest_panic("mmu_update of the user L4's slot %lu failed", slot);
+}
+
+/* An entry of the user L4 changed (mmu_update) while it is not live. */
+static void check_user_l4_change(unsigned long user_l4)
+{
+    const uint64_t *boot = (const uint64_t *)start_info->pt_base;
+    set_user_l4(user_l4);
+    null_syscalls(NULL, 0);             /* user mode once on this user L4 */
+    set_user_l4_slot(user_l4, ALIAS_SLOT, boot[0]);
+    expect_alias("a change to its L4");
+    set_user_l4_slot(user_l4, ALIAS_SLOT, 0);
+}
+
+/* The user L4's frame freed as an L4 (no base pointer, unpinned),
+ * rewritten by plain stores and validated as an L4 again: user mode must
+ * see the new contents (whatever a strategy built from the old ones is
+ * no copy of the new L4). */
+static void check_user_l4_reuse(uint64_t *u, unsigned long kernel_l4)
+{
+    const uint64_t *boot = (const uint64_t *)start_info->pt_base;
+    unsigned long mfn = virt_to_mfn(u);
+    set_user_l4(mfn);
+    null_syscalls(NULL, 0);             /* user mode once: no alias yet */
+    set_user_l4(kernel_l4);
+    if (mmuext1(MMUEXT_UNPIN_TABLE, mfn, 0) ||
+        HYPERVISOR_update_va_mapping((unsigned long)u, ((uint64_t)mfn << 12) | PTE_FLAGS_RW,
+                                     UVMF_INVLPG))
+        guest_panic("cannot free the user L4 and map it writable");
+    u[ALIAS_SLOT] = boot[0];
+    if (make_readonly(u) || mmuext1(MMUEXT_PIN_L4_TABLE, mfn, 0))
+        guest_panic("cannot validate the rewritten user L4 again");
+    set_user_l4(mfn);
+    expect_alias("the new contents of a reused L4 frame");
 }
 
 void workload_main(void)
@@ -74,8 +138,12 @@ void workload_main(void)
         HYPERVISOR_set_segment_base(SEGBASE_GS_USER, (unsigned long)&user_marker))
         guest_panic("set_segment_base failed");
     unsigned long kernel_l4 = virt_to_mfn((void *)start_info->pt_base);
-    set_user_l4(separate_user_l4());
+    uint64_t *user_l4 = separate_user_l4();
+    set_user_l4(virt_to_mfn(user_l4));
     bench_op("null_syscall", null_syscalls, NULL, 1);
     set_user_l4(kernel_l4);
     bench_op("null_syscall_shared_l4", null_syscalls, NULL, 1);
+    check_user_l4_change(virt_to_mfn(user_l4));
+    check_user_l4_reuse(user_l4, kernel_l4);
+    set_user_l4(kernel_l4);
 }
