@@ -21,7 +21,6 @@
  *   flush_root / exit_to_guest: a stale live root is recopied at once
  *     (the hv runs on it too), a stale root that is not live when it is
  *     next loaded; a source that is no longer an L4 crashes the domain.
- *   context_switch: nothing (write_ptbase points the stack slot).
  *   live_roots: the current mode's root, in both modes; the audit checks
  *     both roots of every vCPU it can see. */
 #include "console.h"
@@ -200,10 +199,6 @@ void strategy_flush_root(void)
         copy_shadow(r, src);
         write_cr3_counted(r->root << PAGE_SHIFT);
     }
-}
-
-void strategy_context_switch(struct vcpu *prev, struct vcpu *next)
-{
 }
 
 /* Every root built from l4 (a kernel L4 may be some vCPU's user L4
