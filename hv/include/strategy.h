@@ -35,7 +35,11 @@ void strategy_live_roots(struct vcpu *v, mfn_t *guest_mode, mfn_t *hv_mode);
 void strategy_flush_root(void);
 /* The L3 behind slot 260 (the per-domain area) as v sees it. */
 mfn_t strategy_perdomain_l3(struct vcpu *v);
-/* Fill the hv slots (256-271) of a new guest L4 `l4` (mapped at `tab`). */
+/* Fill the hv slots (256-271) of a new guest L4 `l4` (mapped at `tab`).
+ * Nothing else: the MMU audit also calls it on a scratch copy to learn
+ * what the slots should hold, so it must have no side effects (what a
+ * strategy must know of L4s comes from guest_l4_changed and
+ * free_guest_l4). */
 void strategy_init_guest_l4(struct domain *d, mfn_t l4, uint64_t *tab);
 /* Guest L4 `l4` of d is no longer one (its last type reference went, as
  * at Xen's free_l4_table): no vCPU has it as a base pointer, but a root
