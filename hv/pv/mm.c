@@ -96,6 +96,10 @@ static void pt_flush_note(struct pt_flush *f, struct domain *d, mfn_t table, uns
     if (!flags)
         return;
     f->root_flags |= flags;
+    /* Live here only as the kernel L4: a hypercall comes from guest
+     * kernel mode, so the user L4 is not the running one; a root built
+     * from it was marked stale above and is recopied when the vCPU
+     * toggles to it. */
     bool local = curr->guest_table == table;
     const struct page_info *pg = mfn_to_page(table);
     f->root_local |= local;
