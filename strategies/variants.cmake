@@ -17,12 +17,14 @@ asilab_strategy(per_vcpu_l4
   "a per-vCPU root (shadow of the guest L4 plus hv slots, per-vCPU slot 260, only this pCPU's stack): no CR3 switch on entry and exit")
 asilab_strategy(per_vcpu_l4_ku
   "a per-vCPU root per guest L4 (kernel and user, each as per_vcpu_l4's): a kernel/user toggle loads the other root, no recopy")
+asilab_strategy(asi_pv_root
+  "the ASI series' PV design: a per-pCPU root shadowing the running vCPU's guest L4 in both modes (its per-vCPU slot 260, only this pCPU's stack), recopied on a switch, a toggle to another L4 or FLUSH_ROOT_PGTBL")
 
 # asilab_flavour(NAME WITH strategies... [NOT strategy "why"]... [DEFAULT] WHAT "what it does")
 # DEFAULT: built alone with every strategy it composes with.
-asilab_flavour(stackzero WITH shared_l4 per_pcpu_l4 per_vcpu_l4 per_vcpu_l4_ku DEFAULT
+asilab_flavour(stackzero WITH shared_l4 per_pcpu_l4 per_vcpu_l4 per_vcpu_l4_ku asi_pv_root DEFAULT
   WHAT "zero the dead part of the hv stack on every non-lazy vCPU switch (the ASI series' patch 18)")
-asilab_flavour(stashed_l1 WITH shared_l4 per_pcpu_l4 per_vcpu_l4 per_vcpu_l4_ku DEFAULT
+asilab_flavour(stashed_l1 WITH shared_l4 per_pcpu_l4 per_vcpu_l4 per_vcpu_l4_ku asi_pv_root DEFAULT
   WHAT "Xen 4.17's stashed L1 pointers for the GDT/LDT window's PTEs instead of the series' populate_perdomain_mapping (patch 04's baseline)")
 
 # Flavours that compose with each other: all of these, unless a line

@@ -31,7 +31,8 @@ unsigned int strategy_guest_l4_changed(struct domain *d, mfn_t l4, unsigned int 
 void strategy_live_roots(struct vcpu *v, mfn_t *guest_mode, mfn_t *hv_mode);
 /* A FLUSH_ROOT_PGTBL reached this pCPU (in the flush IPI, or for this
  * pCPU itself, before the sender goes on): refresh now whatever must not
- * stay stale while the hv itself runs on it. */
+ * stay stale while the hv itself runs on it.  flush_local then does the
+ * TLB flush the request came with (every sender sets FLUSH_TLB too). */
 void strategy_flush_root(void);
 /* The L3 behind slot 260 (the per-domain area) as v sees it. */
 mfn_t strategy_perdomain_l3(struct vcpu *v);

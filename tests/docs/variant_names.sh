@@ -18,11 +18,11 @@ want() {   # want NAME RC TEXT
 }
 want per_pcpu_l4 0 "ok per_pcpu_l4 "
 want per_vcpu_l4+stackzero+stashed_l1 0 "ok per_vcpu_l4 stackzero,stashed_l1"
-want nope_l4 1 "variant 'nope_l4': no strategy 'nope_l4' (strategies: shared_l4, per_pcpu_l4, per_vcpu_l4, per_vcpu_l4_ku)"
+want nope_l4 1 "variant 'nope_l4': no strategy 'nope_l4' (strategies: shared_l4, per_pcpu_l4, per_vcpu_l4, per_vcpu_l4_ku, asi_pv_root)"
 want shared_l4+sparkle 1 "variant 'shared_l4+sparkle': no flavour 'sparkle' (flavours: stackzero, stashed_l1)"
 want shared_l4+stackzero+stackzero 1 "flavour 'stackzero' given twice"
 want shared_l4+stashed_l1+stackzero 1 "flavours in the table's order"
-want @default 0 "ok shared_l4 shared_l4+stackzero shared_l4+stashed_l1 per_pcpu_l4 per_pcpu_l4+stackzero per_pcpu_l4+stashed_l1 per_vcpu_l4 per_vcpu_l4+stackzero per_vcpu_l4+stashed_l1 per_vcpu_l4_ku per_vcpu_l4_ku+stackzero per_vcpu_l4_ku+stashed_l1"
-want @all 0 "ok shared_l4 shared_l4+stackzero shared_l4+stashed_l1 shared_l4+stackzero+stashed_l1 per_pcpu_l4 per_pcpu_l4+stackzero per_pcpu_l4+stashed_l1 per_pcpu_l4+stackzero+stashed_l1 per_vcpu_l4 per_vcpu_l4+stackzero per_vcpu_l4+stashed_l1 per_vcpu_l4+stackzero+stashed_l1 per_vcpu_l4_ku per_vcpu_l4_ku+stackzero per_vcpu_l4_ku+stashed_l1 per_vcpu_l4_ku+stackzero+stashed_l1"
+want @default 0 "ok shared_l4 shared_l4+stackzero shared_l4+stashed_l1 per_pcpu_l4 per_pcpu_l4+stackzero per_pcpu_l4+stashed_l1 per_vcpu_l4 per_vcpu_l4+stackzero per_vcpu_l4+stashed_l1 per_vcpu_l4_ku per_vcpu_l4_ku+stackzero per_vcpu_l4_ku+stashed_l1 asi_pv_root asi_pv_root+stackzero asi_pv_root+stashed_l1"
+want @all 0 "ok shared_l4 shared_l4+stackzero shared_l4+stashed_l1 shared_l4+stackzero+stashed_l1 per_pcpu_l4 per_pcpu_l4+stackzero per_pcpu_l4+stashed_l1 per_pcpu_l4+stackzero+stashed_l1 per_vcpu_l4 per_vcpu_l4+stackzero per_vcpu_l4+stashed_l1 per_vcpu_l4+stackzero+stashed_l1 per_vcpu_l4_ku per_vcpu_l4_ku+stackzero per_vcpu_l4_ku+stashed_l1 per_vcpu_l4_ku+stackzero+stashed_l1 asi_pv_root asi_pv_root+stackzero asi_pv_root+stashed_l1 asi_pv_root+stackzero+stashed_l1"
 [ $fails = 0 ] && echo "ok: variant names"
 exit $fails
