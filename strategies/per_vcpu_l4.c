@@ -117,17 +117,18 @@ int strategy_exit_to_guest(struct vcpu *v)
 
 /* The root is live in hv mode too: a stale shadow is refreshed at once,
  * before the sender of the flush goes on (it waits for our ack), so
- * neither the guest nor the hv runs on a guest slot that has changed. */
+ * neither the guest nor the hv runs on a guest slot that has changed;
+ * the TLB flush the request came with follows (strategy.h), so the
+ * root is not reloaded here (that would be a second flush, counted as
+ * an address-space switch it is not). */
 void strategy_flush_root(void)
 {
     struct vcpu *v = current;
     if (v->is_idle)
         return;                 /* refreshed when its vCPU is switched in */
     struct vcpu_root *r = vr(v);
-    if (r && __atomic_load_n(&r->stale, __ATOMIC_SEQ_CST)) {
-        copy_shadow(v, r);
-        write_cr3_counted(r->root << PAGE_SHIFT);
-    }
+    if (r && __atomic_load_n(&r->stale, __ATOMIC_SEQ_CST))
+        copy_shadow(v, r);      /* flush_local's FLUSH_TLB follows: no reload */
 }
 
 /* Mark the shadows built from l4; where one is live, the pCPU refreshes

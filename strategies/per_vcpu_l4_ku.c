@@ -195,10 +195,8 @@ void strategy_flush_root(void)
         return;                 /* refreshed when its vCPU is switched in */
     mfn_t src;
     struct shadow_root *r = mode_root(v, &src);
-    if (__atomic_load_n(&r->stale, __ATOMIC_SEQ_CST)) {
-        copy_shadow(r, src);
-        write_cr3_counted(r->root << PAGE_SHIFT);
-    }
+    if (__atomic_load_n(&r->stale, __ATOMIC_SEQ_CST))
+        copy_shadow(r, src);    /* flush_local's FLUSH_TLB follows: no reload */
 }
 
 /* Every root built from l4 (a kernel L4 may be some vCPU's user L4
