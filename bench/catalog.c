@@ -158,6 +158,15 @@ void workload_missing(const char *build, const struct workload *w,
 
 /* Comma-separated names or "all" (= the list all) into out, each checked
  * against valid; an unknown name is a usage error naming the valid ones. */
+/* A name of --KIND that is not there: one line (fmt: kind, name, the
+ * valid names), exit 2. */
+static void __attribute__((noreturn, format(printf, 1, 0)))
+refuse_name(const char *fmt, const char *kind, const char *name, const struct strlist *valid)
+{
+    char *v = valid->n ? strlist_join(valid, ", ") : xstrdup("none found");
+    usage_error(fmt, kind, name, v);
+}
+
 void select_names(const char *arg, const char *kind, const struct strlist *valid,
                   const struct strlist *all, struct strlist *out)
 {
@@ -185,16 +194,12 @@ void select_names(const char *arg, const char *kind, const struct strlist *valid
                     if (!strlist_has(out, valid->v[i]))
                         strlist_push(out, valid->v[i]);
                 }
-            if (!hits) {
-                char *v = valid->n ? strlist_join(valid, ", ") : xstrdup("none found");
-                usage_error("no %s matches '%s' (valid: %s)", kind, tok, v);
-            }
+            if (!hits)
+                refuse_name("no %s matches '%s' (valid: %s)", kind, tok, valid);
             continue;
         }
-        if (!strlist_has(valid, tok)) {
-            char *v = valid->n ? strlist_join(valid, ", ") : xstrdup("none found");
-            usage_error("unknown %s '%s' (valid: %s)", kind, tok, v);
-        }
+        if (!strlist_has(valid, tok))
+            refuse_name("unknown %s '%s' (valid: %s)", kind, tok, valid);
         if (!strlist_has(out, tok))
             strlist_push(out, tok);
     }
