@@ -211,6 +211,7 @@ struct boot_out {
     bool have_platform;         /* the hv's "platform" record */
     char hypervisor[16];        /* its "hypervisor" */
     int syscall_cpl;            /* its "syscall_cpl" */
+    char pcid[16];              /* its "pcid": on, off, unavailable */
     char *kvm_error;            /* "KVM internal error ..." seen on stderr */
     struct ring console, qerr;
     struct proc_result proc;
@@ -281,7 +282,7 @@ void host_info_collect(struct host_info *h, const char *qemu);
 void host_info_free(struct host_info *h);
 char *build_id(const char *path);
 json_t *provenance_make(const struct host_info *h, const struct boot_spec *s,
-                        const char *build_id, const char *boot_status);
+                        const char *build_id, const char *boot_status, const char *pcid);
 void records_write(FILE *f, const struct boot_out *b, json_t *prov);
 
 /* ---- results.c: OUT/results.json (Google Benchmark JSON) ---- */

@@ -116,6 +116,8 @@ static void account(struct bctx *c, struct rec *r)
         snprintf(o->hypervisor, sizeof o->hypervisor, "%s",
                  json_string_value(json_object_get(r->obj, "hypervisor")));
         o->syscall_cpl = (int)json_integer_value(json_object_get(r->obj, "syscall_cpl"));
+        const char *pcid = json_string_value(json_object_get(r->obj, "pcid"));
+        snprintf(o->pcid, sizeof o->pcid, "%s", pcid ? pcid : "");
     } else if (strcmp(type, "calibration") == 0 && !o->have_calib) {
         o->have_calib = true;
         o->calib_median = json_number_value(json_object_get(r->obj, "median"));

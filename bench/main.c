@@ -397,7 +397,8 @@ static void boot_write(struct run *r, struct slot *x)
 {
     struct boot_out *o = &x->o;
     const char *st = boot_status_name(o->status);
-    json_t *prov = provenance_make(&r->host, &x->s, x->bid, st);
+    json_t *prov = provenance_make(&r->host, &x->s, x->bid, st,
+                                   o->have_platform ? o->pcid : NULL);
     for (size_t i = 0; i < o->nrecs; i++) {
         struct rec *y = &o->recs[i];
         bool result = y->obj && !y->error &&

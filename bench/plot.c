@@ -20,8 +20,8 @@
 
 #include "asilab.h"
 
-#define MAXV 16
-#define MAXR 2048
+#define MAXV 64
+#define MAXR 8192
 
 #define MAXREP 64
 

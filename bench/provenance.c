@@ -192,8 +192,9 @@ static json_t *int_or_null(int v)
     return v >= 0 ? json_integer(v) : json_null();
 }
 
+/* pcid: the platform record's (NULL: none arrived). */
 json_t *provenance_make(const struct host_info *h, const struct boot_spec *s,
-                        const char *bid, const char *boot_status)
+                        const char *bid, const char *boot_status, const char *pcid)
 {
     json_t *p = json_object(), *mods = json_array();
     for (size_t i = 0; i < s->modules.n; i++)
@@ -220,6 +221,7 @@ json_t *provenance_make(const struct host_info *h, const struct boot_spec *s,
     json_object_set_new(p, "boot", mods);
     if (s->rep)
         json_object_set_new(p, "rep", json_integer(s->rep));
+    json_object_set_new(p, "pcid", str_or_null(pcid));
     json_object_set_new(p, "boot_status", json_string(boot_status));
     return p;
 }

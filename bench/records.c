@@ -244,20 +244,41 @@ static bool check_probe(struct vctx *c, const struct expect *e)
     return true;
 }
 
-/* What the hv runs on (hv/lab/platform.c): the hypervisor it sees and
- * the CPL at which SYSCALL arrived. */
+/* Whether variant has flavour f ("+f" as a whole component). */
+static bool has_flavour(const char *variant, const char *f)
+{
+    size_t n = strlen(f);
+    for (const char *p = strchr(variant, '+'); p; p = strchr(p + 1, '+'))
+        if (strncmp(p + 1, f, n) == 0 && (p[1 + n] == '+' || p[1 + n] == '\0'))
+            return true;
+    return false;
+}
+
+/* What the hv runs on (hv/lab/platform.c): the hypervisor it sees, the
+ * CPL at which SYSCALL arrived, and the TLB's tagging: "pcid" is "off"
+ * unless the variant is a +pcid one, which says "on" or "unavailable". */
 static bool check_platform(struct vctx *c, const struct expect *e)
 {
     static const char *const hvs[] = { "none", "kvm", "xen", "hyperv", "vmware",
                                        "tcg", "unknown" };
-    const char *h;
+    const char *h, *pcid;
     json_int_t cpl;
     if (!want_str(c, "workload", "hv") || !want_str(c, "variant", e->variant) ||
         !want_str(c, "mode", e->mode) || !get_str(c, "hypervisor", &h) ||
-        !get_int(c, c->rec, "syscall_cpl", 0, &cpl))
+        !get_int(c, c->rec, "syscall_cpl", 0, &cpl) || !get_str(c, "pcid", &pcid))
         return false;
     if (cpl > 3)
         return bad(c, "'syscall_cpl' is %lld, expected 0..3", (long long)cpl);
+    if (!json_is_boolean(json_object_get(c->rec, "invpcid")))
+        return bad(c, json_object_get(c->rec, "invpcid") ? "'invpcid' is not a boolean"
+                                                          : "missing 'invpcid'");
+    if (has_flavour(e->variant, "pcid")) {
+        if (strcmp(pcid, "on") != 0 && strcmp(pcid, "unavailable") != 0)
+            return bad(c, "'pcid' is \"%.20s\", expected \"on\" or \"unavailable\" "
+                          "for a +pcid variant", pcid);
+    } else if (strcmp(pcid, "off") != 0) {
+        return bad(c, "'pcid' is \"%.20s\", expected \"off\" (not a +pcid variant)", pcid);
+    }
     for (size_t i = 0; i < sizeof hvs / sizeof *hvs; i++)
         if (strcmp(h, hvs[i]) == 0)
             return true;

@@ -41,6 +41,7 @@ static const char *const ctx_keys[][2] = {
     { "hostname", "hostname" }, { "qemu_version", "qemu_version" },
     { "accel", "accel" }, { "mode", "mode" }, { "image", "images" }, { "git_rev", "git_rev" },
     { "date", "run_date" }, { "variant", "variants" }, { "workload", "workloads" },
+    { "pcid", "pcid" },
 };
 #define NCTX (sizeof ctx_keys / sizeof ctx_keys[0])
 
@@ -111,13 +112,18 @@ static void take(json_t *rec, json_t *counted, struct bm *b)
     b->secs = xmalloc(b->n * sizeof *b->secs);
     json_array_foreach(values, i, v)
         b->secs[i] = json_number_value(v) * scale;
+    /* A +pcid image says whether it ran tagged: "unavailable" ones ran
+     * the untagged code, and must not pass for PCID's numbers. */
+    const char *pcid = str_of(json_object_get(rec, "provenance"), "pcid");
+    bool say_pcid = pcid && strcmp(pcid, "off") != 0;
     b->name = xasprintf("%s/%s/%s", w, op, var);
-    b->label = xasprintf("%s/op, %zu samples x %lld ops%s, %s", unit, b->n,
+    b->label = xasprintf("%s/op, %zu samples x %lld ops%s, %s%s%s", unit, b->n,
                          (long long)json_integer_value(json_object_get(rec, "ops")),
                          json_is_true(json_object_get(rec, "multimodal")) ? ", multimodal" : "",
                          !result_lean(rec) ? "counting image"
                          : counted ? "lean image, events from the counting image"
-                                   : "lean image, no events");
+                                   : "lean image, no events",
+                         say_pcid ? ", pcid " : "", say_pcid ? pcid : "");
     b->rec = json_incref(rec);
     b->counted = counted ? json_incref(counted) : NULL;
 }

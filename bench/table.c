@@ -162,7 +162,14 @@ static void res_row(struct table *t, json_t *result, json_t *counted, const char
     r[8] = counted != result ? num(counted, "median") : xstrdup("-");
     for (size_t c = RES_EVENTS; c < RES_NCOL - 1; c++)
         r[c] = num(ev, res_head[c]);
-    r[RES_NCOL - 1] = xstrdup(note);
+    /* A +pcid image that ran untagged says so on its row. */
+    const char *pcid = json_string_value(
+        json_object_get(json_object_get(result, "provenance"), "pcid"));
+    if (pcid && strcmp(pcid, "unavailable") == 0)
+        r[RES_NCOL - 1] = *note ? xasprintf("%s; pcid unavailable", note)
+                                : xstrdup("pcid unavailable");
+    else
+        r[RES_NCOL - 1] = xstrdup(note);
 }
 
 static void make_res_rows(struct table *t)

@@ -30,9 +30,13 @@ set(ASILAB_FREESTANDING_LDFLAGS
 function(asilab_hv_variant variant)
   asilab_variant_check(${variant} strategy flavours)
   set(stackzero 0)
+  set(pcid 0)
   set(ptes ${CMAKE_SOURCE_DIR}/strategies/flavours/ptes_populate.c)
   if("stackzero" IN_LIST flavours)
     set(stackzero 1)
+  endif()
+  if("pcid" IN_LIST flavours)
+    set(pcid 1)
   endif()
   if("stashed_l1" IN_LIST flavours)
     set(ptes ${CMAKE_SOURCE_DIR}/strategies/flavours/ptes_stashed_l1.c)
@@ -58,7 +62,7 @@ function(asilab_hv_variant variant)
     target_compile_options(${target} PRIVATE ${ASILAB_FREESTANDING_CFLAGS})
     target_include_directories(${target} PRIVATE ${CMAKE_SOURCE_DIR}/hv/include)
     target_compile_definitions(${target} PRIVATE
-        ASILAB_VARIANT="${variant}" ASILAB_STACKZERO=${stackzero}
+        ASILAB_VARIANT="${variant}" ASILAB_STACKZERO=${stackzero} ASILAB_PCID=${pcid}
         ASILAB_GIT_REV="${ASILAB_GIT_REV}")
     if(kind STREQUAL "lean")
       target_compile_definitions(${target} PRIVATE ASILAB_LEAN=1)

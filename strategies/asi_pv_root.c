@@ -42,6 +42,11 @@ struct pv_root {
     mfn_t shadow_src;     /* the guest L4 its guest slots mirror, 0: none */
     bool stale;           /* that guest L4 changed since the copy */
 };
+/* Slot 261 of a pCPU's root never changes: the image's global entries
+ * may stay (no CR3 switch on entry or exit).  With PCIDs the root runs
+ * tagged 0 in guest kernel mode and 1 in user mode. */
+const struct strategy_tlb strategy_tlb = { .global_pages = true, .xpti = false };
+
 static struct pv_root roots[NR_CPUS];
 static mfn_t stack_l3[NR_CPUS];       /* slot 261 as pCPU n sees it */
 
@@ -68,8 +73,6 @@ void strategy_cpu_init(struct pcpu *c)
     stamp_hv_l4_slots(r->root, tab, 0);
     tab[PERDOMAIN_SLOT] = 0;                  /* a vCPU's, from its first load */
     tab[HV_TEXT_SLOT] = (stack_l3[c->cpu_id] << PAGE_SHIFT) | PAGE_TABLE;
-    /* Slot 261 never changes here: the image's global entries may stay. */
-    write_cr4(read_cr4() | X86_CR4_PGE);
 }
 
 int strategy_vcpu_init(struct vcpu *v)
@@ -154,7 +157,7 @@ void strategy_write_ptbase(struct vcpu *v)
 
     if (needs_copy(r, v, src))
         shadow_for(r, v, src);
-    write_cr3_counted(r->root << PAGE_SHIFT);
+    write_cr3_counted(make_cr3(v, r->root, false));
 }
 
 /* The live root is live in hv mode too: a stale one is recopied at once,
@@ -195,7 +198,7 @@ int strategy_exit_to_guest(struct vcpu *v)
         return -1;
     }
     shadow_for(r, v, src);
-    raw_write_cr3(r->root << PAGE_SHIFT);
+    raw_write_cr3(cr3_flushing(make_cr3(v, r->root, false)));
     this_cpu_count(tlb_flush, 1);
     return 0;
 }

@@ -6,7 +6,9 @@
  * entry into the hv switches to the guest's full L4 (cpu_info->xen_cr3)
  * before touching anything else; every exit copies the guest slots into
  * the root if it is stale (root_pgt_changed) and loads it (pv_cr3).
- * Global pages are off: nothing of the hv may survive in the TLB. */
+ * Global pages are off: nothing of the hv may survive in the TLB.  With
+ * PCIDs (+pcid) the full L4 is tagged 0/1 and the root 2/3 (kernel/user,
+ * Xen's PCID_PV_XPTI), all loads no-flush. */
 #include "console.h"
 #include "domain.h"
 #include "flushtlb.h"
@@ -17,6 +19,10 @@
 #include "strategy.h"
 #include "traps.h"
 #include "x86.h"
+
+/* As Xen's XPTI: no global pages (the hv must not survive in the TLB
+ * across the exit's CR3 load); restricted roots are their own tags. */
+const struct strategy_tlb strategy_tlb = { .global_pages = false, .xpti = true };
 
 static mfn_t root_pgt[NR_CPUS];
 static uint64_t root_hv_slots[NR_CPUS][HV_LAST_SLOT - HV_FIRST_SLOT + 1];  /* as built */
@@ -43,7 +49,6 @@ void strategy_cpu_init(struct pcpu *c)
     root_pgt[c->cpu_id] = root;
     memcpy(root_hv_slots[c->cpu_id], (uint64_t *)mfn_to_virt(root) + HV_FIRST_SLOT,
            sizeof(root_hv_slots[0]));
-    write_cr4(read_cr4() & ~X86_CR4_PGE);
 }
 
 int strategy_vcpu_init(struct vcpu *v)
@@ -67,10 +72,10 @@ void strategy_free_guest_l4(struct domain *d, mfn_t l4)
 void strategy_write_ptbase(struct vcpu *v)
 {
     struct cpu_info *ci = get_cpu_info();
-    uint64_t full = vcpu_guest_root(v) << PAGE_SHIFT;
+    uint64_t full = make_cr3(v, vcpu_guest_root(v), false);
     write_cr3_counted(full);
     ci->xen_cr3 = full;
-    ci->pv_cr3 = root_pgt[ci->processor_id] << PAGE_SHIFT;
+    ci->pv_cr3 = make_cr3(v, root_pgt[ci->processor_id], true);
     ci->root_pgt_changed = 1;
 }
 

@@ -29,6 +29,9 @@ static struct vcpu_root roots[MAX_DOMAINS * MAX_VCPUS];
 static unsigned int nr_roots;
 static mfn_t stack_l3[NR_CPUS];       /* slot 261 as pCPU n sees it */
 
+/* No CR3 switch on entry or exit: the hv's entries may stay global. */
+const struct strategy_tlb strategy_tlb = { .global_pages = true, .xpti = false };
+
 static struct vcpu_root *vr(const struct vcpu *v)
 {
     return v->strategy_data;
@@ -37,7 +40,6 @@ static struct vcpu_root *vr(const struct vcpu *v)
 void strategy_cpu_init(struct pcpu *c)
 {
     stack_l3[c->cpu_id] = build_private_stack_l3(c->cpu_id);
-    write_cr4(read_cr4() | X86_CR4_PGE);
 }
 
 int strategy_vcpu_init(struct vcpu *v)
@@ -89,7 +91,7 @@ void strategy_write_ptbase(struct vcpu *v)
         copy_shadow(v, r);
     if (root[HV_TEXT_SLOT] != slot)
         root[HV_TEXT_SLOT] = slot;            /* the stack slot follows the pCPU */
-    write_cr3_counted(r->root << PAGE_SHIFT);
+    write_cr3_counted(make_cr3(v, r->root, false));
 }
 
 int strategy_exit_to_guest(struct vcpu *v)
@@ -110,7 +112,7 @@ int strategy_exit_to_guest(struct vcpu *v)
             return -1;
         }
         copy_shadow(v, r);
-        write_cr3_counted(r->root << PAGE_SHIFT);
+        write_cr3_counted(cr3_flushing(make_cr3(v, r->root, false)));
     }
     return 0;
 }

@@ -49,6 +49,10 @@ static struct vcpu_roots roots[MAX_DOMAINS * MAX_VCPUS];
 static unsigned int nr_roots;
 static mfn_t stack_l3[NR_CPUS];       /* slot 261 as pCPU n sees it */
 
+/* No CR3 switch on entry or exit: the hv's entries may stay global.
+ * With PCIDs the kernel root runs tagged 0 and the user root 1. */
+const struct strategy_tlb strategy_tlb = { .global_pages = true, .xpti = false };
+
 static struct vcpu_roots *vr(const struct vcpu *v)
 {
     return v->strategy_data;
@@ -78,7 +82,6 @@ static mfn_t root_source(const struct vcpu *v, unsigned int which)
 void strategy_cpu_init(struct pcpu *c)
 {
     stack_l3[c->cpu_id] = build_private_stack_l3(c->cpu_id);
-    write_cr4(read_cr4() | X86_CR4_PGE);
 }
 
 int strategy_vcpu_init(struct vcpu *v)
@@ -156,7 +159,7 @@ void strategy_write_ptbase(struct vcpu *v)
         copy_shadow(r, src);
     if (root[HV_TEXT_SLOT] != slot)
         root[HV_TEXT_SLOT] = slot;            /* the stack slot follows the pCPU */
-    write_cr3_counted(r->root << PAGE_SHIFT);
+    write_cr3_counted(make_cr3(v, r->root, false));
 }
 
 /* A FLUSH_ROOT_PGTBL arrived since the last exit: the live root is
@@ -180,7 +183,7 @@ int strategy_exit_to_guest(struct vcpu *v)
         return -1;
     }
     copy_shadow(r, src);                      /* live: copy, then flush */
-    write_cr3_counted(r->root << PAGE_SHIFT);
+    write_cr3_counted(cr3_flushing(make_cr3(v, r->root, false)));
     return 0;
 }
 

@@ -9,9 +9,11 @@
 #include "strategy.h"
 #include "x86.h"
 
+/* The hv's entries stay global (no CR3 switch on entry or exit). */
+const struct strategy_tlb strategy_tlb = { .global_pages = true, .xpti = false };
+
 void strategy_cpu_init(struct pcpu *c)
 {
-    write_cr4(read_cr4() | X86_CR4_PGE);
 }
 
 int strategy_vcpu_init(struct vcpu *v)
@@ -33,7 +35,7 @@ void strategy_free_guest_l4(struct domain *d, mfn_t l4)
 
 void strategy_write_ptbase(struct vcpu *v)
 {
-    write_cr3_counted(vcpu_guest_root(v) << PAGE_SHIFT);
+    write_cr3_counted(make_cr3(v, vcpu_guest_root(v), false));
 }
 
 int strategy_exit_to_guest(struct vcpu *v)

@@ -26,8 +26,11 @@ asilab_flavour(stackzero WITH shared_l4 per_pcpu_l4 per_vcpu_l4 per_vcpu_l4_ku a
   WHAT "zero the dead part of the hv stack on every non-lazy vCPU switch (the ASI series' patch 18)")
 asilab_flavour(stashed_l1 WITH shared_l4 per_pcpu_l4 per_vcpu_l4 per_vcpu_l4_ku asi_pv_root DEFAULT
   WHAT "Xen 4.17's stashed L1 pointers for the GDT/LDT window's PTEs instead of the series' populate_perdomain_mapping (patch 04's baseline)")
+asilab_flavour(pcid WITH per_pcpu_l4 per_vcpu_l4 per_vcpu_l4_ku asi_pv_root DEFAULT
+  NOT shared_l4 "it runs on the guest's own L4 with global pages, as Xen with xpti=false, which Xen's default pcid=xpti leaves untagged"
+  WHAT "Xen's pcid=xpti: guest kernel, guest user (and XPTI's restricted roots) get their own PCIDs, CR3 loads keep the TLB, flushes are INVPCIDs (where the CPU lacks PCID or INVPCID the image runs untagged and says pcid: unavailable)")
 
 # Flavours that compose with each other: all of these, unless a line
 # below refuses a pair.  asilab_refuse(FLAVOUR FLAVOUR "why")
 # (none yet: stackzero is about the stack, stashed_l1 about the window's
-# PTEs; both together build with ASILAB_VARIANTS=all)
+# PTEs, pcid about the TLB; together they build with ASILAB_VARIANTS=all)

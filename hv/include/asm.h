@@ -22,6 +22,7 @@
 #define CPUINFO_current_vcpu 208
 #define CPUINFO_xen_cr3      216
 #define CPUINFO_pv_cr3       224
+#define CPUINFO_cr3_load_count 240
 #define CPUINFO_sizeof       248
 #define COUNTERS_sizeof      192   /* struct lab_pcpu_counters: 20 events * 8, to 64 */
 #define TRAP_syscall_asm   0x100

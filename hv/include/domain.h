@@ -202,7 +202,12 @@ struct cpu_info {
     uint64_t xen_cr3;    /* !=0: CR3 to load on entry to the hv  */
     uint64_t pv_cr3;     /* !=0: CR3 to load on exit to the guest */
     uint8_t root_pgt_changed;   /* FLUSH_ROOT_PGTBL arrived (strategies) */
-    uint8_t _pad3[15];   /* keep (sizeof - offsetof(es)) % 16 == 0 */
+    uint8_t _pad3[7];
+    /* The counter entry.S's xen_cr3/pv_cr3 loads bump: this pCPU's
+     * cr3_load, or cr3_load_noflush when PCIDs are on (make_cr3 tags
+     * every such load no-flush then).  Keeps (sizeof - offsetof(es))
+     * % 16 == 0. */
+    uint64_t *cr3_load_count;
 };
 /* The CPU aligns its exception frame to 16 bytes: TSS.RSP0 (= &regs.es)
  * must be 16-aligned, so the stack top minus sizeof(cpu_info) is not. */

@@ -3,6 +3,7 @@
 #ifndef ASILAB_FLUSHTLB_H
 #define ASILAB_FLUSHTLB_H
 #include "domain.h"
+#include "pcid.h"
 
 #define FLUSH_TLB         (1U << 0)   /* non-global entries (CR3 reload) */
 #define FLUSH_TLB_GLOBAL  (1U << 1)   /* everything (CR4.PGE toggle) */
@@ -13,6 +14,21 @@
 typedef uint64_t cpumask_t;            /* NR_CPUS <= 64 */
 
 void flush_local(unsigned int flags, unsigned long va);
+
+/* How this boot tags and flushes the TLB (hv/include/pcid.h decides). */
+extern bool use_invpcid;             /* Xen's use_invpcid */
+extern enum pcid_state pv_pcid;      /* the PV domains' PCIDs: on, off, unavailable */
+void tlb_features_init(void);        /* boot CPU, before strategy_cpu_init */
+void tlb_cpu_init(void);             /* each pCPU, after strategy_cpu_init */
+uint64_t tlb_cr4(void);              /* CR4's TLB bits: PCIDE, PGE or none */
+/* After strategy_write_ptbase on a context switch or a new base pointer
+ * (not a toggle): the flush the CR3 load did not do (PCIDs on). */
+void ptbase_flush_tagged(void);
+static inline void ptbase_flush(void)
+{
+    if (__builtin_expect(pv_pcid == PCID_STATE_ON, 0))
+        ptbase_flush_tagged();
+}
 /* Flush on every pCPU in mask (this one included), waiting for all. */
 void flush_mask(cpumask_t mask, unsigned int flags, unsigned long va);
 /* pCPUs where any vCPU of d may have live translations. */

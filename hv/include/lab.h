@@ -33,6 +33,7 @@ extern unsigned long lab_records_emitted;
 extern const char asilab_variant[];
 extern const char asilab_git_rev[];
 extern const bool asilab_stackzero;   /* the +stackzero option */
+extern const bool asilab_pcid;        /* the +pcid option (hv/arch/x86/flushtlb.c decides) */
 /* Boot checks of what the hv runs on: the "platform" record
  * (hv/lab/platform.c); exits with EXIT_HOST_DEFECT where SYSCALL does
  * not reach CPL 0. */

@@ -8,6 +8,7 @@
 #include "layout.h"
 #include "lib.h"
 #include "mm.h"
+#include "pcid.h"
 
 /* Boot: once on each pCPU, after its GDT/IDT/TSS and stack exist. */
 void strategy_cpu_init(struct pcpu *c);
@@ -56,7 +57,33 @@ void strategy_free_guest_l4(struct domain *d, mfn_t l4);
 typedef void audit_report_fn(const struct domain *d, const char *what, mfn_t mfn);
 void strategy_audit_roots(struct domain *d, audit_report_fn *bad);
 
+/* What the strategy's roots need of the TLB (Xen's pv_make_cr4 and
+ * get_pcid_bits), one constant per strategy:
+ * global_pages: the hv's mappings may stay global across CR3 loads
+ *   (CR4.PGE; Xen: !xpti && opt_global_pages); never with PCIDs on;
+ * xpti: guest-mode roots are address spaces apart from the hv's (XPTI's
+ *   restricted roots: with PCIDs they get PCID_PV_XPTI, and a one-page
+ *   flush covers four PCIDs instead of two). */
+struct strategy_tlb { bool global_pages, xpti; };
+extern const struct strategy_tlb strategy_tlb;
+
 /* Provided by the core for strategies. */
+/* Xen's make_cr3: the CR3 that loads root for v (current on this pCPU
+ * or about to be), tagged with v's PCID for its guest mode (xpti_root:
+ * a restricted guest-mode root) and no-flush when this boot uses PCIDs
+ * (hv/include/pcid.h); the plain address otherwise.  A load that must
+ * flush the tag's stale entries (a root recopied while live) clears
+ * X86_CR3_NOFLUSH (cr3_flushing). */
+extern enum pcid_state pv_pcid;          /* flushtlb.c */
+static inline uint64_t make_cr3(const struct vcpu *v, mfn_t root, bool xpti_root)
+{
+    uint64_t cr3 = (paddr_t)root << PAGE_SHIFT;
+    if (__builtin_expect(pv_pcid == PCID_STATE_ON, 0))
+        cr3 = pcid_make_cr3(cr3, true, guest_kernel_mode(v), xpti_root);
+    return cr3;
+}
+/* A CR3 load, counted as cr3_load, or as cr3_load_noflush when it keeps
+ * the TLB (bit 63). */
 void write_cr3_counted(uint64_t cr3);
 void stamp_hv_l4_slots(mfn_t l4, uint64_t *tab, mfn_t perdomain_l3);
 /* Slot 261 with only pCPU cpu's stack block mapped (hv/mm/hvmap.c):

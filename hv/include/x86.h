@@ -94,6 +94,12 @@ static inline uint64_t read_cr4(void) { uint64_t v; __asm__ volatile("mov %%cr4,
 static inline void write_cr0(uint64_t v) { __asm__ volatile("mov %0,%%cr0" :: "r"(v) : "memory"); }
 static inline void write_cr4(uint64_t v) { __asm__ volatile("mov %0,%%cr4" :: "r"(v) : "memory"); }
 static inline void raw_write_cr3(uint64_t v) { __asm__ volatile("mov %0,%%cr3" :: "r"(v) : "memory"); }
+/* INVPCID of `type` (hv/include/pcid.h's INVPCID_*) for pcid/addr. */
+static inline void invpcid(unsigned long type, unsigned int pcid, unsigned long addr)
+{
+    struct { uint64_t pcid, addr; } desc = { pcid, addr };
+    __asm__ volatile("invpcid %0, %1" :: "m"(desc), "r"(type) : "memory");
+}
 
 static inline uint64_t rdmsr(uint32_t msr)
 {

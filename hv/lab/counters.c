@@ -14,7 +14,10 @@ unsigned int lab_mode;
 void write_cr3_counted(uint64_t cr3)
 {
     raw_write_cr3(cr3);
-    this_cpu_count(cr3_load, 1);
+    if (cr3 & X86_CR3_NOFLUSH)
+        this_cpu_count(cr3_load_noflush, 1);
+    else
+        this_cpu_count(cr3_load, 1);
 }
 
 static bool tsc_invariant(void)

@@ -2,9 +2,13 @@
  * hypervisor it sees (CPUID.1:ECX.hypervisor and the signature at leaf
  * 0x40000000: "kvm", "xen", "hyperv", "vmware", "tcg", "unknown" for a
  * hypervisor bit without a signature it knows -- QEMU 7.2's TCG gives
- * none -- or "none" on bare metal), and whether SYSCALL from ring 3
- * arrives at CPL 0.  Both go out in one "platform" record, which the
- * runner uses to decide whether timing-mode figures are real cycles.
+ * none -- or "none" on bare metal), whether SYSCALL from ring 3 arrives
+ * at CPL 0, and how the TLB is tagged and flushed (pcid: "on", "off" or
+ * "unavailable" -- a +pcid image on a CPU without PCID or INVPCID --
+ * and invpcid: whether flushes use INVPCID).  All go out in one
+ * "platform" record, which the runner uses to decide whether
+ * timing-mode figures are real cycles and copies (pcid) into every
+ * record's provenance.
  *
  * The SYSCALL check: the boot CPU drops to ring 3 on a private copy of
  * the page tables with one user page holding `syscall`, LSTAR pointing
@@ -15,6 +19,7 @@
  * EXIT_HOST_DEFECT instead of running guests that would die at their
  * first system call. */
 #include "console.h"
+#include "flushtlb.h"
 #include "lab.h"
 #include "lib.h"
 #include "mm.h"
@@ -55,8 +60,10 @@ static void emit_platform(int syscall_cpl)
     char line[256];
     int n = snprintf(line, sizeof(line),
         "@asilab {\"type\":\"platform\",\"workload\":\"hv\",\"variant\":\"%s\","
-        "\"mode\":\"%s\",\"hypervisor\":\"%s\",\"syscall_cpl\":%d}\n",
-        asilab_variant, lab_mode_name(), hypervisor, syscall_cpl);
+        "\"mode\":\"%s\",\"hypervisor\":\"%s\",\"syscall_cpl\":%d,"
+        "\"pcid\":\"%s\",\"invpcid\":%s}\n",
+        asilab_variant, lab_mode_name(), hypervisor, syscall_cpl,
+        pcid_state_name(pv_pcid), use_invpcid ? "true" : "false");
     lab_emit_record(line, MIN((size_t)n, sizeof(line) - 1));
 }
 

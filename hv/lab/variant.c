@@ -4,3 +4,4 @@
 const char asilab_variant[] = ASILAB_VARIANT;
 const char asilab_git_rev[] = ASILAB_GIT_REV;
 const bool asilab_stackzero = ASILAB_STACKZERO;
+const bool asilab_pcid = ASILAB_PCID;

@@ -31,6 +31,7 @@
 #include "cpuid.h"
 #include "domain.h"
 #include "emulate.h"
+#include "flushtlb.h"
 #include "i387.h"
 #include "lab.h"
 #include "layout.h"
@@ -122,11 +123,13 @@ unsigned long pv_fixup_guest_cr4(const struct vcpu *v, unsigned long cr4)
                                               X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT));
 }
 
-/* The CR4 to run v with (Xen's pv_make_cr4): the hv's, plus the guest's
+/* The CR4 to run v with (Xen's pv_make_cr4): the hv's, its TLB bits
+ * (PCIDE or PGE, the same for every vCPU: flushtlb.c), plus the guest's
  * TSD and FSGSBASE. */
 unsigned long pv_make_cr4(const struct vcpu *v)
 {
-    unsigned long cr4 = hv_cr4_features & ~(X86_CR4_TSD | X86_CR4_FSGSBASE);
+    unsigned long cr4 = (hv_cr4_features & ~(X86_CR4_TSD | X86_CR4_FSGSBASE |
+                                             X86_CR4_PGE | X86_CR4_PCIDE)) | tlb_cr4();
     if (v && !v->is_idle)
         cr4 |= v->ctrlreg[4] & (X86_CR4_TSD | X86_CR4_FSGSBASE);
     return cr4;

@@ -14,6 +14,7 @@
 #include "mm.h"
 #include "public/callback.h"
 #include "sched.h"
+#include "strategy.h"
 #include "traps.h"
 #include "x86.h"
 #include "x86_decode.h"
@@ -30,7 +31,9 @@ void toggle_guest_mode(struct vcpu *v)
 {
     v->flags ^= TF_kernel_mode;
     __asm__ volatile("swapgs");
-    write_ptbase(v);
+    /* Xen's _toggle_guest_pt: the other mode's tables, no TLB flush (with
+     * PCIDs the other mode's tag keeps its entries). */
+    strategy_write_ptbase(v);
 }
 
 /* Push [rcx, r11, (error code), rip, cs, rflags, rsp, ss] on the guest

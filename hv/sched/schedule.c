@@ -221,9 +221,12 @@ void vcpu_offline(struct vcpu *v)
         raise_softirq(v->processor, SCHEDULE_SOFTIRQ);
 }
 
+/* Xen's write_ptbase: a context switch or a new base pointer (a toggle
+ * is toggle_guest_mode's, without the flush). */
 void write_ptbase(struct vcpu *v)
 {
     strategy_write_ptbase(v);
+    ptbase_flush();
 }
 
 static uint16_t read_sel(int which)

@@ -23,7 +23,8 @@
 #                      until FILE has N lines; if it never does, print no
 #                      records and fail (N boots were not running at once)
 # Placeholders: @VARIANT@ @WORKLOAD@ @MODE@ @UNIT@ @CALIB@ @EVENTS@
-#   @HYPERVISOR@ @SYSCALL_CPL@; @IMAGE@ (a -kernel .../lean/hv-V.elf: lean,
+#   @HYPERVISOR@ @SYSCALL_CPL@ @PCID@ (FAKE_QEMU_PCID, else "unavailable"
+#   for a +pcid variant, "off" for others); @IMAGE@ (a -kernel .../lean/hv-V.elf: lean,
 #   else counting), @IMAGE_EVENTS@ ("image":"lean" on lean, else
 #   "image":"counting","events":EVENTS), @COST@ (lean 5, counting 7)
 # The default lines have a platform record in timing mode only.
@@ -69,7 +70,7 @@ image_events="\"image\":\"counting\",\"events\":$events" cost=7
 default_lines() {
     echo "fake hv: booting"
     [ "$mode" = timing ] &&
-        echo '@asilab {"type":"platform","workload":"hv","variant":"@VARIANT@","mode":"@MODE@","hypervisor":"@HYPERVISOR@","syscall_cpl":@SYSCALL_CPL@}'
+        echo '@asilab {"type":"platform","workload":"hv","variant":"@VARIANT@","mode":"@MODE@","hypervisor":"@HYPERVISOR@","syscall_cpl":@SYSCALL_CPL@,"pcid":"@PCID@","invpcid":false}'
     n=2
     [ "$mode" = timing ] && n=3
     cat <<END
@@ -80,13 +81,18 @@ fake hv: all domains shut down
 END
 }
 
+case "$variant" in
+*+pcid|*+pcid+*) pcid=unavailable ;;
+*) pcid=off ;;
+esac
 if [ -n "${FAKE_QEMU_LINES:-}" ]; then cat "$FAKE_QEMU_LINES"; else default_lines; fi |
     sed -e "s|@VARIANT@|$variant|g" -e "s|@WORKLOAD@|$workload|g" \
         -e "s|@MODE@|$mode|g" -e "s|@UNIT@|$unit|g" \
         -e "s|@CALIB@|${FAKE_QEMU_CALIB:-3}|g" -e "s|@EVENTS@|$events|g" \
         -e "s|@IMAGE@|$image|g" -e "s|@IMAGE_EVENTS@|$image_events|g" -e "s|@COST@|$cost|g" \
         -e "s|@HYPERVISOR@|${FAKE_QEMU_HYPERVISOR:-$hyp}|g" \
-        -e "s|@SYSCALL_CPL@|${FAKE_QEMU_SYSCALL_CPL:-0}|g"
+        -e "s|@SYSCALL_CPL@|${FAKE_QEMU_SYSCALL_CPL:-0}|g" \
+        -e "s|@PCID@|${FAKE_QEMU_PCID:-$pcid}|g"
 if [ "${FAKE_QEMU_KVM_ERROR:-0}" = 1 ]; then
     {
         echo "KVM internal error. Suberror: 1"

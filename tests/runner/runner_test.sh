@@ -15,7 +15,8 @@ for w in hypercall syscall ctxsw gdt_ldt flush procswitch emul gnttab leak expos
 cp "$FAKE" "$Q" && chmod +x "$Q"
 export FAKE_QEMU_LOG="$T/argv.log"
 unset FAKE_QEMU_LINES FAKE_QEMU_EXIT FAKE_QEMU_LEAN_EXIT FAKE_QEMU_HANG FAKE_QEMU_PIDFILE FAKE_QEMU_CALIB \
-    FAKE_QEMU_STDERR FAKE_QEMU_SLEEP FAKE_QEMU_HYPERVISOR FAKE_QEMU_SYSCALL_CPL FAKE_QEMU_KVM_ERROR
+    FAKE_QEMU_STDERR FAKE_QEMU_SLEEP FAKE_QEMU_HYPERVISOR FAKE_QEMU_SYSCALL_CPL FAKE_QEMU_KVM_ERROR \
+    FAKE_QEMU_PCID
 for v in $(env | sed -n 's/^\(FAKE_QEMU_SLEEP_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
 unset ASILAB_KVM_DEVICE FAKE_PERF FAKE_PERF_LOG
 # the host's KVM backend, as the runner sees it: kvm_intel with VT-x unless
@@ -28,7 +29,7 @@ fake_perf() { mkdir -p "$T/bin"; cp "$(dirname "$FAKE")/fake-perf.sh" "$T/bin/pe
 # nobin: a PATH directory without perf (only what fake-qemu.sh needs)
 nobin() { mkdir -p "$T/nobin"; for t in cat sed; do ln -sf "$(command -v $t)" "$T/nobin/$t"; done; }
 EV='{"cr3_load":2,"tlb_flush":1,"invlpg":0.5,"ipi_sent":0,"l4_copy":0,"stack_zero_bytes":0,"gdt_load":3,"ldt_load":0,"ctx_switch":4}'
-PLAT='@asilab {"type":"platform","workload":"hv","variant":"@VARIANT@","mode":"@MODE@","hypervisor":"@HYPERVISOR@","syscall_cpl":@SYSCALL_CPL@}'
+PLAT='@asilab {"type":"platform","workload":"hv","variant":"@VARIANT@","mode":"@MODE@","hypervisor":"@HYPERVISOR@","syscall_cpl":@SYSCALL_CPL@,"pcid":"@PCID@","invpcid":false}'
 CAL='@asilab {"type":"calibration","op":"empty_loop","variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":1000,"samples":16,"min":3,"median":3,"max":3}'
 RES='"op":"null_hypercall","variant":"@VARIANT@","mode":"@MODE@","unit":"@UNIT@","ops":100,"samples":32'
 
@@ -1609,6 +1610,32 @@ accel_tcg_timing)
     run run --force --build "$B" --qemu "$Q" --out "$O" --accel tcg-timng --variant all --workload hypercall
     want_rc 2
     want_file "$T/stderr" "asilab: bad --accel 'tcg-timng': expected auto, tcg, kvm or tcg-timing"
+    ;;
+platform_pcid)
+    # the platform record's pcid goes into every record's provenance; a
+    # +pcid variant that ran untagged ("unavailable") says so in its
+    # table rows and results.json labels; a pcid state a variant cannot
+    # have is a record error
+    printf 'x\n' >"$B/hv-per_pcpu_l4+pcid.elf"
+    run run --force --build "$B" --qemu "$Q" --out "$O" --accel tcg-timing \
+        --variant shared_l4,per_pcpu_l4+pcid --workload hypercall
+    want_rc 0
+    count "$O/records.jsonl" '"syscall_cpl":0,"pcid":"off","invpcid":false,' 1
+    count "$O/records.jsonl" '"syscall_cpl":0,"pcid":"unavailable","invpcid":false,' 1
+    count "$O/records.jsonl" '"variant":"shared_l4","workload":"hypercall",' 4
+    count "$O/records.jsonl" '"pcid":"off","boot_status":"pass"' 4
+    count "$O/records.jsonl" '"pcid":"unavailable","boot_status":"pass"' 4
+    count "$T/stdout" "pcid unavailable" 1
+    lacks "$O/records.jsonl" "record_error"
+    export FAKE_QEMU_PCID=on
+    run run --force --build "$B" --qemu "$Q" --out "$O" --accel tcg-timing \
+        --variant shared_l4 --workload hypercall
+    has "$O/records.jsonl" "'pcid' is \\\"on\\\", expected \\\"off\\\" (not a +pcid variant)"
+    export FAKE_QEMU_PCID=off
+    run run --force --build "$B" --qemu "$Q" --out "$O" --accel tcg-timing \
+        --variant per_pcpu_l4+pcid --workload hypercall
+    has "$O/records.jsonl" "'pcid' is \\\"off\\\", expected \\\"on\\\" or \\\"unavailable\\\" for a +pcid variant"
+    unset FAKE_QEMU_PCID
     ;;
 kvm_host_defect)
     # the hv's SYSCALL check fails (hv code 3): a crash that says so, with

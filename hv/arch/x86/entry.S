@@ -51,14 +51,13 @@
         sub     $(CPUINFO_sizeof - 1), %rcx
 .endm
 
-/* lab_counters[ci->processor_id].ev[cr3_load]++ (cr3_load is event 0,
- * checked in traps.c); clobbers %rax, %rcx.  ci: a cpu_info pointer. */
+/* Count a load of xen_cr3 or pv_cr3: lab_counters[this pCPU]'s
+ * cr3_load, or cr3_load_noflush with PCIDs (ci->cr3_load_count, set by
+ * tlb_cpu_init).  Clobbers %rax.  ci: a cpu_info pointer. */
 .macro COUNT_CR3_LOAD ci
 #ifndef ASILAB_LEAN                     /* a lean image counts nothing */
-        mov     CPUINFO_processor_id(\ci), %eax
-        imul    $COUNTERS_sizeof, %rax, %rax
-        movabs  $lab_counters, %rcx
-        incq    (%rcx,%rax)
+        mov     CPUINFO_cr3_load_count(\ci), %rax
+        incq    (%rax)
 #endif
 .endm
 
@@ -80,6 +79,7 @@
         mov     CPUINFO_pv_cr3(%rcx), %rax
         test    %rax, %rax
         jz      89f
+        btr     $63, %rax               /* the no-flush bit never reads back */
         mov     %cr3, %rdx
         cmp     %rax, %rdx
         jne     89f

@@ -7,6 +7,7 @@
 #include "i387.h"
 #include "iomem.h"
 #include "domain.h"
+#include "flushtlb.h"
 #include "lab.h"
 #include "lib.h"
 #include "mm.h"
@@ -174,7 +175,9 @@ void __start_xen(uint32_t magic, uint32_t mbi_pa)
     nr_cpus_online = 1;
     apic_init();               /* maps the LAPIC: before strategies copy tables */
     pcpus[0].apic_id = apic_id();
+    tlb_features_init();
     strategy_cpu_init(&pcpus[0]);
+    tlb_cpu_init();
     smp_boot_cpus();
     printk("hv: %u CPU(s) online, %u module(s)\n", nr_cpus_online, nr_boot_modules);
     selftest_crash(cmdline);

@@ -5,6 +5,7 @@
 #include "iomem.h"
 #include "console.h"
 #include "domain.h"
+#include "flushtlb.h"
 #include "lib.h"
 #include "mm.h"
 #include "sched.h"
@@ -105,6 +106,7 @@ void start_secondary(void)
     sched_init_cpu(cpu);
     pcpus[cpu].apic_id = apic_id();
     strategy_cpu_init(&pcpus[cpu]);
+    tlb_cpu_init();
     pcpus[cpu].online = true;
     __atomic_store_n(&ap_started, 1, __ATOMIC_SEQ_CST);
     exit_to_guest();     /* idles until a vCPU is placed here */

@@ -28,7 +28,7 @@ BUILD_BUG_ON(offsetof(struct cpu_info, pv_cr3) != CPUINFO_pv_cr3);
 BUILD_BUG_ON(sizeof(struct cpu_info) != CPUINFO_sizeof);
 BUILD_BUG_ON(STACK_SIZE != STACK_SIZE_ASM);
 BUILD_BUG_ON(sizeof(struct lab_pcpu_counters) != COUNTERS_sizeof);
-BUILD_BUG_ON(EV_cr3_load != 0);      /* entry.S's COUNT_CR3_LOAD */
+BUILD_BUG_ON(offsetof(struct cpu_info, cr3_load_count) != CPUINFO_cr3_load_count);
 BUILD_BUG_ON((sizeof(struct cpu_info) -
               offsetof(struct cpu_info, guest_cpu_user_regs.es)) & 15);
 
