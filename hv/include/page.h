@@ -97,7 +97,8 @@ static inline int mod_pt_entry(struct domain *d, mfn_t table, unsigned int idx, 
 }
 /* Grant mappings (hv/pv/grant_table.c) move references themselves: the
  * address of entry idx of d's validated L1 table `table` (NULL if it is
- * not one), and Xen's put_page_from_l1e for an entry taken out of one. */
+ * not one), a transient map the caller unmaps (unmap_domain_page), and
+ * Xen's put_page_from_l1e for an entry taken out of one. */
 pte_t *guest_l1e_ptr(struct domain *d, mfn_t table, unsigned int idx);
 void put_page_from_l1e(struct domain *d, pte_t e);
 /* Validate (and fix up the DPL of) one descriptor, Xen's 64-bit PV rules. */

@@ -12,6 +12,7 @@
  * has its owner's TLBs flushed, as stale translations may still use it.  Pure code
  * over frame_table and maddr_to_virt(): host tests run it unchanged. */
 #include "iomem.h"
+#include "domain_page.h"
 #include "page.h"
 #include "lib.h"
 #include "public/errno.h"
@@ -167,20 +168,22 @@ static bool entry_in_scope(int level, unsigned int i)
 
 static void devalidate_table(struct domain *d, mfn_t mfn, int level, unsigned int upto)
 {
-    pte_t *tab = mfn_to_virt(mfn);
+    pte_t *tab = map_domain_page(mfn);
     for (unsigned int i = 0; i < upto; i++)
         if (entry_in_scope(level, i))
             put_entry_refs(d, mfn, level, tab[i]);
+    unmap_domain_page(tab);
 }
 
 static int validate_table(struct domain *d, mfn_t mfn, int level)
 {
-    pte_t *tab = mfn_to_virt(mfn);
+    pte_t *tab = map_domain_page(mfn);
     for (unsigned int i = 0; i < 512; i++) {
         if (!entry_in_scope(level, i))
             continue;
         int rc = get_entry_refs(d, mfn, level, tab[i]);
         if (rc) {
+            unmap_domain_page(tab);
             devalidate_table(d, mfn, level, i);
             return rc;
         }
@@ -192,16 +195,19 @@ static int validate_table(struct domain *d, mfn_t mfn, int level)
     }
     if (level == 4)
         strategy_init_guest_l4(d, mfn, tab);
+    unmap_domain_page(tab);
     return 0;
 }
 
 static int validate_desc_page(mfn_t mfn)
 {
-    uint64_t *desc = mfn_to_virt(mfn);
-    for (unsigned int i = 0; i < 512; i++)
+    uint64_t *desc = map_domain_page(mfn);
+    int rc = 0;
+    for (unsigned int i = 0; i < 512 && !rc; i++)
         if (check_descriptor(&desc[i]))
-            return -XEN_EINVAL;
-    return 0;
+            rc = -XEN_EINVAL;
+    unmap_domain_page(desc);
+    return rc;
 }
 
 int get_page_type(mfn_t mfn, struct domain *d, unsigned int type)
@@ -286,11 +292,13 @@ int mod_pt_entry_ad(struct domain *d, mfn_t table, unsigned int idx, pte_t val,
         return -XEN_EINVAL;
     val = adjust_guest_entry(lvl, val);
 
-    pte_t *tab = mfn_to_virt(table);
+    pte_t *tab = map_domain_page(table);
     pte_t old = tab[idx];
     int rc = get_entry_refs(d, table, lvl, val);
-    if (rc)
+    if (rc) {
+        unmap_domain_page(tab);
         return rc;
+    }
     if (preserve_ad) {
         /* What a page walk set meanwhile stays set. */
         while (!__atomic_compare_exchange_n(&tab[idx], &old,
@@ -300,6 +308,7 @@ int mod_pt_entry_ad(struct domain *d, mfn_t table, unsigned int idx, pte_t val,
     } else {
         __atomic_store_n(&tab[idx], val, __ATOMIC_RELEASE);
     }
+    unmap_domain_page(tab);
     put_entry_refs(d, table, lvl, old);
     return 0;
 }
@@ -311,7 +320,7 @@ pte_t *guest_l1e_ptr(struct domain *d, mfn_t table, unsigned int idx)
     struct page_info *pg = mfn_to_page(table);
     if (pg->owner != d->domain_id || pg->type != PGT_l1 || !pg->type_count)
         return NULL;
-    return (pte_t *)mfn_to_virt(table) + idx;
+    return (pte_t *)map_domain_page(table) + idx;
 }
 
 void put_page_from_l1e(struct domain *d, pte_t e)

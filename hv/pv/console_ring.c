@@ -18,6 +18,7 @@
  * can never become a page table or a descriptor page. */
 #include "console.h"
 #include "domain.h"
+#include "domain_page.h"
 #include "lib.h"
 #include "mm.h"
 #include "page.h"
@@ -35,7 +36,9 @@ int console_ring_init(struct domain *d, mfn_t ring)
         frames_free(&hv_frames, line, LINE_FRAMES);
         return -1;
     }
-    memset(mfn_to_virt(ring), 0, PAGE_SIZE);
+    void *r = map_domain_page(ring);
+    memset(r, 0, PAGE_SIZE);
+    unmap_domain_page(r);
     long port = evtchn_alloc_xen_consumer(d);
     if (port < 0) {
         put_page_and_type(ring, d);
@@ -53,13 +56,14 @@ void console_ring_notified(struct domain *d)
 {
     if (!d->console_mfn)
         return;
-    struct xencons_interface *intf = mfn_to_virt(d->console_mfn);
     spin_lock(&d->console_lock);
+    struct xencons_interface *intf = map_domain_page(d->console_mfn);
     XENCONS_RING_IDX cons = ACCESS_ONCE(intf->out_cons);
     XENCONS_RING_IDX prod = ACCESS_ONCE(intf->out_prod);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);      /* xenconsoled's xen_mb() */
     XENCONS_RING_IDX size = prod - cons;
     if (size == 0 || size > sizeof(intf->out)) {
+        unmap_domain_page(intf);
         spin_unlock(&d->console_lock);
         return;
     }
@@ -70,6 +74,7 @@ void console_ring_notified(struct domain *d)
     }
     __atomic_thread_fence(__ATOMIC_SEQ_CST);      /* the bytes, then out_cons */
     ACCESS_ONCE(intf->out_cons) = cons;
+    unmap_domain_page(intf);
     spin_unlock(&d->console_lock);
     notify_via_xen_event_channel(d, d->console_port);
 }

@@ -13,6 +13,7 @@
  * CR3 switch if the vCPU ids differ, the full one after it if not loaded
  * (the same vcpu_id of another domain has its window at the same
  * address). */
+#include "domain_page.h"
 #include "descriptor.h"
 #include "flushtlb.h"
 #include "hypercall.h"
@@ -180,8 +181,9 @@ long do_update_descriptor(unsigned long ma, unsigned long desc, unsigned long a3
     type = pg->type == PGT_seg_desc && pg->type_count ? PGT_seg_desc : PGT_writable;
     int rc = get_page_type(mfn, d, type) ? -XEN_EINVAL : 0;
     if (!rc) {
-        uint64_t *slot = (uint64_t *)mfn_to_virt(mfn) + ((ma & ~PAGE_MASK) >> 3);
+        uint64_t *slot = (uint64_t *)map_domain_page(mfn) + ((ma & ~PAGE_MASK) >> 3);
         __atomic_store_n(slot, desc, __ATOMIC_RELEASE);
+        unmap_domain_page(slot);
         put_page_type(mfn, d);
     }
     put_page(mfn);

@@ -15,6 +15,7 @@
  * EVTCHNOP_reset takes the domain back to 2-level (evtchn_fifo_destroy;
  * otherwise Xen keeps them until the domain dies too). */
 #include "domain.h"
+#include "domain_page.h"
 #include "event_fifo.h"
 #include "hypercall.h"
 #include "lib.h"
@@ -72,7 +73,7 @@ static int map_guest_page(struct domain *d, uint64_t gfn, void **virt)
 {
     if (gfn > max_mfn || get_page_and_type(gfn, d, PGT_writable))
         return -XEN_EINVAL;
-    *virt = mfn_to_virt(gfn);
+    *virt = map_domain_page_global(gfn);
     return 0;
 }
 

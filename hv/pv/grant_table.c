@@ -40,6 +40,7 @@
  * per vCPU (handles are numbered as Xen numbers a single vCPU's);
  * GNTTAB_MAX_MAPTRACK_FRAMES maptrack frames.  Everything runs under the
  * domain's mm_lock (the hypercall is in hypercall.c's MM_HYPERCALLS). */
+#include "domain_page.h"
 #include "console.h"
 #include "flushtlb.h"
 #include "grant_table.h"
@@ -452,14 +453,17 @@ static pte_t grant_pte_flags(unsigned int gflags)
 }
 
 /* The L1 entry mapping va in v's current (kernel) tables, NULL if no L1
- * table maps it (Xen's map_guest_l1e). */
+ * table maps it (Xen's map_guest_l1e): a transient map, unmapped with
+ * unmap_domain_page. */
 static pte_t *linear_l1e(struct vcpu *v, unsigned long va)
 {
     if (!guest_range_ok(va, 1))
         return NULL;
     mfn_t table = vcpu_guest_root(v);
     for (int l = 4; l > 1; l--) {
-        pte_t e = ((const pte_t *)mfn_to_virt(table))[pt_index(va, l)];
+        const pte_t *tab = map_domain_page(table);
+        pte_t e = tab[pt_index(va, l)];
+        unmap_domain_page(tab);
         if (!(e & _PAGE_PRESENT) || (l < 4 && (e & _PAGE_PSE)))
             return NULL;
         table = pte_addr(e) >> PAGE_SHIFT;
@@ -487,6 +491,7 @@ static int create_host_mapping(struct vcpu *v, uint64_t addr, mfn_t mfn,
         return GNTST_general_error;
     pte_t old = __atomic_exchange_n(pl1e, (mfn << PAGE_SHIFT) | grant_pte_flags(flags),
                                     __ATOMIC_SEQ_CST);
+    unmap_domain_page(pl1e);
     this_cpu_count(pte_write, 1);
     put_page_from_l1e(v->domain, old);
     return GNTST_okay;
@@ -500,6 +505,7 @@ static bool steal_linear_address(struct vcpu *v, unsigned long va, pte_t *out)
     if (!pl1e)
         return false;
     *out = __atomic_exchange_n(pl1e, 0, __ATOMIC_SEQ_CST);
+    unmap_domain_page(pl1e);
     this_cpu_count(pte_write, 1);
     return true;
 }
@@ -528,6 +534,7 @@ static int replace_host_mapping(struct vcpu *v, uint64_t addr, mfn_t mfn,
             this_cpu_count(pte_write, 1);
             rc = GNTST_okay;
         }
+        unmap_domain_page(pl1e);
     }
     if (rc)
         put_page_from_l1e(v->domain, nl1e);     /* the stolen entry is ours */
@@ -934,8 +941,11 @@ static int copy_one(struct vcpu *v, struct grant_table *gt, const struct gnttab_
     if (op->source.offset < src.offset || op->source.offset + op->len > src.offset + src.len ||
         op->dest.offset < dst.offset || op->dest.offset + op->len > dst.offset + dst.len)
         goto out;
-    memmove((uint8_t *)mfn_to_virt(dst.mfn) + op->dest.offset,
-            (const uint8_t *)mfn_to_virt(src.mfn) + op->source.offset, op->len);
+    uint8_t *to = map_domain_page(dst.mfn);
+    const uint8_t *from = map_domain_page(src.mfn);
+    memmove(to + op->dest.offset, from + op->source.offset, op->len);
+    unmap_domain_page(from);
+    unmap_domain_page(to);
     rc = GNTST_okay;
  out:
     copy_release(gt, &dst);
@@ -1207,10 +1217,11 @@ static int cache_flush_one(struct vcpu *v, const struct gnttab_cache_flush *cf,
         return -XEN_EINVAL;
     if (!(cf->op & GNTTAB_CACHE_CLEAN))
         return -XEN_EOPNOTSUPP;          /* x86: invalidate alone */
-    const uint8_t *p = (const uint8_t *)mfn_to_virt(mfn) + cf->offset;
+    const uint8_t *p = (const uint8_t *)map_domain_page(mfn) + cf->offset;
     for (unsigned int off = 0; off < cf->length; off += 64)
         __asm__ volatile("clflush %0" :: "m"(p[off]));
     __asm__ volatile("mfence" ::: "memory");
+    unmap_domain_page(p);
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "lab.h"
 #include "m2p.h"
 #include "page.h"
+#include "domain_page.h"
 #include "pvmm.h"
 #include "sched.h"
 #include "strategy.h"
@@ -17,17 +18,18 @@
 
 mfn_t guest_va_to_mfn(struct vcpu *v, unsigned long va, bool need_rw)
 {
-    pte_t *tab = mfn_to_virt(vcpu_guest_root(v));
-
     if (!guest_range_ok(va, 1))
         return INVALID_MFN;
+    mfn_t table = vcpu_guest_root(v);
     for (int level = 4; level >= 1; level--) {
+        const pte_t *tab = map_domain_page(table);
         pte_t e = tab[pt_index(va, level)];
+        unmap_domain_page(tab);
         if (!(e & _PAGE_PRESENT) || !(e & _PAGE_USER) || (need_rw && !(e & _PAGE_RW)))
             return INVALID_MFN;
         if (level == 1)
             return pte_addr(e) >> PAGE_SHIFT;
-        tab = mfn_to_virt(pte_addr(e) >> PAGE_SHIFT);
+        table = pte_addr(e) >> PAGE_SHIFT;
     }
     return INVALID_MFN;
 }
@@ -162,7 +164,9 @@ static int write_data_frame(struct domain *d, mfn_t mfn, unsigned int idx, pte_t
         return -XEN_EINVAL;
     int rc = get_page_type(mfn, d, PGT_writable) ? -XEN_EINVAL : 0;
     if (!rc) {
-        __atomic_store_n((pte_t *)mfn_to_virt(mfn) + idx, val, __ATOMIC_RELAXED);
+        pte_t *p = map_domain_page(mfn);
+        __atomic_store_n(p + idx, val, __ATOMIC_RELAXED);
+        unmap_domain_page(p);
         put_page_type(mfn, d);
     }
     put_page(mfn);
@@ -251,18 +255,20 @@ static long update_va_mapping(unsigned long va, unsigned long val, unsigned long
         return -XEN_EINVAL;
     /* Find the L1 table mapping va in the current tables. */
     mfn_t root = v->guest_table;
-    pte_t *tab = mfn_to_virt(root);
     for (int l = 4; l > 1; l--) {
+        const pte_t *tab = map_domain_page(root);
         pte_t e = tab[pt_index(va, l)];
+        unmap_domain_page(tab);
         if (!(e & _PAGE_PRESENT))
             return -XEN_EINVAL;
         root = pte_addr(e) >> PAGE_SHIFT;
-        tab = mfn_to_virt(root);
     }
     /* As Xen: the table reached must be an L1 (through a linear entry
      * the walk can end at a higher level). */
-    if (!guest_l1e_ptr(d, root, pt_index(va, 1)))
+    pte_t *l1e = guest_l1e_ptr(d, root, pt_index(va, 1));
+    if (!l1e)
         return -XEN_EINVAL;
+    unmap_domain_page(l1e);
     if ((rc = mod_pt_entry(d, root, pt_index(va, 1), val, &level)))
         return rc;
     this_cpu_count(pte_write, 1);

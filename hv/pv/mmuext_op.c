@@ -4,6 +4,7 @@
  * 4.17's answers for the rest (cache flushes, MARK_SUPER).  Stops at the
  * first failing op; *pdone says how many succeeded, as in Xen.  Error
  * codes as Xen's do_mmuext_op (the table is in hv/include/page.h). */
+#include "domain_page.h"
 #include "descriptor.h"
 #include "domain.h"
 #include "hypercall.h"
@@ -57,10 +58,15 @@ static int clear_or_copy(struct domain *d, mfn_t dst, mfn_t src, bool copy)
         return rc;
     if (!get_page(dst, d)) {
         if (!get_page_type(dst, d, PGT_writable)) {
-            if (copy)
-                memcpy(mfn_to_virt(dst), mfn_to_virt(src), PAGE_SIZE);
-            else
-                memset(mfn_to_virt(dst), 0, PAGE_SIZE);
+            void *to = map_domain_page(dst);
+            if (copy) {
+                const void *from = map_domain_page(src);
+                memcpy(to, from, PAGE_SIZE);
+                unmap_domain_page(from);
+            } else {
+                memset(to, 0, PAGE_SIZE);
+            }
+            unmap_domain_page(to);
             put_page_type(dst, d);
             rc = 0;
         }

@@ -11,6 +11,7 @@
  * else, or an entry the checks refuse, leaves the #PF to the guest, as
  * Xen's X86EMUL_UNHANDLEABLE does. */
 #include "domain.h"
+#include "domain_page.h"
 #include "emulate.h"
 #include "lib.h"
 #include "page.h"
@@ -94,15 +95,19 @@ static bool decode(const uint8_t *b, unsigned int n, struct ptwr_insn *in)
 /* The L1 entry mapping va in v's current tables, with its table. */
 static bool l1e_of(struct vcpu *v, unsigned long va, mfn_t *table, pte_t *e)
 {
-    const pte_t *tab = mfn_to_virt(vcpu_guest_root(v));
+    mfn_t t = vcpu_guest_root(v);
     for (int level = 4; level > 1; level--) {
+        const pte_t *tab = map_domain_page(t);
         pte_t x = tab[pt_index(va, level)];
+        unmap_domain_page(tab);
         if (!(x & _PAGE_PRESENT) || (level < 4 && (x & _PAGE_PSE)))
             return false;
-        *table = pte_addr(x) >> PAGE_SHIFT;
-        tab = mfn_to_virt(*table);
+        t = pte_addr(x) >> PAGE_SHIFT;
     }
+    *table = t;
+    const pte_t *tab = map_domain_page(t);
     *e = tab[pt_index(va, 1)];
+    unmap_domain_page(tab);
     return true;
 }
 
@@ -130,12 +135,13 @@ bool pv_ro_page_fault(struct cpu_user_regs *regs, unsigned long cr2)
     if (!l1e_of(v, cr2, &l1, &e) || (e & (_PAGE_PRESENT | _PAGE_RW)) != _PAGE_PRESENT)
         goto out;
     pt = pte_addr(e) >> PAGE_SHIFT;
-    if (!guest_l1e_ptr(d, pt, 0))          /* d's, a validated L1 */
-        goto out;
     unsigned int idx = (cr2 & ~PAGE_MASK) / sizeof(pte_t);
     unsigned int shift = (cr2 & 7) * 8;
-    pte_t *slot = guest_l1e_ptr(d, pt, idx);
+    pte_t *slot = guest_l1e_ptr(d, pt, idx);   /* d's, a validated L1 */
+    if (!slot)
+        goto out;
     pte_t old = ACCESS_ONCE(*slot);
+    unmap_domain_page(slot);
     uint64_t *reg = decode_gpr(regs, in.reg);
     uint64_t mask = in.bytes == 8 ? ~0UL : 0xffffffffUL;
     uint64_t src = in.kind == PTWR_MOV_IMM ? in.imm : *reg;

@@ -5,6 +5,7 @@
 #include "apic.h"
 #include "descriptor.h"
 #include "emulate.h"
+#include "domain_page.h"
 #include "flushtlb.h"
 #include "i387.h"
 #include "console.h"
@@ -486,6 +487,7 @@ void exit_to_guest(void)
          * crashed the domain; never enter this vCPU again. */
         vcpu_offline(v);
     }
+    domain_page_check_released();     /* the strategy's exit work included */
     struct pcpu *c = &pcpus[ci->processor_id];
     if (unlikely(c->after_switch))
         stack_after_switch(c);

@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include "domain_page.h"
 #include "page.h"
 #include "public/errno.h"
 #include "unit.h"
@@ -64,6 +65,24 @@ void *maddr_to_virt(paddr_t pa)
     return ram + pa;
 }
 
+/* hv/mm/domain_page.c's discipline: every transient map page.c takes
+ * (a table while it is validated or updated, an L1 entry it hands out)
+ * is released, never more than MAPCACHE_VCPU_ENTRIES at once; reset()
+ * and main() check none is left. */
+static int maps_held, maps_max;
+void *map_domain_page(mfn_t mfn)
+{
+    if (++maps_held > maps_max)
+        maps_max = maps_held;
+    return mfn_to_virt(mfn);
+}
+void unmap_domain_page(const void *va)
+{
+    (void)va;
+    CHECK(maps_held > 0);
+    maps_held--;
+}
+
 void strategy_init_guest_l4(struct domain *d, mfn_t l4, uint64_t *tab)
 {
     CHECK(d == &d1 && tab == mfn_to_virt(l4));
@@ -97,6 +116,9 @@ static struct page_info snap[NFRAMES];
 
 static void reset(void)
 {
+    CHECK_EQ(maps_held, 0);          /* the previous test released its maps */
+    CHECK(maps_max <= MAPCACHE_VCPU_ENTRIES);
+    maps_held = 0;
     if (!frame_table)
         frame_table = malloc(NFRAMES * sizeof(*frame_table));   /* ASan-bounded */
     REQUIRE(frame_table);
@@ -722,6 +744,15 @@ static void test_linear(void)
     CHECK_UNUSED(l2b); CHECK_UNUSED(l3b);
 }
 
+/* After every test above: no transient map left, and the deepest
+ * nesting (a table validated while its parent is) within the cache. */
+static void test_maps_released(void)
+{
+    CHECK_EQ(maps_held, 0);
+    CHECK(maps_max >= 4);
+    CHECK(maps_max <= MAPCACHE_VCPU_ENTRIES);
+}
+
 int main(void)
 {
     RUN(test_get_page);
@@ -738,6 +769,7 @@ int main(void)
     RUN(test_descriptors);
     RUN(test_table_to_writable_flushes);
     RUN(test_linear);
+    RUN(test_maps_released);
     free(frame_table);
     return unit_summary();
 }
