@@ -20,13 +20,13 @@ extern bool use_invpcid;             /* Xen's use_invpcid */
 extern enum pcid_state pv_pcid;      /* the PV domains' PCIDs: on, off, unavailable */
 void tlb_features_init(void);        /* boot CPU, before strategy_cpu_init */
 void tlb_cpu_init(void);             /* each pCPU, after strategy_cpu_init */
-uint64_t tlb_cr4(void);              /* CR4's TLB bits: PCIDE, PGE or none */
+extern uint64_t tlb_cr4_bits;        /* CR4's TLB bits: PCIDE, PGE or none */
 /* After strategy_write_ptbase on a context switch or a new base pointer
  * (not a toggle): the flush the CR3 load did not do (PCIDs on). */
 void ptbase_flush_tagged(void);
 static inline void ptbase_flush(void)
 {
-    if (__builtin_expect(pv_pcid == PCID_STATE_ON, 0))
+    if (__builtin_expect(ptbase_needs_invpcid(tlb_cr4_bits), 0))
         ptbase_flush_tagged();
 }
 /* Flush on every pCPU in mask (this one included), waiting for all. */

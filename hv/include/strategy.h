@@ -4,6 +4,7 @@
 #ifndef ASILAB_STRATEGY_H
 #define ASILAB_STRATEGY_H
 #include "domain.h"
+#include "flushtlb.h"
 #include "lab.h"
 #include "layout.h"
 #include "lib.h"
@@ -74,7 +75,6 @@ extern const struct strategy_tlb strategy_tlb;
  * (hv/include/pcid.h); the plain address otherwise.  A load that must
  * flush the tag's stale entries (a root recopied while live) clears
  * X86_CR3_NOFLUSH (cr3_flushing). */
-extern enum pcid_state pv_pcid;          /* flushtlb.c */
 static inline uint64_t make_cr3(const struct vcpu *v, mfn_t root, bool xpti_root)
 {
     uint64_t cr3 = (paddr_t)root << PAGE_SHIFT;

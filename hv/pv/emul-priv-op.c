@@ -129,7 +129,7 @@ unsigned long pv_fixup_guest_cr4(const struct vcpu *v, unsigned long cr4)
 unsigned long pv_make_cr4(const struct vcpu *v)
 {
     unsigned long cr4 = (hv_cr4_features & ~(X86_CR4_TSD | X86_CR4_FSGSBASE |
-                                             X86_CR4_PGE | X86_CR4_PCIDE)) | tlb_cr4();
+                                             X86_CR4_PGE | X86_CR4_PCIDE)) | tlb_cr4_bits;
     if (v && !v->is_idle)
         cr4 |= v->ctrlreg[4] & (X86_CR4_TSD | X86_CR4_FSGSBASE);
     return cr4;

@@ -19,7 +19,7 @@
 
 bool use_invpcid;
 enum pcid_state pv_pcid;
-static uint64_t cr4_tlb_bits;
+uint64_t tlb_cr4_bits;
 
 /* As Xen's setup (use_invpcid: INVPCID is there and opt_invpcid, on by
  * default) and pv_domain_initialise (pcid), once on the boot CPU before
@@ -37,7 +37,7 @@ void tlb_features_init(void)
     }
     use_invpcid = has_invpcid;
     pv_pcid = pcid_choose(asilab_pcid, has_pcid, use_invpcid);
-    cr4_tlb_bits = pcid_cr4_tlb_bits(pv_pcid == PCID_STATE_ON, strategy_tlb.global_pages);
+    tlb_cr4_bits = pcid_cr4_tlb_bits(pv_pcid == PCID_STATE_ON, strategy_tlb.global_pages);
 }
 
 /* On each pCPU after strategy_cpu_init, on the idle tables (PCID 0, as
@@ -50,22 +50,15 @@ void tlb_cpu_init(void)
         pv_pcid == PCID_STATE_ON ? EV_cr3_load_noflush : EV_cr3_load];
     uint64_t cr4 = read_cr4() & ~(X86_CR4_PGE | X86_CR4_PCIDE);
     write_cr4(cr4);
-    if (cr4_tlb_bits)
-        write_cr4(cr4 | cr4_tlb_bits);
+    if (tlb_cr4_bits)
+        write_cr4(cr4 | tlb_cr4_bits);
 }
 
-uint64_t tlb_cr4(void)
-{
-    return cr4_tlb_bits;
-}
-
-/* Xen's write_ptbase after the strategy loaded v's CR3 (switch_cr3_cr4):
- * with PCIDs that load kept the TLB, so every non-global entry of every
- * PCID goes now (ptbase_flush); without, the load itself flushed. */
+/* Xen's write_ptbase after the strategy loaded v's CR3 (switch_cr3_cr4),
+ * PCIDE on (ptbase_flush): the load kept the TLB, so every non-global
+ * entry of every PCID goes now. */
 void ptbase_flush_tagged(void)
 {
-    if (!ptbase_needs_invpcid(read_cr4()))
-        return;
     invpcid(INVPCID_ALL_NON_GLOBAL, 0, 0);
     this_cpu_count(invpcid, 1);
     this_cpu_count(tlb_flush, 1);
@@ -80,7 +73,9 @@ static volatile unsigned long flush_va;
  * (tlb_flush_how): INVPCID where Xen uses it, else a PGE toggle where
  * global pages are on (the hv's global entries go too), else a CR3
  * reload (a flush, not a switch: no cr3_load).  FLUSH_TLB and
- * FLUSH_TLB_GLOBAL do the same, as in Xen, and are counted apart. */
+ * FLUSH_TLB_GLOBAL do the same, as in Xen, and are counted apart.  The
+ * choice reads CR4's TLB bits as set at boot (Xen: the cached CR4), not
+ * CR4 itself. */
 void flush_local(unsigned int flags, unsigned long va)
 {
     if (flags & FLUSH_ROOT_PGTBL) {
@@ -88,16 +83,17 @@ void flush_local(unsigned int flags, unsigned long va)
         strategy_flush_root();
     }
     if (flags & (FLUSH_TLB | FLUSH_TLB_GLOBAL)) {
-        uint64_t cr4 = read_cr4();
-        switch (tlb_flush_how(use_invpcid, cr4)) {
+        switch (tlb_flush_how(use_invpcid, tlb_cr4_bits)) {
         case TLB_FLUSH_INVPCID_ALL:
             invpcid(INVPCID_ALL_INCL_GLOBAL, 0, 0);
             this_cpu_count(invpcid, 1);
             break;
-        case TLB_FLUSH_PGE_TOGGLE:
+        case TLB_FLUSH_PGE_TOGGLE: {
+            uint64_t cr4 = read_cr4();
             write_cr4(cr4 & ~X86_CR4_PGE);
             write_cr4(cr4);
             break;
+        }
         case TLB_FLUSH_CR3_RELOAD:
             raw_write_cr3(read_cr3());
             break;
@@ -108,7 +104,7 @@ void flush_local(unsigned int flags, unsigned long va)
             this_cpu_count(tlb_flush, 1);
     } else if (flags & FLUSH_INVLPG) {
         unsigned int pcids[4];
-        unsigned int n = flush_one_pcids(read_cr4(), strategy_tlb.xpti, pcids);
+        unsigned int n = flush_one_pcids(tlb_cr4_bits, strategy_tlb.xpti, pcids);
         for (unsigned int i = 0; i < n; i++)
             invpcid(INVPCID_ADDR, pcids[i], va);
         if (n)
