@@ -39,7 +39,8 @@ static size_t nres;
 static const char *variants[MAXV];
 static size_t nvariants;
 /* Per variant, the foreign KiB mapped in guest mode [0] and hv mode [1]
- * (other domains, other pCPUs' stacks, other vCPUs' windows): the
+ * (other domains, shared or not, other pCPUs' stacks, other vCPUs'
+ * windows; not the mapcache's handful of frames, mostly its own): the
  * largest over its exposure records, as the run's exposure table. */
 struct expo { const char *variant; double kib[2]; bool have[2]; };
 static struct expo expo[MAXV];
@@ -68,7 +69,8 @@ static struct expo *expo_of(const char *v)
 
 static void add_exposure(const char *v, json_t *r)
 {
-    static const char *const cls[] = { "other_domain", "other_pcpu_stack", "other_vcpu_window" };
+    static const char *const cls[] = { "other_domain", "other_pcpu_stack", "other_vcpu_window",
+                                       "other_domain_shared" };
     int m = !strcmp(json_string_value(json_object_get(r, "space")), "hv");
     struct expo *x = expo_of(v);
     if (!x && nexpo < MAXV)
@@ -76,7 +78,7 @@ static void add_exposure(const char *v, json_t *r)
     if (!x)
         return;
     double kib = 0;
-    for (size_t k = 0; k < 3; k++)
+    for (size_t k = 0; k < 4; k++)
         kib += json_number_value(json_object_get(json_object_get(r, "bytes"), cls[k])) / 1024;
     if (!x->have[m] || kib > x->kib[m])
         x->kib[m] = kib;

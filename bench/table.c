@@ -26,16 +26,20 @@ static const char *const res_head[] = {
 #define RES_NCOL (sizeof res_head / sizeof *res_head)
 #define RES_EVENTS 9                  /* the first event column */
 
-/* The byte classes of an exposure record, in column order; the last
- * three are foreign to the space's owner (summed in via_directmap). */
+/* The byte classes of an exposure record, in column order (a record
+ * from before a class existed counts 0 of it); other_domain,
+ * other_pcpu_stack, other_vcpu_window and other_domain_shared are
+ * foreign to the space's owner (summed in via_directmap); mapcache is
+ * what the running vCPU's mapcache maps (+sparse), whoever owns it. */
 static const char *const exp_class[] = {
     "own_domain", "other_domain", "hv_private", "this_pcpu_stack",
-    "other_pcpu_stack", "other_vcpu_window",
+    "other_pcpu_stack", "other_vcpu_window", "other_domain_shared", "mapcache",
 };
 #define NCLASS (sizeof exp_class / sizeof *exp_class)
 static const char *const exp_head[] = {
     "variant", "space", "own_domain", "other_domain", "hv_private",
-    "this_pcpu_stack", "other_pcpu_stack", "other_vcpu_window", "via_directmap",
+    "this_pcpu_stack", "other_pcpu_stack", "other_vcpu_window",
+    "other_domain_shared", "mapcache", "via_directmap",
 };
 #define EXP_NCOL (sizeof exp_head / sizeof *exp_head)
 
@@ -45,7 +49,7 @@ static const char *const probe_head[] = {
 #define PROBE_NCOL (sizeof probe_head / sizeof *probe_head)
 
 /* One exposure row, printed in KiB (bytes / 1024, rounded down); its
- * via_directmap column sums the directmap part of the three foreign
+ * via_directmap column sums the directmap part of the four foreign
  * classes.  Each value is the largest over the records of its
  * (variant, space): several spaces of one kind show the worst one. */
 struct exposure {
@@ -229,7 +233,7 @@ static void add_exposure(struct table *t, json_t *e)
         if (int_of(bytes, exp_class[c]) > x->bytes[c])
             x->bytes[c] = int_of(bytes, exp_class[c]);
     long long foreign = int_of(via, "other_domain") + int_of(via, "other_pcpu_stack") +
-                        int_of(via, "other_vcpu_window");
+                        int_of(via, "other_vcpu_window") + int_of(via, "other_domain_shared");
     if (foreign > x->via_foreign)
         x->via_foreign = foreign;
 }

@@ -26,12 +26,18 @@ set(ASILAB_FREESTANDING_LDFLAGS
 # checked by asilab_variant_check).  The core never names a strategy or a
 # flavour: the files are simply the ones linked in (the per-domain PTE
 # method: strategies/flavours/ptes_stashed_l1.c with +stashed_l1, else
-# ptes_populate.c; +stackzero: ASILAB_STACKZERO for hv/lab/variant.c).
+# ptes_populate.c; the map_domain_page family: domain_page_mapcache.c
+# with +sparse, else domain_page_directmap.c; +stackzero:
+# ASILAB_STACKZERO for hv/lab/variant.c).
 function(asilab_hv_variant variant)
   asilab_variant_check(${variant} strategy flavours)
   set(stackzero 0)
   set(pcid 0)
   set(ptes ${CMAKE_SOURCE_DIR}/strategies/flavours/ptes_populate.c)
+  set(dpage ${CMAKE_SOURCE_DIR}/strategies/flavours/domain_page_directmap.c)
+  if("sparse" IN_LIST flavours)
+    set(dpage ${CMAKE_SOURCE_DIR}/strategies/flavours/domain_page_mapcache.c)
+  endif()
   if("stackzero" IN_LIST flavours)
     set(stackzero 1)
   endif()
@@ -57,7 +63,7 @@ function(asilab_hv_variant variant)
       set(core hvcore)
       set(dir ${CMAKE_BINARY_DIR})
     endif()
-    add_executable(${target} ${sfile} ${ptes} ${ASILAB_HV_VARIANT_SRC})
+    add_executable(${target} ${sfile} ${ptes} ${dpage} ${ASILAB_HV_VARIANT_SRC})
     target_link_libraries(${target} PRIVATE ${core})
     target_compile_options(${target} PRIVATE ${ASILAB_FREESTANDING_CFLAGS})
     target_include_directories(${target} PRIVATE ${CMAKE_SOURCE_DIR}/hv/include)

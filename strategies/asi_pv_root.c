@@ -123,7 +123,7 @@ static void copy_shadow(struct pv_root *r, struct vcpu *v, mfn_t src)
     r->vcpu = v;
     r->shadow_src = src;
     __atomic_store_n(&r->stale, false, __ATOMIC_SEQ_CST);
-    copy_guest_l4_slots(mfn_to_virt(r->root), mfn_to_virt(src));
+    copy_guest_l4_slots(mfn_to_virt(r->root), src);
 }
 
 static bool needs_copy(const struct pv_root *r, const struct vcpu *v, mfn_t src)
@@ -132,14 +132,18 @@ static bool needs_copy(const struct pv_root *r, const struct vcpu *v, mfn_t src)
            __atomic_load_n(&r->stale, __ATOMIC_SEQ_CST);
 }
 
-/* Make r v's: its own per-domain L3 in slot 260 (patch 14) if the root
- * served another vCPU, and src's guest slots. */
+/* Make r v's: src's guest slots, then its own per-domain L3 in slot 260
+ * (patch 14) if the root served another vCPU.  In that order: the root
+ * is live, and the copy maps src with map_domain_page, whose mapcache
+ * (+sparse) is in slot 260 -- the one of the vCPU whose tables are
+ * loaded (pcpu->last_guest) until write_ptbase is done. */
 static void shadow_for(struct pv_root *r, struct vcpu *v, mfn_t src)
 {
-    if (r->vcpu != v)
+    bool other = r->vcpu != v;
+    copy_shadow(r, v, src);
+    if (other)
         ((uint64_t *)mfn_to_virt(r->root))[PERDOMAIN_SLOT] =
             (vcpu_perdomain_l3(v) << PAGE_SHIFT) | PAGE_TABLE;
-    copy_shadow(r, v, src);
 }
 
 /* The current L4 is validated here (the vCPU holds a type reference on
@@ -232,7 +236,7 @@ void strategy_audit_roots(struct domain *d, audit_report_fn *bad)
     if (r->vcpu != v || r->shadow_src != vcpu_guest_root(v) ||
         __atomic_load_n(&r->stale, __ATOMIC_SEQ_CST))
         bad(d, "asi_pv_root: the root does not shadow the running vCPU's L4", r->root);
-    else if (!guest_l4_slots_equal(root, mfn_to_virt(r->shadow_src)))
+    else if (!guest_l4_slots_equal(root, r->shadow_src))
         bad(d, "asi_pv_root: a fresh root differs from its guest L4", r->root);
     if (pte_addr(read_cr3()) >> PAGE_SHIFT != r->root)
         bad(d, "asi_pv_root: CR3 is not this pCPU's root", r->root);

@@ -30,7 +30,13 @@ asilab_flavour(pcid WITH per_pcpu_l4 per_vcpu_l4 per_vcpu_l4_ku asi_pv_root DEFA
   NOT shared_l4 "it runs on the guest's own L4 with global pages, as Xen with xpti=false, which Xen's default pcid=xpti leaves untagged"
   WHAT "Xen's pcid=xpti: guest kernel, guest user (and XPTI's restricted roots) get their own PCIDs, CR3 loads keep the TLB, flushes are INVPCIDs (where the CPU lacks PCID or INVPCID the image runs untagged and says pcid: unavailable)")
 
+asilab_flavour(sparse WITH per_vcpu_l4 per_vcpu_l4_ku asi_pv_root DEFAULT
+  NOT shared_l4 "its root is the guest's own L4, whose slot 260 is the domain's: a per-vCPU mapcache (patch 15) needs a per-vCPU slot-260 L3 (patch 14)"
+  NOT per_pcpu_l4 "the hv runs on the guest's own L4, whose slot 260 is the domain's: a per-vCPU mapcache (patch 15) needs a per-vCPU slot-260 L3 (patch 14)"
+  WHAT "a secret-free directmap: no guest frame and no pCPU's stack in it once the domains are built, guest frames reached through a per-vCPU mapcache in the vCPU's slot 260 (patch 15), global maps in slot 261")
+
 # Flavours that compose with each other: all of these, unless a line
 # below refuses a pair.  asilab_refuse(FLAVOUR FLAVOUR "why")
 # (none yet: stackzero is about the stack, stashed_l1 about the window's
-# PTEs, pcid about the TLB; together they build with ASILAB_VARIANTS=all)
+# PTEs, pcid about the TLB, sparse about the directmap; together they
+# build with ASILAB_VARIANTS=all)

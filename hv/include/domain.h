@@ -6,6 +6,7 @@
 #include "public/xen.h"
 #include "public/vcpu.h"
 #include "spinlock.h"
+#include "mapcache.h"
 
 struct domain;
 
@@ -115,6 +116,8 @@ struct vcpu {
     bool polling;                    /* SCHEDOP_poll in progress */
     unsigned int nr_poll_ports;
     uint32_t poll_ports[128];
+
+    struct mapcache_vcpu mapcache;   /* +sparse: hv/include/mapcache.h */
 };
 
 enum domain_state { DOM_running, DOM_shutdown, DOM_crashed };

@@ -44,6 +44,10 @@ enum page_type {
 #define PGF_stale          (1U << 1)
 #define PGF_STALE_TYPE_SHIFT 2                 /* bits 2-4 */
 #define PGF_STALE_TYPE(f)  (((f) >> PGF_STALE_TYPE_SHIFT) & 7)
+/* An hv frame shared with its owner (shared_info, grant table frames:
+ * Xen's xenheap pages given with share_xen_page_with_guest): not in the
+ * owner's p2m, kept in the directmap under +sparse. */
+#define PGF_xenheap        (1U << 5)
 #define DOMID_HV   0xfff0
 #define DOMID_FREE 0xffff
 struct page_info {
@@ -69,5 +73,8 @@ void *maddr_to_virt(paddr_t pa);
 #define __va(pa) maddr_to_virt(pa)
 static inline void *mfn_to_virt(mfn_t mfn) { return maddr_to_virt(mfn << PAGE_SHIFT); }
 paddr_t virt_to_maddr(const void *va);   /* hv image or directmap */
+/* +sparse: take one frame out of the directmap (hv/mm/hvmap.c); the
+ * caller flushes.  0 or -1 (no memory to split a superpage). */
+int directmap_hide_frame(mfn_t mfn);
 
 #endif

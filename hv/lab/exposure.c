@@ -2,8 +2,14 @@
  * current vCPU in guest mode and in hv mode, and classify every mapping
  * reachable at supervisor level (present, whatever its user bit), 4 KiB
  * by 4 KiB: this domain's frames, other domains' frames, hv-private
- * frames, this pCPU's stack block, other pCPUs' stack blocks, and other
- * vCPUs' per-domain windows (by address, in slot 260).  Aliases count
+ * frames, this pCPU's stack block, other pCPUs' stack blocks, other
+ * vCPUs' per-domain windows (by address, in slot 260's GDT/LDT part),
+ * other domains' frames the hv shares with them by design
+ * (other_domain_shared: shared_info and grant table frames, Xen's
+ * xenheap, and any global map of another domain's frame, Xen's vmap),
+ * and whatever the running vCPU's mapcache maps at that moment (by
+ * address, whoever owns it: +sparse only; the walk's own maps of the
+ * tables it reads are among them).  Aliases count
  * each time they are mapped; what is mapped through the directmap is
  * also reported on its own; the zero page (GDT windows) holds nothing
  * and is not counted.  The read-only M2P (slot 256) is in every
@@ -17,6 +23,7 @@
 #include "console.h"
 #include "descriptor.h"
 #include "domain.h"
+#include "domain_page.h"
 #include "lab.h"
 #include "lib.h"
 #include "mm.h"
@@ -24,10 +31,11 @@
 #include "strategy.h"
 #include "traps.h"
 
-enum { OWN, OTHER_DOM, HV, THIS_STACK, OTHER_STACK, OTHER_WINDOW, NR_CLASSES };
+enum { OWN, OTHER_DOM, HV, THIS_STACK, OTHER_STACK, OTHER_WINDOW, OTHER_SHARED,
+       MAPCACHE, NR_CLASSES };
 static const char *const class_names[NR_CLASSES] = {
     "own_domain", "other_domain", "hv_private", "this_pcpu_stack",
-    "other_pcpu_stack", "other_vcpu_window",
+    "other_pcpu_stack", "other_vcpu_window", "other_domain_shared", "mapcache",
 };
 
 struct walk {
@@ -39,7 +47,9 @@ struct walk {
 
 static int classify(const struct walk *w, uint64_t va, mfn_t mfn)
 {
-    if (va >= PERDOMAIN_VIRT_START && va < PERDOMAIN_VIRT_START + (1UL << 39)) {
+    if (mapcache_holds_va(w->v, va))
+        return MAPCACHE;
+    if (va >= PERDOMAIN_VIRT_START && va < MAPCACHE_VIRT_START) {
         unsigned long vid = (va - PERDOMAIN_VIRT_START) >> GDT_LDT_VCPU_SHIFT;
         if (vid != w->v->vcpu_id)
             return OTHER_WINDOW;
@@ -55,12 +65,16 @@ static int classify(const struct walk *w, uint64_t va, mfn_t mfn)
     unsigned int owner = frame_table[mfn].owner;
     if (owner == w->v->domain->domain_id)
         return OWN;
-    return owner < DOMID_HV ? OTHER_DOM : HV;
+    if (owner >= DOMID_HV)
+        return HV;
+    if ((frame_table[mfn].flags & PGF_xenheap) || globalmap_va(va))
+        return OTHER_SHARED;
+    return OTHER_DOM;
 }
 
 static void walk_table(struct walk *w, mfn_t table, int level, uint64_t base)
 {
-    const pte_t *tab = mfn_to_virt(table);
+    const pte_t *tab = map_domain_page(table);  /* a guest's: not in the directmap */
     for (unsigned int i = 0; i < 512; i++) {
         pte_t e = tab[i];
         if (!(e & _PAGE_PRESENT))
@@ -85,6 +99,7 @@ static void walk_table(struct walk *w, mfn_t table, int level, uint64_t base)
                 w->direct[c] += PAGE_SIZE;
         }
     }
+    unmap_domain_page(tab);
 }
 
 static int fmt_classes(char *buf, size_t n, const uint64_t *v)
@@ -99,7 +114,7 @@ static int fmt_classes(char *buf, size_t n, const uint64_t *v)
 static void emit(const struct vcpu *v, const char *space, mfn_t root)
 {
     struct walk w = { .v = v, .cpu = smp_processor_id(), .zero = gdt_zero_mfn() };
-    char line[768], bytes[256], direct[256];
+    char line[1024], bytes[384], direct[384];
 
     walk_table(&w, root, 4, 0);
     fmt_classes(bytes, sizeof(bytes), w.bytes);

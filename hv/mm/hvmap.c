@@ -173,6 +173,33 @@ bool root_hv_slots_as_built(mfn_t root, mfn_t perdomain_l3, const mfn_t *stack_l
     return hv_ok && stack_ok;
 }
 
+/* Take frame mfn out of the directmap, which keeps every other frame:
+ * the 2 MiB superpage around it is split into 4 KiB entries first (an
+ * L1 of the hv's; the directmap's L3s are shared by every root, so all
+ * address spaces lose it at once).  The caller flushes the TLBs.  0, or
+ * -1 without memory for the L1.  For +sparse's secret-free directmap. */
+int directmap_hide_frame(mfn_t mfn)
+{
+    uint64_t va = (uint64_t)mfn_to_virt(mfn);
+    pte_t *l2e = pt_walk(idle_pg_table_maddr, va, 2, NULL, 0);
+    if (!l2e || !(*l2e & _PAGE_PRESENT))
+        return 0;
+    if (*l2e & _PAGE_PSE) {
+        mfn_t l1 = alloc_frame();
+        if (!l1)
+            return -1;
+        pte_t *t = mfn_to_virt(l1);
+        paddr_t base = pte_addr(*l2e) & ~((1UL << 21) - 1);
+        uint64_t flags = (*l2e & PTE_FLAGS_MASK) & ~_PAGE_PSE;
+        for (unsigned int i = 0; i < 512; i++)
+            t[i] = (base + ((paddr_t)i << PAGE_SHIFT)) | flags;
+        *l2e = (l1 << PAGE_SHIFT) | PAGE_TABLE;
+    }
+    pte_t *l1t = mfn_to_virt(pte_addr(*l2e) >> PAGE_SHIFT);
+    l1t[pt_index(va, 1)] = 0;
+    return 0;
+}
+
 /* Build idle_pg_table and switch to it: the boot identity map goes. */
 void paging_init(void);
 void paging_init(void)

@@ -25,6 +25,7 @@
  * totals go into the end record, which then says "fail". */
 #include "console.h"
 #include "descriptor.h"
+#include "domain_page.h"
 #include "flushtlb.h"
 #include "event_fifo.h"
 #include "grant_table.h"
@@ -82,7 +83,7 @@ static void expect_ref(struct domain *d, mfn_t mfn, bool type)
 
 static void audit_table(struct domain *d, mfn_t mfn, int level)
 {
-    const pte_t *tab = mfn_to_virt(mfn);
+    const pte_t *tab = map_domain_page(mfn);
     for (unsigned int i = 0; i < 512; i++) {
         pte_t e = tab[i];
         if ((level == 4 && !is_guest_l4_slot(i)) || !(e & _PAGE_PRESENT))
@@ -131,6 +132,7 @@ static void audit_table(struct domain *d, mfn_t mfn, int level)
         if (memcmp(scratch_l4, tab, sizeof(scratch_l4)))
             bad(d, "hv L4 slots not as stamped", mfn);
     }
+    unmap_domain_page(tab);
 }
 
 /* A frame the hv writes on the guest's behalf: held writable, always. */
@@ -149,14 +151,15 @@ static void expect_desc_frame(struct domain *d, mfn_t mfn)
         bad(d, "a GDT/LDT frame is not a descriptor page", mfn);
         return;
     }
-    const uint64_t *desc = mfn_to_virt(mfn);
+    const uint64_t *desc = map_domain_page(mfn);
     for (unsigned int i = 0; i < 512; i++) {
         uint64_t x = desc[i];
         if (check_descriptor(&x) || x != desc[i]) {
             bad(d, "a descriptor check_descriptor would refuse or change", mfn);
-            return;
+            break;
         }
     }
+    unmap_domain_page(desc);
 }
 
 static void audit_vcpu(struct domain *d, struct vcpu *v)

@@ -169,7 +169,12 @@ int map_vcpu_info(struct vcpu *v, uint64_t mfn, unsigned int offset)
     /* (v->vcpu_info_mfn holds 32 bits: frames below 16 TiB.) */
     if (mfn > max_mfn || mfn != (uint32_t)mfn || get_page_and_type(mfn, d, PGT_writable))
         return -XEN_EINVAL;
-    struct vcpu_info *new_info = (void *)((uint8_t *)map_domain_page_global(mfn) + offset);
+    uint8_t *page = map_domain_page_global(mfn);
+    if (!page) {                        /* the global-map area is full */
+        put_page_and_type(mfn, d);
+        return -XEN_ENOMEM;
+    }
+    struct vcpu_info *new_info = (void *)(page + offset);
     /* Senders write through v->vcpu_info under the evtchn_lock. */
     spin_lock(&d->evtchn_lock);
     memmove(new_info, v->vcpu_info, sizeof(*new_info));

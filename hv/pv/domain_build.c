@@ -22,6 +22,7 @@
 #include "boot.h"
 #include "console.h"
 #include "domain.h"
+#include "domain_page.h"
 #include "emulate.h"
 #include "descriptor.h"
 #include "elf.h"
@@ -282,7 +283,7 @@ static int build_one(struct domain *d, const struct elf_dom_parms *p, const char
      * validated as a page table or descriptor page; it has no pfn. */
     *mfn_to_page(d->shared_info_mfn) = (struct page_info){
         .owner = d->domain_id, .pfn = nr_pages, .type = PGT_writable,
-        .type_count = 1, .count = 1 };
+        .type_count = 1, .count = 1, .flags = PGF_xenheap };
     set_gpfn_from_mfn(d->shared_info_mfn, INVALID_M2P_ENTRY);
     struct shared_info *si = mfn_to_virt(d->shared_info_mfn);
     for (unsigned int i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
@@ -343,7 +344,7 @@ static int build_one(struct domain *d, const struct elf_dom_parms *p, const char
         *(uint16_t *)&v->fpu[0] = 0x37f;          /* FCW after FNINIT */
         *(uint32_t *)&v->fpu[24] = 0x1f80;        /* MXCSR default */
         d->vcpu[i] = v;
-        if (strategy_vcpu_init(v) || descriptors_vcpu_init(v))
+        if (strategy_vcpu_init(v) || mapcache_vcpu_init(v) || descriptors_vcpu_init(v))
             return -1;
     }
     struct vcpu *v0 = d->vcpu[0];

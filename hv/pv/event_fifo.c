@@ -74,6 +74,10 @@ static int map_guest_page(struct domain *d, uint64_t gfn, void **virt)
     if (gfn > max_mfn || get_page_and_type(gfn, d, PGT_writable))
         return -XEN_EINVAL;
     *virt = map_domain_page_global(gfn);
+    if (!*virt) {                       /* the global-map area is full */
+        put_page_and_type(gfn, d);
+        return -XEN_ENOMEM;
+    }
     return 0;
 }
 

@@ -166,7 +166,8 @@ static mfn_t share_frame(struct domain *d, unsigned int slot)
     if (mfn)
         *mfn_to_page(mfn) = (struct page_info){
             .owner = d->domain_id, .pfn = d->nr_pages + 1 + slot,
-            .type = PGT_writable, .type_count = 1, .count = 1 };
+            .type = PGT_writable, .type_count = 1, .count = 1,
+            .flags = PGF_xenheap };
     return mfn;
 }
 

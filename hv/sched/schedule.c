@@ -124,6 +124,8 @@ void sched_init_cpu(unsigned int cpu)
     idle->is_idle = true;
     idle->processor = cpu;
     idle->runstate = RUNSTATE_running;
+    if (mapcache_vcpu_init(idle))
+        panic("no memory for pCPU %u's idle mapcache", cpu);
     c->cpu_id = cpu;
     c->idle = c->curr = idle;
     get_cpu_info()->current_vcpu = idle;

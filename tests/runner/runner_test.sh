@@ -242,22 +242,22 @@ END
 per_vcpu_l4 leak null_hypercall insns counting 1 1 1 - 2 1 0.50 4 3
 shared_l4 leak null_hypercall insns counting 1 1 1 - 2 1 0.50 4 3
 
-variant space own_domain other_domain hv_private this_pcpu_stack other_pcpu_stack other_vcpu_window via_directmap
-per_vcpu_l4 guest 8196 2048 1 32 0 4 0
-per_vcpu_l4 hv 16384 16384 1024 32 32 8 16416
-shared_l4 guest 8196 2048 1 32 0 4 0
-shared_l4 hv 16384 16384 1024 32 32 8 16416
+variant space own_domain other_domain hv_private this_pcpu_stack other_pcpu_stack other_vcpu_window other_domain_shared mapcache via_directmap
+per_vcpu_l4 guest 8196 2048 1 32 0 4 0 0 0
+per_vcpu_l4 hv 16384 16384 1024 32 32 8 0 0 16416
+shared_l4 guest 8196 2048 1 32 0 4 0 0 0
+shared_l4 hv 16384 16384 1024 32 32 8 0 0 16416
 
 variant workload op found stack_zero
 per_vcpu_l4 leak stack_pattern_after_switch 3 false
 shared_l4 leak stack_pattern_after_switch 3 false
 2 boots: 2 passed, 0 failed"
     # the numbers are right-aligned under their headers
-    has "$T/stdout" "per_vcpu_l4  hv          16384         16384        1024               32                32                  8          16416"
+    has "$T/stdout" "per_vcpu_l4  hv          16384         16384        1024               32                32                  8                    0         0          16416"
     # several spaces of one (variant, space) show the largest of each class
     canned <<END
 $CAL
-@asilab {"type":"exposure","workload":"@WORKLOAD@","variant":"@VARIANT@","mode":"@MODE@","space":"guest","pcpu":0,"domid":1,"vcpu":0,"bytes":{"own_domain":4096,"other_domain":0,"hv_private":2048,"this_pcpu_stack":0,"other_pcpu_stack":8192,"other_vcpu_window":0},"via_directmap":{"own_domain":0,"other_domain":0,"hv_private":0,"this_pcpu_stack":0,"other_pcpu_stack":8192,"other_vcpu_window":0}}
+@asilab {"type":"exposure","workload":"@WORKLOAD@","variant":"@VARIANT@","mode":"@MODE@","space":"guest","pcpu":0,"domid":1,"vcpu":0,"bytes":{"own_domain":4096,"other_domain":0,"hv_private":2048,"this_pcpu_stack":0,"other_pcpu_stack":8192,"other_vcpu_window":0,"other_domain_shared":4096,"mapcache":12288},"via_directmap":{"own_domain":0,"other_domain":0,"hv_private":0,"this_pcpu_stack":0,"other_pcpu_stack":8192,"other_vcpu_window":0,"other_domain_shared":4096,"mapcache":0}}
 @asilab {"type":"exposure","workload":"@WORKLOAD@","variant":"@VARIANT@","mode":"@MODE@","space":"guest","pcpu":1,"domid":2,"vcpu":0,"bytes":{"own_domain":8192,"other_domain":0,"hv_private":1024,"this_pcpu_stack":0,"other_pcpu_stack":0,"other_vcpu_window":0},"via_directmap":{"own_domain":0,"other_domain":0,"hv_private":0,"this_pcpu_stack":0,"other_pcpu_stack":0,"other_vcpu_window":0}}
 @asilab {"type":"probe","workload":"@WORKLOAD@","op":"stack_pattern_after_switch","variant":"@VARIANT@","mode":"@MODE@","found":0,"stack_zero":true}
 @asilab {"type":"end","status":"pass","records":4}
@@ -267,8 +267,8 @@ END
     squeeze "$T/stdout" >"$T/table"
     want_file "$T/table" "(no result records)
 
-variant space own_domain other_domain hv_private this_pcpu_stack other_pcpu_stack other_vcpu_window via_directmap
-shared_l4 guest 8 0 2 0 8 0 8
+variant space own_domain other_domain hv_private this_pcpu_stack other_pcpu_stack other_vcpu_window other_domain_shared mapcache via_directmap
+shared_l4 guest 8 0 2 0 8 0 4 12 12
 
 variant workload op found stack_zero
 shared_l4 leak stack_pattern_after_switch 0 true

@@ -7,6 +7,7 @@
 #include "i387.h"
 #include "iomem.h"
 #include "domain.h"
+#include "domain_page.h"
 #include "flushtlb.h"
 #include "lab.h"
 #include "lib.h"
@@ -167,6 +168,7 @@ void __start_xen(uint32_t magic, uint32_t mbi_pa)
     acpi_find_cpus();          /* while the boot directmap covers 4 GiB */
     iomem_init();
     paging_init();
+    domain_page_init();        /* before strategies copy idle_pg_table's tables */
     percpu_traps_init(0);
     identify_boot_cpu();
     fpu_init();
@@ -192,6 +194,7 @@ void __start_xen(uint32_t magic, uint32_t mbi_pa)
         if (construct_domains(&boot_modules[i], &next_domid))
             panic("cannot build domains from module %u (%s)", i,
                   boot_modules[i].cmdline);
+    domain_page_domains_built();
 
     start_domains();
     raise_softirq(0, SCHEDULE_SOFTIRQ);

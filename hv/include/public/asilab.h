@@ -37,14 +37,18 @@ struct asilab_audit {
     X(invlpg) X(invpcid) X(ipi_sent) X(l4_copy) X(pte_write) \
     X(stack_zero_bytes) X(gdt_load) X(ldt_load) X(ctx_switch) X(ldt_map) \
     X(fpu_scrub) X(priv_op_emul) X(softint_emul) X(upcall) \
-    X(ipi_flush) X(ipi_event) X(perdomain_walk)
+    X(ipi_flush) X(ipi_event) X(perdomain_walk) X(mapcache_map) \
+    X(mapcache_flush)
 /* ipi_sent counts every IPI; ipi_flush (FLUSH_VECTOR: TLB shootdowns) and
  * ipi_event (EVENT_CHECK_VECTOR: a wake-up or kick) are its two parts.
  * A CR3 write that only flushes counts as tlb_flush(_global), not as
  * cr3_load: cr3_load is an address-space switch.  perdomain_walk: a walk
  * of a vCPU's slot-260 tables to reach an L1 entry (populate/destroy of
  * a vCPU not live here, or a look-up): what the ASI series' patch 04
- * adds to each context switch and +stashed_l1 does not do. */
+ * adds to each context switch and +stashed_l1 does not do.
+ * mapcache_map: a transient map_domain_page through +sparse's per-vCPU
+ * mapcache (hit or not); mapcache_flush: the local TLB flush when its
+ * entries wrap (also a tlb_flush). */
 
 enum asilab_event {
 #define X(n) EV_##n,
