@@ -33,8 +33,9 @@ const struct workload workload_table[] = {
       .ops = "set_gdt_1 set_gdt_14 update_descriptor set_ldt ldt_first_touch "
       "ldt_selector_reload yield_default_gdt yield_own_gdt", .nboots = 1,
       .boots = { { { "gdt_ldt.elf vcpus=2", NULL }, 0 } } },
-    { .name = "flush", .what = "local/remote TLB flushes, live L1/L4 entry updates, refill",
-      .ops = "tlb_flush_local invlpg_local mmu_update_l1 mmu_update_l4 touch_<P> "
+    { .name = "flush", .what = "local/remote TLB flushes, live L1/L4 entry updates, "
+      "a CLEAR_PAGE batch, refill",
+      .ops = "tlb_flush_local invlpg_local mmu_update_l1 mmu_update_l4 clear_pages_32 touch_<P> "
       "tlb_flush_local_touch_<P> flush_remote_<N> mmu_update_l4_remote_live", .nboots = 2,
       .boots = { { { "flush.elf ops=local", NULL }, 0 },
                  { { "flush.elf ops=remote vcpus=2 spread=1", NULL }, 2 } } },

@@ -3,7 +3,9 @@
  * another pCPU (vCPU 1 keeps seeing a stale translation after an
  * unflushed PTE update and the fresh one after TLB_FLUSH_MULTI), then
  * measures: local full flush, INVLPG, mmu_update of one L1 entry and of
- * one L4 entry of the live table, a flush of k = 1..N-1 remote pCPUs
+ * one L4 entry of the live table, one MMUEXT_CLEAR_PAGE batch over 32
+ * distinct frames (twice the per-vCPU mapcache's entries: under +sparse
+ * every batch wraps it), a flush of k = 1..N-1 remote pCPUs
  * (IPI shootdown), and the refill after a local flush: touching P
  * distinct pages (refill=P1,P2,..., default 1,8,64,512), with the same
  * touches without a flush as the baseline.  ops=remote: only the
@@ -12,8 +14,9 @@
  * with vCPU 1 running in guest mode on the same L4 on another pCPU, so
  * the root refresh (FLUSH_ROOT_PGTBL with the TLB flush, as Xen's
  * do_mmu_update) lands there and is paid there (remote_events).
- * Exposes flush and root-table propagation costs (XPTI, ASI) and, in
- * timing mode, the refill. */
+ * Exposes flush and root-table propagation costs (XPTI, ASI), the
+ * mapcache's maps and wrap flushes (+sparse) and, in timing mode, the
+ * refill. */
 #include "event.h"
 
 const char workload_name[] = "flush";
@@ -95,6 +98,20 @@ static void check_remote_flush(void)
 BENCH_FN(op_flush_local, mmuext1(MMUEXT_TLB_FLUSH_LOCAL, 0, 0))
 BENCH_FN(op_invlpg, mmuext1(MMUEXT_INVLPG_LOCAL, (unsigned long)probe, 0))
 BENCH_FN(op_mmu_update_l1, map_probe(i & 1 ? frame_a : frame_b))
+
+/* One batch of MMUEXT_CLEAR_PAGE over CLEAR_FRAMES distinct own frames:
+ * the hv maps each (map_domain_page), clears it and unmaps it. */
+#define CLEAR_FRAMES 32
+static struct mmuext_op clear_batch[CLEAR_FRAMES];
+
+static void clear_pages(void)
+{
+    unsigned int done = 0;
+    if (HYPERVISOR_mmuext_op(clear_batch, CLEAR_FRAMES, &done, DOMID_SELF) ||
+        done != CLEAR_FRAMES)
+        guest_panic("MMUEXT_CLEAR_PAGE batch failed after %u", done);
+}
+BENCH_FN(op_clear_pages, clear_pages())
 
 /* Slot 300 of the live L4 toggles between empty and a pinned empty L3. */
 static uint64_t l4_slot_ma, l3_entry;
@@ -180,6 +197,9 @@ void workload_main(void)
         guest_panic("pinning an empty L3 failed");
     l3_entry = ((uint64_t)virt_to_mfn(l3) << 12) | PTE_FLAGS_RW;
     l4_slot_ma = ((uint64_t)virt_to_mfn((void *)start_info->pt_base) << 12) + 300 * 8;
+    for (unsigned int i = 0; i < CLEAR_FRAMES; i++)
+        clear_batch[i] = (struct mmuext_op){ .cmd = MMUEXT_CLEAR_PAGE,
+                                             .arg1.mfn = virt_to_mfn(page_alloc()) };
 
     char ops[16] = "all";
     arg_get("ops", ops, sizeof(ops));
@@ -206,6 +226,7 @@ void workload_main(void)
         bench_op("invlpg_local", op_invlpg, NULL, 1);
         bench_op("mmu_update_l1", op_mmu_update_l1, NULL, 1);
         bench_op("mmu_update_l4", op_mmu_update_l4, NULL, 1);
+        bench_op("clear_pages_32", op_clear_pages, NULL, 1);
     }
     if (remote) {
         for (unsigned long k = 1; k < nv; k++) {
