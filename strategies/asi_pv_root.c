@@ -123,7 +123,7 @@ static void copy_shadow(struct pv_root *r, struct vcpu *v, mfn_t src)
     r->vcpu = v;
     r->shadow_src = src;
     __atomic_store_n(&r->stale, false, __ATOMIC_SEQ_CST);
-    copy_guest_l4_slots(mfn_to_virt(r->root), src);
+    copy_guest_l4_from(mfn_to_virt(r->root), src);
 }
 
 static bool needs_copy(const struct pv_root *r, const struct vcpu *v, mfn_t src)
@@ -236,7 +236,7 @@ void strategy_audit_roots(struct domain *d, audit_report_fn *bad)
     if (r->vcpu != v || r->shadow_src != vcpu_guest_root(v) ||
         __atomic_load_n(&r->stale, __ATOMIC_SEQ_CST))
         bad(d, "asi_pv_root: the root does not shadow the running vCPU's L4", r->root);
-    else if (!guest_l4_slots_equal(root, r->shadow_src))
+    else if (!guest_l4_equals(root, r->shadow_src))
         bad(d, "asi_pv_root: a fresh root differs from its guest L4", r->root);
     if (pte_addr(read_cr3()) >> PAGE_SHIFT != r->root)
         bad(d, "asi_pv_root: CR3 is not this pCPU's root", r->root);

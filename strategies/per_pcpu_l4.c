@@ -90,8 +90,9 @@ int strategy_exit_to_guest(struct vcpu *v)
         return -1;
     }
     uint64_t *root = mfn_to_virt(root_pgt[ci->processor_id]);
-    copy_guest_l4_slots(root, src);
-    root[PERDOMAIN_SLOT] = (v->domain->perdomain_l3 << PAGE_SHIFT) | PAGE_TABLE;
+    const uint64_t *g = mfn_to_virt(src);
+    copy_guest_l4_slots(root, g);
+    root[PERDOMAIN_SLOT] = g[PERDOMAIN_SLOT];
     ci->root_pgt_changed = 0;
     return 0;
 }
@@ -126,9 +127,8 @@ void strategy_audit_roots(struct domain *d, audit_report_fn *bad)
     unsigned int cpu = ci->processor_id;
     if (v->domain != d || ci->root_pgt_changed)
         return;
-    const uint64_t *root = mfn_to_virt(root_pgt[cpu]);
-    if (!guest_l4_slots_equal(root, vcpu_guest_root(v)) ||
-        root[PERDOMAIN_SLOT] != ((d->perdomain_l3 << PAGE_SHIFT) | PAGE_TABLE))
+    const uint64_t *root = mfn_to_virt(root_pgt[cpu]), *g = mfn_to_virt(vcpu_guest_root(v));
+    if (!guest_l4_slots_equal(root, g) || root[PERDOMAIN_SLOT] != g[PERDOMAIN_SLOT])
         bad(d, "per_pcpu_l4: root differs from the running vCPU's L4", root_pgt[cpu]);
     for (unsigned int s = HV_FIRST_SLOT; s <= HV_LAST_SLOT; s++)
         if (s != PERDOMAIN_SLOT && root[s] != root_hv_slots[cpu][s - HV_FIRST_SLOT])

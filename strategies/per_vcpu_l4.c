@@ -76,7 +76,7 @@ static void copy_shadow(struct vcpu *v, struct vcpu_root *r)
      * make the next refresh copy again, not be wiped out after it. */
     r->shadow_src = vcpu_guest_root(v);
     __atomic_store_n(&r->stale, false, __ATOMIC_SEQ_CST);
-    copy_guest_l4_slots(root, r->shadow_src);
+    copy_guest_l4_from(root, r->shadow_src);
 }
 
 void strategy_write_ptbase(struct vcpu *v)
@@ -163,7 +163,7 @@ static void audit_root(struct domain *d, struct vcpu *v, audit_report_fn *bad)
     if (running && (!fresh || src != vcpu_guest_root(v)))
         bad(d, "per_vcpu_l4: the running vCPU's root is stale", r->root);
     bool guest_ok = !src || !fresh || src != vcpu_guest_root(v) ||
-                    guest_l4_slots_equal(root, src);
+                    guest_l4_equals(root, src);
     bool hv_ok = root_hv_slots_as_built(r->root, r->perdomain_l3, stack_l3);
     /* A vCPU that went live on another pCPU meanwhile may be mid-copy
      * (the reads above must not move past this check). */

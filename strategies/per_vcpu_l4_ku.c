@@ -138,7 +138,7 @@ static void copy_shadow(struct shadow_root *r, mfn_t src)
 {
     r->shadow_src = src;
     __atomic_store_n(&r->stale, false, __ATOMIC_SEQ_CST);
-    copy_guest_l4_slots(mfn_to_virt(r->root), src);
+    copy_guest_l4_from(mfn_to_virt(r->root), src);
 }
 
 static bool needs_copy(struct shadow_root *r, mfn_t src)
@@ -237,7 +237,7 @@ static void audit_root(struct domain *d, struct vcpu *v, unsigned int which,
             bad(d, "per_vcpu_l4_ku: CR3 is not the running vCPU's root", r->root);
     }
     bool guest_ok = !src || !fresh || src != root_source(v, which) ||
-                    guest_l4_slots_equal(mfn_to_virt(r->root), src);
+                    guest_l4_equals(mfn_to_virt(r->root), src);
     bool hv_ok = root_hv_slots_as_built(r->root, vr(v)->perdomain_l3, stack_l3);
     /* A vCPU that went live on another pCPU meanwhile may be mid-copy
      * (the reads above must not move past this check). */

@@ -33,7 +33,6 @@
  * pCPU n (which runs on idle_pg_table, one slot-260 L3 for all pCPUs)
  * has its own MAPCACHE_VCPU_ENTRIES pages n * 64 KiB above it. */
 #define MAPCACHE_VIRT_START   (PERDOMAIN_VIRT_START + (1UL << 30))
-#define MAPCACHE_VIRT_END     (MAPCACHE_VIRT_START + (1UL << 30))
 /* Xen's VMAP_VIRT_START (slot 261, below the image): the global maps,
  * one L1 of them, in every root that shares slot 261's tables. */
 #define GLOBALMAP_VIRT_START  0xffff82c000000000UL

@@ -104,32 +104,42 @@ static inline bool guest_l4_validated(mfn_t mfn)
 }
 
 /* Whether root's guest slots equal those of guest L4 g. */
-/* Whether root's guest slots are guest L4 src's (src reached through
- * map_domain_page: with +sparse it is in no directmap). */
-static inline bool guest_l4_slots_equal(const uint64_t *root, mfn_t src)
+static inline bool guest_l4_slots_equal(const uint64_t *root, const uint64_t *g)
 {
-    const uint64_t *g = map_domain_page(src);
-    bool eq = !memcmp(root, g, HV_FIRST_SLOT * sizeof(uint64_t)) &&
-              !memcmp(root + HV_LAST_SLOT + 1, g + HV_LAST_SLOT + 1,
-                      (511 - HV_LAST_SLOT) * sizeof(uint64_t));
-    unmap_domain_page(g);
-    return eq;
+    return !memcmp(root, g, HV_FIRST_SLOT * sizeof(uint64_t)) &&
+           !memcmp(root + HV_LAST_SLOT + 1, g + HV_LAST_SLOT + 1,
+                   (511 - HV_LAST_SLOT) * sizeof(uint64_t));
 }
 
-/* A root table's guest slots (0-255, 272-511) copied from guest L4 src
- * (mapped with map_domain_page), counted as l4_copy; the hv slots are
- * the caller's.  A recursive guest slot (a read-only linear entry to the
- * guest's L4) is copied like any other: in the root it maps the guest's
- * L4, not the copy, read-only, as under Xen's XPTI (whose per-CPU root
- * copies guest slots the same way). */
-static inline void copy_guest_l4_slots(uint64_t *root, mfn_t src)
+/* A root table's guest slots (0-255, 272-511) copied from guest L4 g,
+ * counted as l4_copy; the hv slots are the caller's.  A recursive guest
+ * slot (a read-only linear entry to the guest's L4) is copied like any
+ * other: in the root it maps the guest's L4, not the copy, read-only, as
+ * under Xen's XPTI (whose per-CPU root copies guest slots the same way). */
+static inline void copy_guest_l4_slots(uint64_t *root, const uint64_t *g)
 {
-    const uint64_t *g = map_domain_page(src);
     memcpy(root, g, HV_FIRST_SLOT * sizeof(uint64_t));
     memcpy(root + HV_LAST_SLOT + 1, g + HV_LAST_SLOT + 1,
            (511 - HV_LAST_SLOT) * sizeof(uint64_t));
-    unmap_domain_page(g);
     this_cpu_count(l4_copy, 512 - (HV_LAST_SLOT - HV_FIRST_SLOT + 1));
+}
+
+/* The same two for guest L4 src reached through map_domain_page, for the
+ * strategies that compose with +sparse (no directmap maps src there).
+ * per_pcpu_l4 reads the guest L4 through the directmap, as Xen's XPTI
+ * does in restore_all_guest: it never runs without one. */
+static inline void copy_guest_l4_from(uint64_t *root, mfn_t src)
+{
+    const uint64_t *g = map_domain_page(src);
+    copy_guest_l4_slots(root, g);
+    unmap_domain_page(g);
+}
+static inline bool guest_l4_equals(const uint64_t *root, mfn_t src)
+{
+    const uint64_t *g = map_domain_page(src);
+    bool eq = guest_l4_slots_equal(root, g);
+    unmap_domain_page(g);
+    return eq;
 }
 
 #endif

@@ -31,6 +31,7 @@
 #include "lab.h"
 #include "lib.h"
 #include "mapcache.h"
+#include "perdomain.h"
 #include "pt.h"
 #include "strategy.h"
 #include "traps.h"
@@ -49,6 +50,15 @@ static inline unsigned long irq_save(void)
 static inline void irq_restore(unsigned long f)
 {
     __asm__ volatile("push %0; popf" :: "r"(f) : "memory", "cc");
+}
+
+/* Every online pCPU (they are numbered 0..nr_cpus_online-1). */
+static cpumask_t online_cpus(void)
+{
+    cpumask_t all = 0;
+    for (unsigned int c = 0; c < nr_cpus_online; c++)
+        all |= 1UL << c;
+    return all;
 }
 
 /* Xen's mapcache_current_vcpu: whose slot 260 CR3 holds. */
@@ -128,59 +138,42 @@ void unmap_domain_page_global(const void *ptr)
     globalmap_l1[i] = 0;
     spin_unlock(&globalmap_lock);
     this_cpu_count(pte_write, 1);
-    cpumask_t all = 0;
-    for (unsigned int c = 0; c < nr_cpus_online; c++)
-        all |= 1UL << c;
-    flush_mask(all, FLUSH_INVLPG, va);
+    flush_mask(online_cpus(), FLUSH_INVLPG, va);
     spin_lock(&globalmap_lock);
     globalmap_used[i / 64] &= ~(1UL << (i % 64));
     spin_unlock(&globalmap_lock);
-}
-
-/* The L1 entry of va under the slot-260 L3 l3 (tables created). */
-static uint64_t *l1e_under(mfn_t l3, unsigned long va)
-{
-    uint64_t *tab = mfn_to_virt(l3);
-    for (int level = 3; level > 1; level--) {
-        uint64_t *e = &tab[pt_index(va, level)];
-        if (!(*e & _PAGE_PRESENT)) {
-            mfn_t t = alloc_frame();
-            if (!t)
-                return NULL;
-            *e = (t << PAGE_SHIFT) | PAGE_TABLE;
-        }
-        tab = mfn_to_virt(pte_addr(*e) >> PAGE_SHIFT);
-    }
-    return &tab[pt_index(va, 1)];
 }
 
 /* The global-map area's tables, in idle_pg_table's slot-261 L3 before
  * any strategy copies it (they share its L2s). */
 void domain_page_init(void)
 {
-    extern uint64_t idle_pg_table_maddr;
     pte_t *e = pt_walk(idle_pg_table_maddr, GLOBALMAP_VIRT_START, 1, alloc_frame, PAGE_TABLE);
     if (!e)
         panic("no memory for the global-map area");
     globalmap_l1 = e;                   /* entry 0 of its L1 */
 }
 
+/* A guest vCPU's entries under its slot-260 L3 (perdomain.c's walk), an
+ * idle vCPU's under idle_pg_table's; each run of 16 lies in one L1. */
 int mapcache_vcpu_init(struct vcpu *v)
 {
-    extern uint64_t idle_pg_table_maddr;
     struct mapcache_vcpu *mc = &v->mapcache;
-    const uint64_t *idle = __va(idle_pg_table_maddr);
-    mfn_t l3 = v->is_idle ? pte_addr(idle[PERDOMAIN_SLOT]) >> PAGE_SHIFT
-                          : strategy_perdomain_l3(v);
-    unsigned long va = MAPCACHE_VIRT_START +
-        (v->is_idle ? (unsigned long)v->processor * MAPCACHE_VCPU_ENTRIES * PAGE_SIZE : 0);
-    /* The entries lie in one L1 (64 KiB-aligned runs of 16). */
-    uint64_t *l1e = l1e_under(l3, va);
-    if (!l1e)
-        return -XEN_ENOMEM;
-    mapcache_reset(mc, va, l1e);
-    return 0;
+    uint64_t *l1e;
+    if (v->is_idle) {
+        unsigned long va = MAPCACHE_VIRT_START +
+                           (unsigned long)v->processor * MAPCACHE_VCPU_ENTRIES * PAGE_SIZE;
+        l1e = pt_walk(idle_pg_table_maddr, va, 1, alloc_frame, PAGE_TABLE);
+        if (l1e)
+            mapcache_reset(mc, va, l1e);
+    } else {
+        l1e = perdomain_l1e(v, MAPCACHE_VIRT_START, true);
+        if (l1e)
+            mapcache_reset(mc, MAPCACHE_VIRT_START, l1e);
+    }
+    return l1e ? 0 : -XEN_ENOMEM;
 }
+
 
 /* The secret-free directmap: every domain's own frames and every
  * pCPU's stack block leave it; the pages the hv shares with a domain
@@ -198,10 +191,7 @@ void domain_page_domains_built(void)
         for (unsigned long off = 0; off < STACK_SIZE; off += PAGE_SIZE, hidden++)
             if (directmap_hide_frame(virt_to_maddr(cpu_stacks[c] + off) >> PAGE_SHIFT))
                 panic("+sparse: no memory to split the directmap");
-    cpumask_t all = 0;
-    for (unsigned int c = 0; c < nr_cpus_online; c++)
-        all |= 1UL << c;
-    flush_mask(all, FLUSH_TLB_GLOBAL, 0);
+    flush_mask(online_cpus(), FLUSH_TLB_GLOBAL, 0);
     printk("hv: +sparse: %lu frames out of the directmap\n", hidden);
 }
 
