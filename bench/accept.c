@@ -29,7 +29,8 @@ bool variant_name_ok(const char *s)
     size_t n = strlen(s);
     if (n < 1 || n > ASILAB_NAME_MAX || s[0] == '+' || s[n - 1] == '+' || strstr(s, "++"))
         return false;
-    return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_+") == n;
+    return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_+") == n ||
+           xen_variant_name_ok(s);      /* a Xen configuration (xen.c) */
 }
 
 static const char *str_of(json_t *o, const char *k)
@@ -60,7 +61,7 @@ static enum accept check_members(json_t *rec, const char *type)
     const char *unit = str_of(rec, "unit");
     /* Events: a counting image's (a lean image has none: costs only). */
     const char *image = str_of(rec, "image");
-    bool lean = image && strcmp(image, "lean") == 0;
+    bool lean = image && (strcmp(image, "lean") == 0 || strcmp(image, "xen") == 0);
     if (!w || !op || !var || !unit ||
         (!lean && !json_is_object(json_object_get(rec, "events"))))
         return ACCEPT_INVALID;

@@ -79,6 +79,7 @@ struct workload {
     struct wl_boot boots[ASILAB_MAX_BOOTS];
     bool needs_robustness;     /* each boot: exactly one valid robustness
                                 * record (survived, no invariant failure) */
+    const char *xen_skip;      /* why it cannot run on Xen (xen.c), or NULL */
 };
 extern const struct workload workload_table[];
 extern const size_t workload_count;
@@ -90,6 +91,33 @@ void workload_missing(const char *build, const struct workload *w,
                       struct strlist *missing);
 void select_names(const char *arg, const char *kind, const struct strlist *valid,
                   const struct strlist *all, struct strlist *out);
+
+/* ---- xen.c: real Xen as the hypervisor (--hv xen[=PATH]) ---- */
+#define XEN_VARIANT_MAX 47       /* the guests' lab_info.variant[48] */
+#define XEN_DOM0_MIB_MIN 16
+#define XEN_TIMEOUT_S 180        /* a Xen boot's default --timeout */
+struct xen_variant {
+    char *name;                  /* "xen-4.17:xpti=dom0=true" */
+    char *image;                 /* the multiboot ELF */
+    char *opts;                  /* --xen-cmdline ("" for Xen's defaults) */
+};
+enum xen_end { XEN_END_NONE, XEN_END_HALTED, XEN_END_CRASHED, XEN_END_SHUTDOWN,
+               XEN_END_PANIC };
+struct xen_console {
+    char *version, *changeset, *cmdline;   /* as Xen printed them */
+    char *xpti;                  /* "Dom0 enabled, DomU enabled (with PCID)" */
+    char *panic;                 /* the line after "Panic on CPU N:" */
+    bool panic_next;
+    enum xen_end end;            /* what ended the run */
+    char *end_line;
+};
+char *xen_image_check(const char *path);
+bool xen_variant_name_ok(const char *s);
+char *xen_variant_name(const char *path, const char *opts, char **why);
+const char *xen_skip_reason(const struct workload *w, int b);
+char *xen_cmdline(const struct workload *w, int b, const char *opts);
+void xen_console_line(struct xen_console *x, const char *line);
+void xen_console_free(struct xen_console *x);
 
 /* ---- series.c: scaling series, boots generated from --series NAME[=VALUES] ---- */
 /* A workload (name of the catalog workload, what = the series' name) of the
@@ -110,6 +138,7 @@ struct config {
     bool paired;          /* --image paired: each boot on lean, then counting */
     int smp;
     double timeout;
+    double xen_timeout;   /* a Xen boot's (Xen boots first): --timeout, else 180 */
 };
 
 struct proc_result {
@@ -131,8 +160,9 @@ struct proc *proc_start(char *const argv[], double timeout, line_fn on_out,
 int proc_wait_any(struct proc **ps, size_t n);
 char *qemu_find(const char *override, char **why);
 char *qemu_version(const char *qemu);
+/* append: the kernel's command line (NULL: the asilab hv's mode=) */
 char **qemu_argv(const struct config *cfg, const char *hv, bool kvm,
-                 const struct strlist *modules);
+                 const struct strlist *modules, const char *append);
 char *argv_join(char *const argv[]);
 void argv_free(char **argv);
 
@@ -140,6 +170,7 @@ void argv_free(char **argv);
 struct expect {
     const char *variant, *mode, *unit;
     bool lean;                 /* a lean image: results carry no events */
+    bool xen;                  /* on Xen: image "xen", no events */
     const char *workloads[ASILAB_MAX_MODULES + 2];  /* accepted names */
 };
 bool record_validate(json_t *rec, const struct expect *e, char *why, size_t n);
@@ -155,6 +186,7 @@ char *accept_counts(const size_t *counts, const char *const *what, size_t n);
 
 /* ---- pair.c: lean and counting results of one boot side by side ---- */
 bool result_lean(json_t *rec);      /* its "image" is "lean" */
+bool result_xen(json_t *rec);       /* "xen": a Xen boot's, never paired */
 /* recs[0..n): result records.  partner[i]: the index of the other
  * image's result paired with recs[i] (same rep, variant, workload, boot
  * modules and op; k-th with k-th), or -1. */
@@ -178,11 +210,16 @@ struct boot_spec {
     char *cmdline;
     char *label;               /* "ctxsw (mode=cross domains=2)" */
     int rep;                   /* 1.. with --reps > 1, else 0 (no "rep") */
+    const struct xen_variant *xen;   /* a Xen boot (dom0 = the workload), or NULL */
+    char *xen_cmdline;         /* with xen: Xen's command line */
 };
 char *hv_image_path(const struct config *cfg, const char *variant, bool lean);
 void boot_spec_init(struct boot_spec *s, const struct config *cfg,
                     const char *variant, const struct workload *wl, int index,
                     bool kvm, bool lean);
+void boot_spec_init_xen(struct boot_spec *s, const struct config *cfg,
+                        const struct xen_variant *x, const struct workload *wl,
+                        int index, bool kvm);
 void boot_spec_free(struct boot_spec *s);
 
 struct rec {
@@ -213,6 +250,7 @@ struct boot_out {
     int syscall_cpl;            /* its "syscall_cpl" */
     char pcid[16];              /* its "pcid": on, off, unavailable */
     char *kvm_error;            /* "KVM internal error ..." seen on stderr */
+    struct xen_console xen;     /* a Xen boot: what Xen's own lines said */
     struct ring console, qerr;
     struct proc_result proc;
 };
@@ -283,6 +321,7 @@ void host_info_free(struct host_info *h);
 char *build_id(const char *path);
 json_t *provenance_make(const struct host_info *h, const struct boot_spec *s,
                         const char *build_id, const char *boot_status, const char *pcid);
+void provenance_xen(json_t *prov, const struct xen_console *x);
 void records_write(FILE *f, const struct boot_out *b, json_t *prov);
 
 /* ---- results.c: OUT/results.json (Google Benchmark JSON) ---- */

@@ -56,7 +56,33 @@ void boot_spec_init(struct boot_spec *s, const struct config *cfg,
     }
     s->label = strlist_join(&lab, " ");
     strlist_free(&lab);
-    s->argv = qemu_argv(cfg, s->hv_path, kvm, &s->modules);
+    s->argv = qemu_argv(cfg, s->hv_path, kvm, &s->modules, NULL);
+    s->cmdline = argv_join(s->argv);
+}
+
+/* A boot of workload boot index on Xen x: Xen is the kernel, the
+ * workload its dom0 (the runner tells it its variant and mode: there is
+ * no lab hypercall to ask). */
+void boot_spec_init_xen(struct boot_spec *s, const struct config *cfg,
+                        const struct xen_variant *x, const struct workload *wl,
+                        int index, bool kvm)
+{
+    memset(s, 0, sizeof *s);
+    s->variant = x->name;
+    s->xen = x;
+    s->wl = wl;
+    s->index = index;
+    s->kvm = kvm;
+    s->timing = kvm || cfg->tcg_timing;
+    s->hv_path = xstrdup(x->image);
+    const char *m = wl->boots[index].modules[0], *args = module_args(m);
+    char *mod = xasprintf("%s/workloads/%s lab_variant=%s lab_mode=%s", cfg->build, m,
+                          x->name, s->timing ? "timing" : "deterministic");
+    strlist_push(&s->modules, mod);
+    free(mod);
+    s->label = *args ? xasprintf("%s (%s)", wl->name, args) : xstrdup(wl->name);
+    s->xen_cmdline = xen_cmdline(wl, index, x->opts);
+    s->argv = qemu_argv(cfg, s->hv_path, kvm, &s->modules, s->xen_cmdline);
     s->cmdline = argv_join(s->argv);
 }
 
@@ -67,6 +93,7 @@ void boot_spec_free(struct boot_spec *s)
     argv_free(s->argv);
     free(s->cmdline);
     free(s->label);
+    free(s->xen_cmdline);
 }
 
 struct bctx {
@@ -188,6 +215,12 @@ static bool on_stdout(void *vc, char *line, size_t len, size_t lineno)
     struct boot_out *o = c->out;
     if (len < strlen(TAG) || memcmp(line, TAG, strlen(TAG)) != 0) {
         keep_line(&o->console, line, len);
+        /* Xen stops the machine but QEMU runs on: its end line ends the boot */
+        if (c->spec->xen && len >= 6 && memcmp(line, "(XEN) ", 6) == 0 &&
+            strlen(line) == len) {
+            xen_console_line(&o->xen, line);
+            return o->xen.end == XEN_END_NONE;
+        }
         return true;
     }
     struct rec r = { .lineno = lineno };
@@ -299,6 +332,47 @@ static char *exit_problem(const struct bctx *c, const struct config *cfg,
     return m;
 }
 
+/* A Xen boot's problem with how it ended, or NULL: Xen halts the machine
+ * when dom0 powers off (the runner then stops QEMU); a dom0 crash fails
+ * the boot, a Xen panic is a crash, and QEMU exiting on its own is one
+ * too (Xen rebooted or triple-faulted). */
+static char *xen_exit_problem(const struct bctx *c, const struct config *cfg,
+                              enum boot_status *st)
+{
+    const struct boot_out *o = c->out;
+    const struct proc_result *p = &o->proc;
+    const char *qe = boot_qemu_error(o);
+    switch (o->xen.end) {
+    case XEN_END_HALTED:
+        return NULL;
+    case XEN_END_CRASHED:
+        return xasprintf("Xen: %s (dom0, the workload, crashed)", o->xen.end_line);
+    case XEN_END_SHUTDOWN:
+        return xasprintf("Xen: %s (dom0 did not power off)", o->xen.end_line);
+    case XEN_END_PANIC:
+        *st = BOOT_CRASH;
+        return xasprintf("Xen panic: %s", o->xen.panic ? o->xen.panic : o->xen.end_line);
+    case XEN_END_NONE:
+        break;
+    }
+    if (p->interrupted) {
+        *st = BOOT_INTERRUPTED;
+        return xasprintf("interrupted");
+    }
+    if (p->timed_out) {
+        *st = BOOT_TIMEOUT;
+        return xasprintf("timed out after %g s (Xen's dom0 neither shut down nor "
+                         "crashed)", cfg->xen_timeout);
+    }
+    *st = BOOT_CRASH;
+    if (p->signaled)
+        return xasprintf("qemu killed by signal %d (%s)%s%s", p->term_signal,
+                         strsignal(p->term_signal), qe ? ": " : "", qe ? qe : "");
+    return xasprintf("qemu exited with status %d before Xen's dom0 shut down "
+                     "(Xen rebooted or the machine reset)%s%s", p->exit_status,
+                     qe ? ": " : "", qe ? qe : "");
+}
+
 /* Problems of the boot as a whole: the end record, its count, no results. */
 static void end_problems(struct bctx *c, struct strlist *pl, bool exit_bad)
 {
@@ -341,7 +415,7 @@ static void verdict(struct bctx *c, const struct config *cfg)
 {
     struct boot_out *o = c->out;
     enum boot_status st = BOOT_FAIL;
-    char *ex = exit_problem(c, cfg, &st);
+    char *ex = c->spec->xen ? xen_exit_problem(c, cfg, &st) : exit_problem(c, cfg, &st);
     if (ex)
         strlist_push(&o->problems, ex);
     for (size_t i = 0; i < c->rec_problems.n; i++)
@@ -377,6 +451,7 @@ struct bctx *boot_start(const struct config *cfg, const struct boot_spec *s,
     c->exp.mode = s->timing ? "timing" : "deterministic";
     c->exp.unit = s->timing ? "tsc_ticks" : "insns";
     c->exp.lean = s->lean;
+    c->exp.xen = s->xen != NULL;
     c->exp.workloads[0] = s->wl->name;
     size_t k = 0;
     for (const char *const *m = s->wl->boots[s->index].modules; *m; m++, k++) {
@@ -384,7 +459,8 @@ struct bctx *boot_start(const struct config *cfg, const struct boot_spec *s,
         c->names[k][strlen(c->names[k]) - 4] = '\0';     /* drop ".elf" */
         c->exp.workloads[k + 1] = c->names[k];
     }
-    *proc = proc_start(s->argv, cfg->timeout, on_stdout, on_stderr, c, &out->proc);
+    *proc = proc_start(s->argv, s->xen ? cfg->xen_timeout : cfg->timeout, on_stdout,
+                       on_stderr, c, &out->proc);
     return c;
 }
 
@@ -420,6 +496,7 @@ void boot_out_free(struct boot_out *o)
     strlist_free(&o->problems);
     ring_free(&o->console);
     ring_free(&o->qerr);
+    xen_console_free(&o->xen);
 }
 
 /* Timing-mode figures are real cycles only from a kvm boot whose hv saw
@@ -431,6 +508,9 @@ const char *timing_invalid_reason(const struct boot_spec *s, const struct boot_o
         return NULL;
     if (!s->kvm)
         return "tcg: the TSC is QEMU's virtual clock, not CPU cycles";
+    if (s->xen)
+        return "a Xen boot: dom0 has no platform or calibration record to check "
+               "its timings by";
     if (!o->have_platform)
         return "no platform record";
     if (strcmp(o->hypervisor, "kvm") != 0 && strcmp(o->hypervisor, "none") != 0)

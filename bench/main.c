@@ -16,6 +16,7 @@
 
 static const char usage_text[] =
     "usage: asilab run --variant NAMES --workload NAMES [options]\n"
+    "       asilab run --hv xen[=PATH] [--xen-cmdline OPTS]... --workload NAMES [options]\n"
     "       asilab run --variant NAMES --series NAME[=VALUES] ... [options]\n"
     "       asilab list [--build DIR]\n"
     "       asilab plot DIR   (PNG and SVG plots of DIR/records.jsonl into DIR/plots)\n"
@@ -38,6 +39,18 @@ static const char usage_text[] =
     "options:\n"
     "  -v, --variant NAMES   hv variants (hv-<variant>.elf in the build dir)\n"
     "  -w, --workload NAMES  workloads (see 'asilab list')\n"
+    "      --hv KIND         the hypervisor, repeatable: asilab (the default:\n"
+    "                        the --variant images) or xen[=PATH], a real Xen\n"
+    "                        with each workload as its dom0 (default PATH\n"
+    "                        BUILD/xen/xen-4.17.elf, Debian's Xen 4.17 that the\n"
+    "                        build decompresses; any multiboot Xen ELF): one\n"
+    "                        variant per --xen-cmdline, named after the image\n"
+    "                        and options (xen-4.17:xpti=dom0=true); boots that\n"
+    "                        need several domains or the lab hypercall are\n"
+    "                        skipped with the reason (records.jsonl, 'list')\n"
+    "      --xen-cmdline OPTS  Xen options of one configuration, repeatable\n"
+    "                        (default: one, Xen's defaults); the runner adds\n"
+    "                        the console, noreboot and dom0's size\n"
     "      --series NAME[=VALUES]\n"
     "                        a scaling series: extra boots generated from\n"
     "                        VALUES (comma-separated; default: see 'asilab\n"
@@ -65,8 +78,9 @@ static const char usage_text[] =
     "                        cost from the lean boot and its events from the\n"
     "                        counting boot; bench/run-suite.sh runs this)\n"
     "  -s, --smp N           virtual CPUs, 1..8 (the hv's NR_CPUS; default 2)\n"
-    "  -t, --timeout S       seconds per boot before QEMU is killed (default 120;\n"
-    "                        30 for the probe boot of env)\n"
+    "  -t, --timeout S       seconds per boot before QEMU is killed (default 120,\n"
+    "                        180 for a Xen boot, which boots Xen first; 30 for\n"
+    "                        the probe boot of env)\n"
     "  -j, --jobs N          run up to N tcg boots at a time, 1..64 (default 1);\n"
     "                        kvm (timing) boots and --perf runs always go one\n"
     "                        at a time; the output is the same for any N\n"
@@ -96,6 +110,8 @@ static const char usage_text[] =
 struct opts {
     const char *variant, *workload, *out, *build, *qemu, *kvm_cpu;
     struct strlist series;     /* --series arguments, in order */
+    struct strlist hv;         /* --hv arguments (none: asilab) */
+    struct strlist xen_opts;   /* --xen-cmdline arguments */
     bool perf;
     bool force;                /* --force: overwrite OUT/records.jsonl */
     bool lean;                 /* --image lean */
@@ -160,6 +176,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         { "kvm-cpu", required_argument, NULL, 'c' },
         { "image", required_argument, NULL, 'I' },
         { "series", required_argument, NULL, 'S' },
+        { "hv", required_argument, NULL, 'H' },
+        { "xen-cmdline", required_argument, NULL, 'X' },
         { "perf", no_argument, NULL, 'P' },
         { "force", no_argument, NULL, 'F' },
         { "help", no_argument, NULL, 'h' },
@@ -191,6 +209,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->paired = strcmp(optarg, "paired") == 0;
             break;
         case 'S': strlist_push(&o->series, optarg); break;
+        case 'H':
+            if (strcmp(optarg, "asilab") && strcmp(optarg, "xen") && strncmp(optarg, "xen=", 4))
+                usage_error("bad --hv '%s': expected asilab, xen or xen=PATH", optarg);
+            strlist_push(&o->hv, optarg);
+            break;
+        case 'X': strlist_push(&o->xen_opts, optarg); break;
         case 'P': o->perf = true; break;
         case 'F': o->force = true; break;
         case 'h': fputs(usage_text, stdout); exit(0);
@@ -265,6 +289,22 @@ static int cmd_list(const char *build)
                w->nboots == 1 ? " " : "s", miss.n ? "missing" : "built", w->what,
                w->expect_fail ? " [expected to fail; not in 'all']" : "");
         printf("               ops: %s\n", w->ops ? w->ops : "(none: no result records)");
+        int on_xen = 0;                    /* which of its boots run as Xen's dom0 */
+        for (int b = 0; b < w->nboots; b++)
+            on_xen += !xen_skip_reason(w, b);
+        printf("               on Xen (--hv xen): %s", on_xen == w->nboots ? "every boot"
+               : on_xen ? "" : "skipped: ");
+        if (on_xen && on_xen < w->nboots) {
+            printf("%d of %d boots; skipped:", on_xen, w->nboots);
+            for (int b = 0; b < w->nboots; b++)
+                if (xen_skip_reason(w, b))
+                    printf(" (%s)", module_args(w->boots[b].modules[0]));
+            printf(": ");
+        }
+        const char *why = NULL;
+        for (int b = 0; b < w->nboots && !why; b++)
+            why = xen_skip_reason(w, b);
+        printf("%s\n", on_xen == w->nboots ? "" : why);
         strlist_free(&miss);
     }
     series_list(build, stdout);
@@ -399,6 +439,8 @@ static void boot_write(struct run *r, struct slot *x)
     const char *st = boot_status_name(o->status);
     json_t *prov = provenance_make(&r->host, &x->s, x->bid, st,
                                    o->have_platform ? o->pcid : NULL);
+    if (x->s.xen)
+        provenance_xen(prov, &o->xen);
     for (size_t i = 0; i < o->nrecs; i++) {
         struct rec *y = &o->recs[i];
         bool result = y->obj && !y->error &&
@@ -471,19 +513,98 @@ static void on_signal(int sig)
     asilab_interrupted = 1;
 }
 
+/* The Xen configurations of --hv xen[=PATH] x --xen-cmdline, checked
+ * before any boot; *asilab: whether the asilab variants run too (--hv
+ * asilab, or no --hv). */
+static struct xen_variant *xen_setup(const struct opts *op, const char *build, size_t *n,
+                                     bool *asilab)
+{
+    struct xen_variant *xv = NULL;
+    bool any = false;
+    *n = 0;
+    *asilab = op->hv.n == 0;
+    for (size_t h = 0; h < op->hv.n; h++) {
+        const char *arg = op->hv.v[h];
+        if (strcmp(arg, "asilab") == 0) {
+            *asilab = true;
+            continue;
+        }
+        any = true;
+        char *path = arg[3] == '=' ? xstrdup(arg + 4) : xasprintf("%s/xen/xen-4.17.elf", build);
+        if (!*path)
+            usage_error("bad --hv 'xen=': no PATH after '='");
+        if (arg[3] != '=' && access(path, R_OK) != 0)
+            usage_error("--hv xen: no Xen image at %s: install Debian's "
+                        "xen-hypervisor-4.17-amd64 (cmake/install-deps.sh) and re-run "
+                        "cmake, or give one with --hv xen=PATH", path);
+        char *why = xen_image_check(path);
+        if (why)
+            usage_error("--hv %s: %s", arg, why);
+        char *abs = realpath(path, NULL);
+        free(path);
+        size_t nopts = op->xen_opts.n ? op->xen_opts.n : 1;
+        for (size_t k = 0; k < nopts; k++) {
+            const char *o = op->xen_opts.n ? op->xen_opts.v[k] : "";
+            char *name = xen_variant_name(abs, o, &why);
+            if (!name)
+                usage_error("%s", why);
+            for (size_t i = 0; i < *n; i++)
+                if (strcmp(xv[i].name, name) == 0)
+                    usage_error("two Xen configurations are both named '%s' (the "
+                                "same image name and options twice?)", name);
+            xv = xrealloc(xv, (*n + 1) * sizeof *xv);
+            xv[(*n)++] = (struct xen_variant){ name, xstrdup(abs), xstrdup(o) };
+        }
+        free(abs);
+    }
+    if (op->xen_opts.n && !any)
+        usage_error("--xen-cmdline needs --hv xen[=PATH]");
+    return xv;
+}
+
+/* A boot Xen cannot run: one "skipped" line in records.jsonl (and a note),
+ * so the gap is never silent. */
+static void write_skip(FILE *f, const struct xen_variant *x, const struct workload *wl,
+                       int b, const char *why)
+{
+    json_t *mods = json_array();
+    for (const char *const *m = wl->boots[b].modules; *m; m++)
+        json_array_append_new(mods, json_string(*m));
+    json_t *rec = json_pack("{s:s, s:s, s:s, s:o, s:s, s:{s:s, s:s, s:s, s:s}}",
+                            "type", "skipped", "variant", x->name, "workload", wl->name,
+                            "boot", mods, "reason", why, "provenance", "variant", x->name,
+                            "workload", wl->name, "hv", "xen", "boot_status", "skipped");
+    char *t = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
+    if (t)
+        fprintf(f, "%s\n", t);
+    free(t);
+    json_decref(rec);
+    const char *args = module_args(wl->boots[b].modules[0]);
+    fprintf(stderr, "%s: %s%s%s%s skipped: %s\n", x->name, wl->name, *args ? " (" : "",
+            args, *args ? ")" : "", why);
+}
+
 static int cmd_run(const struct opts *op, struct config *cfg)
 {
     struct strlist valid_v = { 0 }, valid_w = { 0 }, all_w = { 0 };
     struct strlist vars = { 0 }, wls = { 0 };
-    if (!op->variant || (!op->workload && !op->series.n))
-        usage_error("run needs --variant and --workload or --series (see asilab --help)");
+    size_t nxv;
+    bool asilab;
+    struct xen_variant *xv = xen_setup(op, cfg->build, &nxv, &asilab);
+    if ((asilab && !op->variant) || (!op->workload && !op->series.n))
+        usage_error("run needs --variant (or --hv xen) and --workload or --series "
+                    "(see asilab --help)");
+    if (!asilab && op->variant)
+        usage_error("--variant names asilab images: add --hv asilab to run them "
+                    "beside Xen");
     scan_variants(cfg->build, &valid_v);
     for (size_t i = 0; i < workload_count; i++) {
         strlist_push(&valid_w, workload_table[i].name);
         if (!workload_table[i].expect_fail)
             strlist_push(&all_w, workload_table[i].name);
     }
-    select_names(op->variant, "variant", &valid_v, &valid_v, &vars);
+    if (asilab)
+        select_names(op->variant, "variant", &valid_v, &valid_v, &vars);
     if (op->workload)
         select_names(op->workload, "workload", &valid_w, &all_w, &wls);
     for (size_t i = 0; i < wls.n; i++) {
@@ -544,7 +665,14 @@ static int cmd_run(const struct opts *op, struct config *cfg)
     if (miss.n)
         probe = runs[0];
     strlist_free(&miss);
-    bool kvm = accel_choose(cfg, op->accel, vars.v[0], probe);
+    bool kvm;
+    if (!vars.n && op->accel == ACCEL_AUTO) {
+        fprintf(stderr, "accel: tcg (deterministic, icount) — a Xen-only run: auto "
+                "probes KVM with an asilab image; --accel kvm for timing\n");
+        kvm = false;
+    } else {
+        kvm = accel_choose(cfg, op->accel, vars.n ? vars.v[0] : NULL, probe);
+    }
     struct perf perf;
     if (op->perf) {
         perf_setup(&perf, kvm);
@@ -568,8 +696,14 @@ static int cmd_run(const struct opts *op, struct config *cfg)
         const struct workload *wl = runs[i];
         for (int b = 0; b < wl->nboots; b++)
             r.total += wl->boots[b].min_smp <= cfg->smp
-                ? vars.n * (size_t)op->reps * (cfg->paired ? 2 : 1) : 0;
+                ? (vars.n * (cfg->paired ? 2 : 1) + (xen_skip_reason(wl, b) ? 0 : nxv)) *
+                      (size_t)op->reps : 0;
     }
+    for (size_t x = 0; x < nxv; x++)     /* what Xen cannot run, said once */
+        for (size_t i = 0; i < nrun; i++)
+            for (int b = 0; b < runs[i]->nboots; b++)
+                if (runs[i]->boots[b].min_smp <= cfg->smp && xen_skip_reason(runs[i], b))
+                    write_skip(r.records, &xv[x], runs[i], b, xen_skip_reason(runs[i], b));
 
     /* Every boot, in order: reps x variants x (workloads, series) x their
      * boots (a rep of everything before the next, so drift spreads); a
@@ -583,13 +717,33 @@ static int cmd_run(const struct opts *op, struct config *cfg)
             bids[2 * v + ln] = ln && !cfg->lean && !cfg->paired ? NULL : build_id(hv);
             free(hv);
         }
+    char **xbids = xmalloc((nxv ? nxv : 1) * sizeof *xbids);
+    for (size_t x = 0; x < nxv; x++)
+        xbids[x] = build_id(xv[x].image);
     for (int rp = 1; rp <= op->reps; rp++)
-    for (size_t v = 0; v < vars.n; v++) {
+    for (size_t v = 0; v < vars.n + nxv; v++) {
         for (size_t w = 0; w < nrun; w++) {
             const struct workload *wl = runs[w];
             for (int b = 0; b < wl->nboots; b++) {
                 if (wl->boots[b].min_smp > cfg->smp)
                     continue;          /* e.g. a wake-up across pCPUs on -smp 1 */
+                if (v >= vars.n) {     /* a Xen configuration: one boot, no image pair */
+                    const struct xen_variant *xc = &xv[v - vars.n];
+                    if (xen_skip_reason(wl, b))
+                        continue;
+                    struct slot *x = &slots[nslots];
+                    memset(x, 0, sizeof *x);
+                    boot_spec_init_xen(&x->s, cfg, xc, wl, b, kvm);
+                    x->s.rep = op->reps > 1 ? rp : 0;
+                    if (x->s.rep) {
+                        char *l = x->s.label;
+                        x->s.label = xasprintf("%s [rep %d]", l, rp);
+                        free(l);
+                    }
+                    x->bid = xbids[v - vars.n];
+                    x->k = ++nslots;
+                    continue;
+                }
                 for (int pass = 0; pass < (cfg->paired ? 2 : 1); pass++) {
                     bool lean = cfg->paired ? pass == 0 : cfg->lean;
                     struct slot *x = &slots[nslots];
@@ -627,6 +781,14 @@ static int cmd_run(const struct opts *op, struct config *cfg)
     for (size_t v = 0; v < 2 * vars.n; v++)
         free(bids[v]);
     free(bids);
+    for (size_t x = 0; x < nxv; x++) {
+        free(xbids[x]);
+        free(xv[x].name);
+        free(xv[x].image);
+        free(xv[x].opts);
+    }
+    free(xbids);
+    free(xv);
     bool written = !ferror(r.records) && fclose(r.records) == 0;
     table_print(r.table, stdout);
     printf("%zu boots: %zu passed, %zu failed", r.done, r.passed,
@@ -686,6 +848,7 @@ int main(int argc, char **argv)
         usage_error("unexpected argument '%s' (see asilab --help)", argv[first + 1]);
     struct config cfg = { .out = op.out, .kvm_cpu = op.kvm_cpu, .smp = op.smp,
                           .timeout = op.timeout ? op.timeout : 120,
+                          .xen_timeout = op.timeout ? op.timeout : XEN_TIMEOUT_S,
                           .tcg_timing = op.accel == ACCEL_TCG_TIMING,
                           .lean = op.lean, .paired = op.paired };
     if (strcmp(cmd, "env") == 0) {
@@ -700,6 +863,8 @@ int main(int argc, char **argv)
         int rc = strcmp(cmd, "list") == 0 ? cmd_list(build) : cmd_run(&op, &cfg);
         free(build);
         strlist_free(&op.series);
+        strlist_free(&op.hv);
+        strlist_free(&op.xen_opts);
         return rc;
     }
     usage_error("unknown command '%s' (expected run, list, plot, env or compare; see asilab --help)", cmd);

@@ -16,6 +16,12 @@ bool result_lean(json_t *rec)
     return image && strcmp(image, "lean") == 0;
 }
 
+bool result_xen(json_t *rec)
+{
+    const char *image = json_string_value(json_object_get(rec, "image"));
+    return image && strcmp(image, "xen") == 0;
+}
+
 /* What the pair has in common, as text; NULL if a member is missing. */
 static char *pair_key(json_t *rec)
 {

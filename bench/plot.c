@@ -3,7 +3,9 @@
  * workload clustered bars (median, p10-p90) and the same normalised to
  * shared_l4, a stacked event breakdown, cost vs exposure (per mode, the
  * Pareto front drawn), a per-op table of isolation deltas
- * (isolation_deltas.dat: cost minus shared_l4's), and scaling curves.  The records are those results.json takes (record_accept:
+ * (isolation_deltas.dat: cost minus shared_l4's), scaling curves, and
+ * real Xen beside the model (xen_compare: shared_l4 and per_pcpu_l4 next
+ * to every Xen configuration on the ops Xen ran; xen_ratios.dat).  The records are those results.json takes (record_accept:
  * passed boots, valid, safe names; the rest counted on one line).
  * gnuplot runs without a shell; record strings reach it only inside
  * quoted strings, and file names only from safe names. */
@@ -47,6 +49,13 @@ static struct expo expo[MAXV];
 static size_t nexpo;
 static char unit[16] = "insns", mode[32] = "deterministic", host[128] = "?";
 static const char *images = "counting images";   /* where the costs come from */
+
+/* A Xen configuration's variant (xen.c): never one of asilab's, whose
+ * names start with a strategy's. */
+static bool is_xen(const char *v)
+{
+    return strncmp(v, "xen", 3) == 0;
+}
 
 static int vindex(const char *v)
 {
@@ -399,6 +408,8 @@ static int plot_workload(const char *dir, const char *scripts, const char *w)
                 lo = r->median < lo ? r->median : lo;
                 hi = r->median > hi ? r->median : hi;
             }
+            if (is_xen(variants[v]))     /* no lab counters on Xen */
+                continue;
             fprintf(e, "%s/%s", ops[o], variants[v]);
             for (size_t k = 0; k < sizeof(evs) / sizeof(*evs); k++) {
                 /* a lean image's result has no events at all: no bar */
@@ -456,7 +467,8 @@ static void write_deltas(const char *dir)
         return;
     fprintf(f, "op");
     for (size_t v = 1; v < nvariants; v++)
-        fprintf(f, " %s", variants[v]);
+        if (!is_xen(variants[v]))          /* Xen's deltas: xen_ratios.dat */
+            fprintf(f, " %s", variants[v]);
     fputc('\n', f);
     for (size_t i = 0; i < nres; i++) {
         bool first = true;        /* each (workload, op) once, in record order */
@@ -468,6 +480,8 @@ static void write_deltas(const char *dir)
         fprintf(f, "%s/%s", res[i].workload, res[i].op);
         for (size_t v = 1; v < nvariants; v++) {
             const struct res *r = find(res[i].workload, res[i].op, variants[v]);
+            if (is_xen(variants[v]))
+                continue;
             if (r)
                 fprintf(f, " %g", r->median - base->median);
             else
@@ -478,7 +492,8 @@ static void write_deltas(const char *dir)
     fclose(f);
 }
 
-/* The geometric mean of v's costs over the ops every variant has; 0 if none. */
+/* The geometric mean of v's costs over the ops every asilab variant has;
+ * 0 if none. */
 static double geomean(const char *v)
 {
     double logsum = 0;
@@ -487,14 +502,106 @@ static double geomean(const char *v)
         if (strcmp(res[i].variant, v) || res[i].median <= 0)
             continue;
         bool everywhere = true;
-        for (size_t u = 0; u < nvariants && everywhere; u++)
-            everywhere = find(res[i].workload, res[i].op, variants[u]) != NULL;
+        for (size_t u = 0; u < nvariants && everywhere; u++)   /* Xen runs fewer ops */
+            everywhere = is_xen(variants[u]) || find(res[i].workload, res[i].op, variants[u]);
         if (everywhere) {
             logsum += log(res[i].median);
             n++;
         }
     }
     return n ? exp(logsum / n) : 0;
+}
+
+/* The Xen configuration named NAME's suffix ("xpti=dom0=false"), or NULL. */
+static const char *xen_with(const char *suffix)
+{
+    for (size_t v = 0; v < nvariants; v++) {
+        const char *c = strchr(variants[v], ':');
+        if (is_xen(variants[v]) && c && !strcmp(c + 1, suffix))
+            return variants[v];
+    }
+    return NULL;
+}
+
+/* Real Xen beside the model, on the ops Xen ran (the workloads as its
+ * dom0): xen_compare.dat (ops.gp's layout: shared_l4, per_pcpu_l4, then
+ * every Xen configuration) drawn as xen_compare, and xen_ratios.dat: per
+ * op asilab's shared_l4 and per_pcpu_l4 against Xen with XPTI off and on
+ * for dom0, their ratios and each one's isolation delta (per_pcpu_l4 -
+ * shared_l4; XPTI on - off).  No Xen results: nothing written. */
+static int plot_xen(const char *dir, const char *scripts)
+{
+    const char *cols[MAXV];
+    size_t nc = 0;
+    static const char *const model[] = { "shared_l4", "per_pcpu_l4" };
+    for (size_t k = 0; k < 2; k++)
+        for (size_t v = 0; v < nvariants; v++)
+            if (!strcmp(variants[v], model[k]))
+                cols[nc++] = variants[v];
+    size_t nmodel = nc;
+    for (size_t v = 0; v < nvariants; v++)
+        if (is_xen(variants[v]))
+            cols[nc++] = variants[v];
+    if (nc == nmodel)
+        return 0;
+    char *dat = xasprintf("%s/xen_compare.dat", dir), *rat = xasprintf("%s/xen_ratios.dat", dir);
+    FILE *f = fopen(dat, "w"), *g = fopen(rat, "w");
+    if (!f || !g)
+        return -1;
+    const char *off = xen_with("xpti=dom0=false"), *on = xen_with("xpti=dom0=true");
+    fprintf(f, "op");
+    for (size_t c = 0; c < nc; c++)
+        fprintf(f, " %s p10 p90", cols[c]);
+    fputc('\n', f);
+    fprintf(g, "op shared_l4 per_pcpu_l4 %s %s shared/xen_off per_pcpu/xen_on "
+               "delta_asilab delta_xen\n", off ? off : "xen_off", on ? on : "xen_on");
+    double lo = INFINITY, hi = 0;
+    for (size_t i = 0; i < nres; i++) {
+        bool first = true, xen_ran = false;
+        for (size_t j = 0; j < i && first; j++)
+            first = strcmp(res[j].workload, res[i].workload) || strcmp(res[j].op, res[i].op);
+        for (size_t c = nmodel; c < nc && !xen_ran; c++)
+            xen_ran = find(res[i].workload, res[i].op, cols[c]) != NULL;
+        if (!first || !xen_ran)
+            continue;
+        fprintf(f, "%s/%s", res[i].workload, res[i].op);
+        for (size_t c = 0; c < nc; c++) {
+            const struct res *r = find(res[i].workload, res[i].op, cols[c]);
+            fprintf(f, " %g %g %g", r ? r->median : NAN, r ? r->p10 : NAN, r ? r->p90 : NAN);
+            if (r && r->median > 0) {
+                lo = r->median < lo ? r->median : lo;
+                hi = r->median > hi ? r->median : hi;
+            }
+        }
+        fputc('\n', f);
+        const struct res *m[4] = { find(res[i].workload, res[i].op, "shared_l4"),
+                                   find(res[i].workload, res[i].op, "per_pcpu_l4"),
+                                   off ? find(res[i].workload, res[i].op, off) : NULL,
+                                   on ? find(res[i].workload, res[i].op, on) : NULL };
+        fprintf(g, "%s/%s", res[i].workload, res[i].op);
+        for (int k = 0; k < 4; k++)
+            fprintf(g, m[k] ? " %g" : " -", m[k] ? m[k]->median : 0);
+        for (int k = 0; k < 2; k++)
+            if (m[k] && m[k + 2] && m[k + 2]->median > 0)
+                fprintf(g, " %.3f", m[k]->median / m[k + 2]->median);
+            else
+                fprintf(g, " -");
+        for (int k = 0; k < 4; k += 2)
+            fprintf(g, m[k] && m[k + 1] ? " %g" : " -",
+                    m[k] && m[k + 1] ? m[k + 1]->median - m[k]->median : 0);
+        fputc('\n', g);
+    }
+    fclose(f);
+    fclose(g);
+    char *out = xasprintf("%s/xen_compare", dir), *per_op = xasprintf("%s per op", unit);
+    bool logy = hi > 1000 * lo;
+    char *vars = plot_vars(dat, xasprintf("asilab beside Xen: %s per op, %s, %s mode, %s%s",
+                                          unit, images, mode, host, logy ? " (log scale)" : ""),
+                           NULL, per_op, "nv", (long)nc);
+    var_int(&vars, "logy", logy);
+    int rc = gnuplot(scripts, "ops.gp", out, vars);
+    free(vars); free(out); free(per_op); free(dat); free(rat);
+    return rc;
 }
 
 struct point { const char *variant; double x, y; };
@@ -666,6 +773,7 @@ int cmd_plot(const char *dir_arg, const char *scripts)
         rc |= plot_workload(pdir, scripts, ws[i]);
     rc |= plot_exposure(pdir, scripts);
     write_deltas(pdir);
+    rc |= plot_xen(pdir, scripts);
     rc |= plot_series(pdir, scripts, "ctxsw_vcpus", "ctxsw", "yield_cross_domain_x",
                       "yield_cross_domain", 2, "vCPUs sharing the pCPU");
     rc |= plot_series(pdir, scripts, "flush_targets", "flush", "flush_remote_", NULL, 0,

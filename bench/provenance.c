@@ -193,6 +193,16 @@ static json_t *int_or_null(int v)
 }
 
 /* pcid: the platform record's (NULL: none arrived). */
+/* What a Xen boot's own console said about that Xen: its version and
+ * changeset lines, the command line it took and its XPTI setting. */
+void provenance_xen(json_t *p, const struct xen_console *x)
+{
+    json_object_set_new(p, "xen_version", str_or_null(x->version));
+    json_object_set_new(p, "xen_changeset", str_or_null(x->changeset));
+    json_object_set_new(p, "xen_cmdline_seen", str_or_null(x->cmdline));
+    json_object_set_new(p, "xen_xpti", str_or_null(x->xpti));
+}
+
 json_t *provenance_make(const struct host_info *h, const struct boot_spec *s,
                         const char *bid, const char *boot_status, const char *pcid)
 {
@@ -215,12 +225,18 @@ json_t *provenance_make(const struct host_info *h, const struct boot_spec *s,
     json_object_set_new(p, "variant", json_string(s->variant));
     json_object_set_new(p, "workload", json_string(s->wl->name));
     json_object_set_new(p, "build_id", json_string(bid));
-    json_object_set_new(p, "image", json_string(s->lean ? "lean" : "counting"));
+    json_object_set_new(p, "image", json_string(s->xen ? "xen" : s->lean ? "lean" : "counting"));
     json_object_set_new(p, "git_rev", json_string(ASILAB_GIT_REV));
     json_object_set_new(p, "date", str_or_null(h->date));
     json_object_set_new(p, "boot", mods);
     if (s->rep)
         json_object_set_new(p, "rep", json_integer(s->rep));
+    json_object_set_new(p, "hv", json_string(s->xen ? "xen" : "asilab"));
+    if (s->xen) {
+        json_object_set_new(p, "xen_image", json_string(s->xen->image));
+        json_object_set_new(p, "xen_options", json_string(s->xen->opts));
+        json_object_set_new(p, "xen_cmdline", json_string(s->xen_cmdline));
+    }
     json_object_set_new(p, "pcid", str_or_null(pcid));
     json_object_set_new(p, "boot_status", json_string(boot_status));
     return p;

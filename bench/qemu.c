@@ -37,9 +37,10 @@ static void push(char ***v, size_t *n, const char *s)
     (*v)[*n] = NULL;
 }
 
-/* The exact QEMU argv of one boot (NULL-terminated, owned by caller). */
+/* The exact QEMU argv of one boot (NULL-terminated, owned by caller);
+ * append NULL: the asilab hv's mode=, else that (Xen's command line). */
 char **qemu_argv(const struct config *cfg, const char *hv, bool kvm,
-                 const struct strlist *modules)
+                 const struct strlist *modules, const char *append)
 {
     char **v = NULL, *smp = xasprintf("%d", cfg->smp);
     char *mem = xasprintf("%dM", ASILAB_QEMU_MIB);
@@ -74,7 +75,8 @@ char **qemu_argv(const struct config *cfg, const char *hv, bool kvm,
     const char *rest[] = { "-display", "none", "-no-reboot", "-serial", "stdio",
                            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                            "-kernel", hv, "-append",
-                           kvm || cfg->tcg_timing ? "mode=timing" : "mode=deterministic",
+                           append ? append
+                           : kvm || cfg->tcg_timing ? "mode=timing" : "mode=deterministic",
                            "-initrd", initrd };
     for (size_t i = 0; i < sizeof rest / sizeof *rest; i++)
         push(&v, &n, rest[i]);

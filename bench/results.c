@@ -120,7 +120,8 @@ static void take(json_t *rec, json_t *counted, struct bm *b)
     b->label = xasprintf("%s/op, %zu samples x %lld ops%s, %s%s%s", unit, b->n,
                          (long long)json_integer_value(json_object_get(rec, "ops")),
                          json_is_true(json_object_get(rec, "multimodal")) ? ", multimodal" : "",
-                         !result_lean(rec) ? "counting image"
+                         result_xen(rec) ? "Xen, no events"
+                         : !result_lean(rec) ? "counting image"
                          : counted ? "lean image, events from the counting image"
                                    : "lean image, no events",
                          say_pcid ? ", pcid " : "", say_pcid ? pcid : "");

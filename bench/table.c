@@ -159,7 +159,7 @@ static void res_row(struct table *t, json_t *result, json_t *counted, const char
     r[1] = str(result, "workload");
     r[2] = str(result, "op");
     r[3] = str(result, "unit");
-    r[4] = xstrdup(result_lean(result) ? "lean" : "counting");
+    r[4] = xstrdup(result_xen(result) ? "xen" : result_lean(result) ? "lean" : "counting");
     r[5] = num(result, "min");
     r[6] = num(result, "median");
     r[7] = num(result, "max");

@@ -320,7 +320,7 @@ bad_numbers)
     want_file "$T/stderr" "asilab: bad --jobs '0': expected an integer 1..64"
     run run --force --build "$B" --variant shared_l4
     want_rc 2
-    want_file "$T/stderr" "asilab: run needs --variant and --workload or --series (see asilab --help)"
+    want_file "$T/stderr" "asilab: run needs --variant (or --hv xen) and --workload or --series (see asilab --help)"
     [ ! -e "$T/argv.log" ] || fail "qemu was started"
     ;;
 qemu_missing)

@@ -94,9 +94,7 @@ static volatile unsigned int partner_pcpu = ~0U;
 
 static void waker(void)
 {
-    struct asilab_info info;
-    HYPERVISOR_asilab_op(ASILAB_OP_get_info, &info);
-    partner_pcpu = info.pcpu;
+    partner_pcpu = lab_this_pcpu(1);
     for (;;) {
         evtchn_wait(1, port1);
         evtchn_send(port0);

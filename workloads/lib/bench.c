@@ -129,12 +129,13 @@ void bench_op(const char *op, bench_fn *fn, void *ctx, unsigned int ops_per_iter
         "\"samples\":%d,\"min\":%s,\"p10\":%s,\"median\":%s,\"p90\":%s,"
         "\"max\":%s,\"overhead\":%s,\"overhead_p10\":%s,\"overhead_p90\":%s,"
         "\"overhead_subtracted\":true,\"multimodal\":%s%s,"
-        "\"pcpu\":%u,\"domid\":%u,\"image\":\"%s\"",
+        "\"pcpu\":%u,\"domid\":%u,\"image\":\"%s\"%s",
         workload_name, op, lab_info.variant, timing ? "timing" : "deterministic",
         timing ? "tsc_ticks" : "insns", ops, samples,
         num[0], num[1], num[2], num[3], num[4], ovh[0], ovh[1], ovh[2],
         modes ? "true" : "false", tsc, lab_info.pcpu, lab_info.domid,
-        lab_info.counters ? "counting" : "lean");
+        lab_on_xen ? "xen" : lab_info.counters ? "counting" : "lean",
+        lab_on_xen ? ",\"events_unavailable\":\"no lab hypercall on Xen\"" : "");
     if (lab_info.counters) {
         len += snprintf(rec + len, sizeof(rec) - len, ",\"events\":{");
         len += fmt_events(rec + len, sizeof(rec) - len, &c0.here, &c1.here, &c2.here,
@@ -154,5 +155,5 @@ void bench_op(const char *op, bench_fn *fn, void *ctx, unsigned int ops_per_iter
         len += snprintf(rec + len, sizeof(rec) - len, "%s%s", i ? "," : "", v);
     }
     len += snprintf(rec + len, sizeof(rec) - len, "]}\n");
-    HYPERVISOR_console_io(CONSOLEIO_write, MIN(len, (int)sizeof(rec) - 1), rec);
+    console_write(rec, MIN(len, (int)sizeof(rec) - 1));
 }

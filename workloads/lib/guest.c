@@ -1,15 +1,36 @@
 /* Guest runtime: entry from the hv, console printf, exit, command-line
- * arguments, guest user mode, secondary vCPUs and trap tables. */
+ * arguments, guest user mode, secondary vCPUs and trap tables.
+ * On a real Xen (no lab hypercall: ASILAB_OP_get_info is -ENOSYS) the
+ * run info comes from Xen and from the runner's lab_variant=/lab_mode=
+ * arguments, and the guest itself ends the run with the end record the
+ * asilab hv would write (see lab_xen_info). */
 #include "guest.h"
 
 struct start_info *start_info;
 struct asilab_info lab_info;
+bool lab_on_xen;
+static unsigned long lab_records;       /* tagged lines written (on Xen) */
+static bool lab_at_bol = true;
 extern char syscall_callback[];
 extern char trap_0[], trap_1[], trap_6[], trap_13[], trap_14[];
 extern char guest_event_callback[];
 static char kernel_stack[16384] __aligned(16);
 
 void guest_start(struct start_info *si);
+
+/* Every console write: on Xen the tagged lines are counted here, for the
+ * end record (the asilab hv counts what it forwards itself). */
+void console_write(const char *buf, int n)
+{
+    static const char tag[] = "@asilab ";
+    for (int i = 0; lab_on_xen && i < n; i++) {
+        if (lab_at_bol && n - i >= (int)sizeof(tag) - 1 &&
+            !memcmp(buf + i, tag, sizeof(tag) - 1))
+            lab_records++;
+        lab_at_bol = buf[i] == '\n';
+    }
+    HYPERVISOR_console_io(CONSOLEIO_write, n, buf);
+}
 
 void printf(const char *fmt, ...)
 {
@@ -18,12 +39,21 @@ void printf(const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
-    HYPERVISOR_console_io(CONSOLEIO_write, MIN(n, (int)sizeof(buf) - 1), buf);
+    console_write(buf, MIN(n, (int)sizeof(buf) - 1));
 }
 
 void guest_exit(unsigned int reason)
 {
     struct sched_shutdown s = { .reason = reason };
+    /* On Xen the run ends here: the end record, as the asilab hv's, with
+     * the count of tagged lines written before it. */
+    static bool ended;
+    if (lab_on_xen && !ended) {
+        ended = true;
+        printf("%s@asilab {\"type\":\"end\",\"status\":\"%s\",\"records\":%lu,"
+               "\"hv\":\"xen\"}\n", lab_at_bol ? "" : "\n",
+               reason == SHUTDOWN_poweroff ? "pass" : "fail", lab_records);
+    }
     for (;;)
         HYPERVISOR_sched_op(SCHEDOP_shutdown, &s);
 }
@@ -98,6 +128,10 @@ int vcpu_start(unsigned int id, void (*fn)(void), void *stack_top)
     ctxt.user_regs.rip = (unsigned long)fn;
     ctxt.user_regs.rsp = (unsigned long)stack_top;
     ctxt.user_regs.rflags = 0x202;
+    /* Xen takes the selectors as given (only their RPL raised to 3): a
+     * null CS would fault the vCPU's first return to the guest. */
+    ctxt.user_regs.cs = FLAT_KERNEL_CS;
+    ctxt.user_regs.ss = FLAT_KERNEL_SS;
     ctxt.event_callback_eip = (unsigned long)guest_event_callback;
     ctxt.ctrlreg[3] = xen_pfn_to_cr3(virt_to_mfn((void *)start_info->pt_base));
     ctxt.kernel_ss = FLAT_KERNEL_SS;
@@ -114,7 +148,7 @@ int vcpu_start(unsigned int id, void (*fn)(void), void *stack_top)
 static void check_args(void)
 {
     static const char *const common[] = { "domains", "vcpus", "mem", "pcpu", "spread",
-                                          "samples", NULL };
+                                          "samples", "lab_variant", "lab_mode", NULL };
     const char *p = (const char *)start_info->cmd_line;
     while (*p) {
         while (*p == ' ')
@@ -146,12 +180,99 @@ static void check_args(void)
     }
 }
 
+/* XEN_SYSCTL_physinfo (interface 0x15, Xen 4.17): online pCPUs, cpu_khz. */
+static long xen_physinfo(uint32_t *nr_cpus, uint32_t *cpu_khz)
+{
+    struct {
+        uint32_t cmd, interface_version;
+        union {
+            struct { uint32_t threads_per_core, cores_per_socket, nr_cpus, max_cpu_id,
+                     nr_nodes, max_node_id, cpu_khz; } physinfo;
+            uint8_t pad[128];
+        } u;
+    } sc = { .cmd = 3, .interface_version = 0x15 };
+    long rc = HC(__HYPERVISOR_sysctl, &sc, 0, 0, 0, 0);
+    if (!rc) {
+        *nr_cpus = sc.u.physinfo.nr_cpus;
+        *cpu_khz = sc.u.physinfo.cpu_khz;
+    }
+    return rc;
+}
+
+/* The pCPU the calling vCPU (number vcpu) runs on: the lab hypercall's
+ * answer, or on Xen XEN_DOMCTL_getvcpuinfo's (interface 0x15, Xen 4.17:
+ * dom0 may ask about itself). */
+unsigned int lab_this_pcpu(unsigned int vcpu)
+{
+    if (!lab_on_xen) {
+        struct asilab_info info;
+        if (HYPERVISOR_asilab_op(ASILAB_OP_get_info, &info))
+            guest_panic("ASILAB_OP_get_info failed");
+        return info.pcpu;
+    }
+    struct {
+        uint32_t cmd, interface_version;
+        uint16_t domain, pad[3];
+        union {
+            struct { uint32_t vcpu; uint8_t online, blocked, running;
+                     uint64_t cpu_time; uint32_t cpu; } getvcpuinfo;
+            uint8_t pad[128];
+        } u;
+    } dc = { .cmd = 14, .interface_version = 0x15, .domain = 0, .u.getvcpuinfo.vcpu = vcpu };
+    long rc = HC(__HYPERVISOR_domctl, &dc, 0, 0, 0, 0);
+    if (rc)
+        guest_panic("XEN_DOMCTL_getvcpuinfo failed: %ld", rc);
+    return dc.u.getvcpuinfo.cpu;
+}
+
+/* CPUID 0x80000007 EDX bit 8, as the hv's counters.c reads it. */
+static uint32_t cpuid_tsc_invariant(void)
+{
+    uint32_t a, b, c, d;
+    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000000U), "c"(0));
+    if (a < 0x80000007U)
+        return 0;
+    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000007U), "c"(0));
+    return (d >> 8) & 1;
+}
+
+/* Running on a real Xen: what the asilab hv's get_info would say, from
+ * Xen (dom0 by SIF_INITDOMAIN, the pCPU count and cpu_khz by sysctl) and
+ * the runner's arguments (the variant's name, the mode).  The runner pins
+ * dom0's vCPUs (dom0_vcpus_pin): vCPU n runs on pCPU n.  No counters:
+ * results carry no events. */
+void lab_xen_info(void)
+{
+    char v[sizeof(lab_info.variant)], m[16];
+    lab_on_xen = true;
+    memset(&lab_info, 0, sizeof(lab_info));
+    if (!arg_get("lab_variant", v, sizeof(v)))
+        guest_panic("no lab hypercall (not the asilab hv) and no lab_variant= argument");
+    memcpy(lab_info.variant, v, sizeof(v));
+    lab_info.mode = arg_get("lab_mode", m, sizeof(m)) && !strcmp(m, "timing")
+                        ? ASILAB_MODE_TIMING : ASILAB_MODE_DETERMINISTIC;
+    if (!(start_info->flags & SIF_INITDOMAIN))
+        guest_panic("on Xen the workloads run as dom0 (SIF_INITDOMAIN not set)");
+    uint32_t ncpu = 1, khz = 0;
+    if (xen_physinfo(&ncpu, &khz) == 0) {
+        lab_info.nr_pcpus = ncpu;
+        lab_info.tsc_khz = khz;
+    } else {
+        lab_info.nr_pcpus = 1;
+    }
+    lab_info.tsc_invariant = cpuid_tsc_invariant();
+    lab_info.pcpu = lab_this_pcpu(0);
+}
+
 void guest_start(struct start_info *si)
 {
     start_info = si;
     check_args();
-    if (HYPERVISOR_asilab_op(ASILAB_OP_get_info, &lab_info))
-        guest_panic("ASILAB_OP_get_info failed");
+    long rc = HYPERVISOR_asilab_op(ASILAB_OP_get_info, &lab_info);
+    if (rc == -XEN_ENOSYS)
+        lab_xen_info();
+    else if (rc)
+        guest_panic("ASILAB_OP_get_info failed: %ld", rc);
     /* SCHEDOP_block enables event delivery (as on Xen): an upcall then
      * arrives on the way back, and must find a callback. */
     struct callback_register cb = { .type = CALLBACKTYPE_event,

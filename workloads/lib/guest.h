@@ -11,6 +11,12 @@ extern struct start_info *start_info;
 /* The hv's run info; lab_info.instance says which of its module's
  * domains= copies this domain is. */
 extern struct asilab_info lab_info;
+/* No lab hypercall: a real Xen ran us as dom0 (lab_info from Xen and the
+ * runner; no counters, the guest writes the end record). */
+extern bool lab_on_xen;
+void lab_xen_info(void);
+unsigned int lab_this_pcpu(unsigned int vcpu);   /* the caller is vCPU vcpu */
+void console_write(const char *buf, int n);
 /* %rsp as the builder started us (the end of its boot stack). */
 extern unsigned long boot_entry_rsp;
 /* VIRT_BASE (the linker script's __xen_virt_base): pfn 0's address. */

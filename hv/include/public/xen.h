@@ -33,6 +33,8 @@
 #define __HYPERVISOR_callback_op          30
 #define __HYPERVISOR_event_channel_op     32
 #define __HYPERVISOR_physdev_op           33
+#define __HYPERVISOR_sysctl               35   /* the guests call it on Xen only */
+#define __HYPERVISOR_domctl               36   /* the guests call it on Xen only */
 #define __HYPERVISOR_arch_7               55
 #define NR_HYPERCALLS                     64
 
