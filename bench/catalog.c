@@ -70,7 +70,7 @@ const struct workload workload_table[] = {
       "console_io, set_segment_base, update_va_mapping_otherdomain, mmuext_op (Xen's "
       "results and error codes); then a multicall of two null hypercalls",
       .ops = "multicall_null_2", .nboots = 1,
-      .boots = { { { "abi.elf", "abi.elf bench=1", NULL }, 0 } } },
+      .boots = { { { "abi.elf vcpus=2", "abi.elf bench=1", NULL }, 0 } } },
     /* Expected to fail (the hostile domain crashes itself at the end), so
      * not in 'all'; a boot passes only with its robustness record. */
     { .name = "hostile", .expect_fail = true, .needs_robustness = true,

@@ -56,6 +56,13 @@ static void replay(gb_state *st, void *ctx)
     json_object_foreach(json_object_get(b->counted ? b->counted : b->rec, "events"),
                         name, v)
         gb_counter(st, name, json_number_value(v), GB_COUNTER_PLAIN);
+    /* A perfc=y Xen's own counters, by Xen's names (records.c held them
+     * to safe names). */
+    json_object_foreach(json_object_get(b->rec, "xen_perfc"), name, v) {
+        char key[96];
+        snprintf(key, sizeof(key), "xen_perfc.%s", name);
+        gb_counter(st, key, json_number_value(v), GB_COUNTER_PLAIN);
+    }
     if (b->counted && json_is_number(v = json_object_get(b->counted, "median")))
         gb_counter(st, "counting_median", json_number_value(v), GB_COUNTER_PLAIN);
     for (size_t k = 0; k < sizeof stat_counters / sizeof *stat_counters; k++)
@@ -120,7 +127,8 @@ static void take(json_t *rec, json_t *counted, struct bm *b)
     b->label = xasprintf("%s/op, %zu samples x %lld ops%s, %s%s%s", unit, b->n,
                          (long long)json_integer_value(json_object_get(rec, "ops")),
                          json_is_true(json_object_get(rec, "multimodal")) ? ", multimodal" : "",
-                         result_xen(rec) ? "Xen, no events"
+                         result_xen(rec) ? (json_object_get(rec, "events") ? "Xen, events from its perf counters"
+                                                                    : "Xen, no events")
                          : !result_lean(rec) ? "counting image"
                          : counted ? "lean image, events from the counting image"
                                    : "lean image, no events",

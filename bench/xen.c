@@ -57,19 +57,30 @@ out:
     return why;
 }
 
-/* "xen-4.17" for an image named xen-4.17..., else "xen". */
+/* The build's name from the image's: "xen-4.17" for xen-4.17.elf,
+ * "xen-4.17.7" for xen-4.17.7.elf, "xen-4.17-perfc" for
+ * xen-4.17-perfc.elf (a version of two or more numbers, then one tag of
+ * [a-z0-9_], at most 16, before the extension or the end); else "xen". */
 static char *build_name(const char *path)
 {
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     const char *p = base + 4;
-    if (strncmp(base, "xen-", 4) == 0 && isdigit((unsigned char)*p)) {
-        size_t n = strspn(p, "0123456789");
-        if (p[n] == '.' && isdigit((unsigned char)p[n + 1])) {
-            n += 1 + strspn(p + n + 1, "0123456789");
-            return xasprintf("xen-%.*s", (int)n, p);
-        }
+    if (strncmp(base, "xen-", 4) != 0 || !isdigit((unsigned char)*p))
+        return xstrdup("xen");
+    size_t n = strspn(p, "0123456789"), parts = 1;
+    while (p[n] == '.' && isdigit((unsigned char)p[n + 1])) {
+        n += 1 + strspn(p + n + 1, "0123456789");
+        parts++;
     }
-    return xstrdup("xen");
+    if (parts < 2)
+        return xstrdup("xen");
+    if (p[n] == '-') {
+        size_t t = strspn(p + n + 1, "abcdefghijklmnopqrstuvwxyz0123456789_");
+        char end = p[n + 1 + t];
+        if (t >= 1 && t <= 16 && (end == '.' || end == '\0'))
+            n += 1 + t;
+    }
+    return xasprintf("xen-%.*s", (int)n, p);
 }
 
 bool xen_variant_name_ok(const char *s)

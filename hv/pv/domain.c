@@ -81,10 +81,15 @@ void domain_crash(struct domain *d, const char *fmt, ...)
     domain_stop(d);
 }
 
-static uint16_t sanitise_sel(uint16_t sel)
+/* Xen's __fixup_guest_selector for a 64-bit PV guest: a code or stack
+ * selector's RPL raised to the guest kernel's, 3.  Nothing else is
+ * checked here: a CS or SS that will not load faults the first return to
+ * the guest (restore_iret_insn: the domain crashes, as on Xen), a data
+ * selector that will not load bounces to the failsafe callback
+ * (load_segments). */
+static uint16_t fixup_guest_selector(uint16_t sel)
 {
-    return (sel == FLAT_RING3_DS32 || sel == FLAT_RING3_CS32 ||
-            sel == FLAT_RING3_CS64) ? sel : 0;
+    return (sel & 3) == 3 ? sel : (uint16_t)((sel & ~3) | 3);
 }
 
 int vcpu_initialise_context(struct vcpu *v, const struct vcpu_guest_context *c)
@@ -99,7 +104,8 @@ int vcpu_initialise_context(struct vcpu *v, const struct vcpu_guest_context *c)
     for (unsigned int i = 0; i < ARRAY_SIZE(cbs); i++)
         if (cbs[i] && !guest_range_ok(cbs[i], 1))
             return -XEN_EINVAL;
-    if (!is_canonical(c->user_regs.rip) || !is_canonical(c->fs_base) ||
+    if (!is_canonical(c->user_regs.rip) || !is_canonical(c->user_regs.rsp) ||
+        !is_canonical(c->kernel_sp) || !is_canonical(c->fs_base) ||
         !is_canonical(c->gs_base_kernel) || !is_canonical(c->gs_base_user))
         return -XEN_EINVAL;
     for (unsigned int i = 0; i < 256; i++) {
@@ -111,21 +117,21 @@ int vcpu_initialise_context(struct vcpu *v, const struct vcpu_guest_context *c)
     if (rc)
         return rc;
 
+    /* Xen's arch_set_info_guest: the registers as given, CS and SS with
+     * their RPL fixed up (so are kernel_ss and the trap table's CSs). */
     struct cpu_user_regs r = c->user_regs;
-    r.cs = FLAT_KERNEL_CS64;
-    r.ss = FLAT_KERNEL_SS64;
-    r.ds = sanitise_sel(r.ds);
-    r.es = sanitise_sel(r.es);
-    r.fs = sanitise_sel(r.fs);
-    r.gs = sanitise_sel(r.gs);
+    r.cs = fixup_guest_selector(r.cs);
+    r.ss = fixup_guest_selector(r.ss);
     r.entry_vector = 0;
     r.rflags |= X86_EFLAGS_IF;
     v->user_regs = r;
     memcpy(v->trap_ctxt, c->trap_ctxt, sizeof(v->trap_ctxt));
-    for (unsigned int i = 0; i < 256; i++)      /* index is the vector */
+    for (unsigned int i = 0; i < 256; i++) {    /* index is the vector */
+        v->trap_ctxt[i].cs = fixup_guest_selector(v->trap_ctxt[i].cs);
         if (v->trap_ctxt[i].address)
             v->trap_ctxt[i].vector = i;
-    v->kernel_ss = c->kernel_ss;
+    }
+    v->kernel_ss = fixup_guest_selector(c->kernel_ss);
     v->kernel_sp = c->kernel_sp;
     v->event_callback = c->event_callback_eip;
     v->failsafe_callback = c->failsafe_callback_eip;

@@ -19,8 +19,13 @@
 #include "x86.h"
 #include "x86_decode.h"
 
-/* Guest kernel mode shows the guest a ring-0 CS, as Xen does. */
-#define GUEST_KERNEL_CS_VISIBLE (FLAT_KERNEL_CS64 & ~3)
+/* The CS a bounce frame shows: the interrupted one, its RPL cleared in
+ * guest kernel mode ("indicate kernel context to guest", Xen's
+ * create_bounce_frame); a compat-mode user CS stays 0xe023. */
+static uint64_t frame_cs(const struct cpu_user_regs *regs, bool from_kernel)
+{
+    return from_kernel ? (regs->cs & ~3) : regs->cs;
+}
 
 struct vcpu_info *pv_vcpu_info(struct vcpu *v)
 {
@@ -58,7 +63,7 @@ static void create_bounce_frame(struct cpu_user_regs *regs, unsigned long eip,
     if (has_err)
         f[n++] = err;
     f[n++] = regs->rip;
-    f[n++] = from_kernel ? GUEST_KERNEL_CS_VISIBLE : FLAT_USER_CS64;
+    f[n++] = frame_cs(regs, from_kernel);
     f[n++] = (regs->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL)) |
              (vi->evtchn_upcall_mask ? 0 : X86_EFLAGS_IF) |
              (pv_architectural_iopl(v) ? v->iopl : 0);
@@ -261,7 +266,7 @@ void pv_failsafe_bounce(struct vcpu *v, struct cpu_user_regs *regs,
     f[1] = regs->r11;
     f[2] = sel[0], f[3] = sel[1], f[4] = sel[2], f[5] = sel[3];
     f[6] = regs->rip;
-    f[7] = (from_kernel ? GUEST_KERNEL_CS_VISIBLE : FLAT_USER_CS64) |
+    f[7] = frame_cs(regs, from_kernel) |
            ((uint64_t)vi->evtchn_upcall_mask << 32);
     f[8] = (regs->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL)) |
            (vi->evtchn_upcall_mask ? 0 : X86_EFLAGS_IF) |
@@ -314,7 +319,9 @@ void do_iret(struct cpu_user_regs *regs)
     }
     regs->rax = ic.rax;
     regs->rip = ic.rip;
+    regs->cs = ic.cs | 3;                        /* Xen: "force guest privilege" */
     regs->rsp = ic.rsp;
+    regs->ss = ic.ss | 3;
     regs->rflags = ic.rflags;
     if (ic.flags & VGCF_in_syscall) {
         regs->entry_vector |= TRAP_syscall;

@@ -493,8 +493,18 @@ void exit_to_guest(void)
     struct pcpu *c = &pcpus[ci->processor_id];
     if (unlikely(c->after_switch))
         stack_after_switch(c);
-    regs->cs = FLAT_RING3_CS64;
-    regs->ss = FLAT_RING3_SS64;
+    /* The frame's selectors are the guest's (from the hardware, from
+     * HYPERVISOR_iret, VCPUOP_initialise or a bounce frame): every writer
+     * keeps RPL 3, and so does this (Xen relies on the writers alone).  A
+     * selector that will not load faults the iret (restore_iret_insn:
+     * the domain crashes).  A frame from SYSCALL leaves by SYSRETQ, into
+     * the flat 64-bit selectors whatever the frame says, as on Xen; to
+     * FLAT_RING3_CS32 Xen takes SYSRETL, here IRET (the guest sees the
+     * same but for rcx and r11, which SYSRETL overwrites). */
+    regs->cs |= 3;
+    regs->ss |= 3;
+    if (regs->cs == FLAT_RING3_CS32)
+        regs->entry_vector &= ~TRAP_syscall;
     regs->rflags = (regs->rflags & ~(X86_EFLAGS_IOPL | X86_EFLAGS_NT |
                                      X86_EFLAGS_VM | X86_EFLAGS_VIF |
                                      X86_EFLAGS_VIP | X86_EFLAGS_RF))

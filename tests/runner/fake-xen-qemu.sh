@@ -6,6 +6,9 @@
 # hangs as QEMU does after Xen halts the machine.
 #   FAKE_XEN_END   halted (default), crashed, panic, hang (nothing: dom0
 #                  never ends), exit (QEMU exits by itself, status 0)
+#   FAKE_XEN_PERFC a perfc=y Xen's records: good (events from its
+#                  counters), badkey (a counter name that is not a safe
+#                  key), nosource (events without "events_source")
 #   FAKE_XEN_LOG   append argv here, one argument per line, then "--"
 if [ "${1:-}" = --version ]; then
     echo "QEMU emulator version 7.2.99 (asilab fake)"
@@ -47,7 +50,13 @@ if [ "$end" = crashed ]; then
     echo "(XEN) Hardware Dom0 crashed: 'noreboot' set - not rebooting."
     exec sleep 60
 fi
-echo "@asilab {\"type\":\"result\",\"workload\":\"$workload\",\"op\":\"null_hypercall\",$R,\"image\":\"xen\",\"events_unavailable\":\"no lab hypercall on Xen\",\"values\":[281,281,281]}"
+EV='"events_unavailable":"no lab hypercall, no perf counters on this Xen (perfc_op -38)"'
+case ${FAKE_XEN_PERFC:-} in
+good) EV='"events_source":"xen_perfc","events":{"ctx_switch":0,"mapcache_map":0,"mapcache_flush":0},"remote_events":{"ctx_switch":0,"mapcache_map":0,"mapcache_flush":0},"xen_perfc":{"hypercalls_17":1,"ipis":0.5}' ;;
+badkey) EV='"events_source":"xen_perfc","events":{"ctx_switch":0},"xen_perfc":{"sched: context switches":1}' ;;
+nosource) EV='"events":{"ctx_switch":0}' ;;
+esac
+echo "@asilab {\"type\":\"result\",\"workload\":\"$workload\",\"op\":\"null_hypercall\",$R,\"image\":\"xen\",$EV,\"values\":[281,281,281]}"
 [ "$end" = hang ] && exec sleep 60
 echo '@asilab {"type":"end","status":"pass","records":1,"hv":"xen"}'
 [ "$end" = exit ] && exit 0

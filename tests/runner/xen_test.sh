@@ -157,6 +157,31 @@ bad_args)
     has "$T/stderr" "would be longer than 47 characters"
     no_boot
     ;;
+perfc)
+    # a perfc=y Xen: the events its counters count and its own counters
+    # by name reach the records and results.json
+    # (an image named xen-4.17-perfc.elf is the build "xen-4.17-perfc")
+    cp "$B/xen/xen-4.17.elf" "$B/xen/xen-4.17-perfc.elf"
+    FAKE_XEN_PERFC=good xen --hv "xen=$B/xen/xen-4.17-perfc.elf" --workload hypercall
+    want_rc 0
+    has "$O/records.jsonl" '"variant":"xen-4.17-perfc"'
+    has "$O/records.jsonl" '"events_source":"xen_perfc","events":{"ctx_switch":0,"mapcache_map":0'
+    has "$O/results.json" '"xen_perfc.hypercalls_17": 1'
+    has "$O/results.json" '"ctx_switch": 0'
+    has "$O/results.json" "Xen, events from its perf counters"
+    # without perf counters: the guest's reason, no events
+    xen --hv xen --workload hypercall
+    want_rc 0
+    has "$O/records.jsonl" '"events_unavailable":"no lab hypercall, no perf counters on this Xen (perfc_op -38)"'
+    has "$O/results.json" "Xen, no events"
+    # hostile counter names and events without their source are refused
+    FAKE_XEN_PERFC=badkey xen --hv xen --workload hypercall
+    want_rc 1
+    has "$T/stderr" "xen_perfc has a key that is not a safe name"
+    FAKE_XEN_PERFC=nosource xen --hv xen --workload hypercall
+    want_rc 1
+    has "$T/stderr" "missing 'events_source'"
+    ;;
 list)
     run --build "$B" list
     want_rc 0

@@ -10,5 +10,6 @@ void check(const char *what, long got, long want);
 
 void multicall_cases(void);              /* mc_cases.c */
 void misc_cases(void);                   /* misc_cases.c */
+void vcpu_cases(void);                   /* vcpu_cases.c: vcpus=2 only */
 
 #endif

@@ -2,7 +2,8 @@
  * uses, each checked against Xen 4.17's answer (results, error codes,
  * what changed): multicall (mc_cases.c), xen_version, vm_assist,
  * console_io, set_segment_base, update_va_mapping_otherdomain and the
- * remaining mmuext_ops (misc_cases.c).  Any difference is printed and
+ * remaining mmuext_ops (misc_cases.c), VCPUOP_initialise's selectors
+ * (vcpu_cases.c, the boot with vcpus=2).  Any difference is printed and
  * fails the boot.  Booted as dom0 and as a domU (two modules); the one
  * with bench=1 (the domU: dom0 is done by then) then times a multicall
  * of two null hypercalls. */
@@ -35,6 +36,9 @@ void workload_main(void)
     guest_trap_init();
     multicall_cases();
     misc_cases();
+    char v[4];
+    if (arg_get("vcpus", v, sizeof(v)) && v[0] == '2')
+        vcpu_cases();
     if (failures)
         guest_panic("abi: %u of %u checks failed", failures, checks);
     printf("abi: %u checks passed\n", checks);

@@ -45,16 +45,32 @@ static bool multimodal(const uint64_t *s, unsigned int n)
     return false;
 }
 
-/* This pCPU's counters and the sums over the other pCPUs. */
-struct counters { struct asilab_counters here, remote; };
+/* This pCPU's counters and the sums over the other pCPUs; on a perfc=y
+ * Xen also every Xen counter's values (xv). */
+struct counters { struct asilab_counters here, remote; uint32_t *xv; };
+static uint32_t xen_vals[3][4096];
 
 static void get_counters(struct counters *c)
 {
+    if (lab_on_xen) {
+        if (xen_perfc_on) {
+            xen_perfc_snapshot(c->xv);
+            xen_perfc_counters(c->xv, &c->here, &c->remote);
+        }
+        return;
+    }
     if (!lab_info.counters)             /* a lean image: nothing to read */
         return;
     if (HYPERVISOR_asilab_op(ASILAB_OP_get_counters, &c->here) ||
         HYPERVISOR_asilab_op(ASILAB_OP_get_counters_remote, &c->remote))
         guest_panic("get_counters failed");
+}
+
+/* Whether a record carries event e: every event on asilab's counting
+ * images, on Xen those its perf counters count (xen_perfc.h). */
+static bool reported(int e)
+{
+    return !lab_on_xen || xen_perfc_has(e);
 }
 
 /* Per-op deltas of one counter set, minus those of the empty batches, as
@@ -67,8 +83,10 @@ static int fmt_events(char *rec, size_t n, const struct asilab_counters *c0,
     for (int e = 0; e < NR_ASILAB_EVENTS; e++) {
         char v[32];
         uint64_t with = c2->ev[e] - c1->ev[e], without = c1->ev[e] - c0->ev[e];
+        if (!reported(e))
+            continue;
         fmt_ratio(v, sizeof(v), with > without ? with - without : 0, div);
-        len += snprintf(rec + len, n - len, "%s\"%s\":%s", e ? "," : "", event_names[e], v);
+        len += snprintf(rec + len, n - len, "%s\"%s\":%s", len ? "," : "", event_names[e], v);
     }
     return len;
 }
@@ -76,12 +94,13 @@ static int fmt_events(char *rec, size_t n, const struct asilab_counters *c0,
 
 void bench_op(const char *op, bench_fn *fn, void *ctx, unsigned int ops_per_iter)
 {
-    struct counters c0, c1, c2;
+    struct counters c0 = { .xv = xen_vals[0] }, c1 = { .xv = xen_vals[1] },
+                    c2 = { .xv = xen_vals[2] };
     uint64_t s[MAX_SAMPLES];
     unsigned long n = 1;
     unsigned int samples = SAMPLES;
     char arg[16];
-    char rec[4096], num[5][32];
+    char rec[8192], num[5][32];
     int len;
 
     if (arg_get("samples", arg, sizeof(arg)))
@@ -129,14 +148,17 @@ void bench_op(const char *op, bench_fn *fn, void *ctx, unsigned int ops_per_iter
         "\"samples\":%d,\"min\":%s,\"p10\":%s,\"median\":%s,\"p90\":%s,"
         "\"max\":%s,\"overhead\":%s,\"overhead_p10\":%s,\"overhead_p90\":%s,"
         "\"overhead_subtracted\":true,\"multimodal\":%s%s,"
-        "\"pcpu\":%u,\"domid\":%u,\"image\":\"%s\"%s",
+        "\"pcpu\":%u,\"domid\":%u,\"image\":\"%s\"%s%s%s",
         workload_name, op, lab_info.variant, timing ? "timing" : "deterministic",
         timing ? "tsc_ticks" : "insns", ops, samples,
         num[0], num[1], num[2], num[3], num[4], ovh[0], ovh[1], ovh[2],
         modes ? "true" : "false", tsc, lab_info.pcpu, lab_info.domid,
         lab_on_xen ? "xen" : lab_info.counters ? "counting" : "lean",
-        lab_on_xen ? ",\"events_unavailable\":\"no lab hypercall on Xen\"" : "");
-    if (lab_info.counters) {
+        lab_on_xen ? (xen_perfc_on ? ",\"events_source\":\"xen_perfc\""
+                                   : ",\"events_unavailable\":\"") : "",
+        lab_on_xen && !xen_perfc_on ? xen_perfc_why : "",
+        lab_on_xen && !xen_perfc_on ? "\"" : "");
+    if (lab_info.counters || xen_perfc_on) {
         len += snprintf(rec + len, sizeof(rec) - len, ",\"events\":{");
         len += fmt_events(rec + len, sizeof(rec) - len, &c0.here, &c1.here, &c2.here,
                           ops * samples);
@@ -145,6 +167,13 @@ void bench_op(const char *op, bench_fn *fn, void *ctx, unsigned int ops_per_iter
         len += snprintf(rec + len, sizeof(rec) - len, "},\"remote_events\":{");
         len += fmt_events(rec + len, sizeof(rec) - len, &c0.remote, &c1.remote,
                           &c2.remote, ops * samples);
+        len += snprintf(rec + len, sizeof(rec) - len, "}");
+    }
+    /* Every Xen counter that the op moves, by Xen's own names. */
+    if (xen_perfc_on) {
+        len += snprintf(rec + len, sizeof(rec) - len, ",\"xen_perfc\":{");
+        len += xen_perfc_format(rec + len, sizeof(rec) - 2048 - len, c0.xv, c1.xv,
+                                c2.xv, ops * samples);
         len += snprintf(rec + len, sizeof(rec) - len, "}");
     }
     /* Every sample's per-op value, sorted (overhead subtracted as above). */

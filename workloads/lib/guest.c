@@ -239,8 +239,8 @@ static uint32_t cpuid_tsc_invariant(void)
 /* Running on a real Xen: what the asilab hv's get_info would say, from
  * Xen (dom0 by SIF_INITDOMAIN, the pCPU count and cpu_khz by sysctl) and
  * the runner's arguments (the variant's name, the mode).  The runner pins
- * dom0's vCPUs (dom0_vcpus_pin): vCPU n runs on pCPU n.  No counters:
- * results carry no events. */
+ * dom0's vCPUs (dom0_vcpus_pin): vCPU n runs on pCPU n.  Events only
+ * where Xen has perf counters (xen_perfc.c). */
 void lab_xen_info(void)
 {
     char v[sizeof(lab_info.variant)], m[16];
@@ -262,6 +262,7 @@ void lab_xen_info(void)
     }
     lab_info.tsc_invariant = cpuid_tsc_invariant();
     lab_info.pcpu = lab_this_pcpu(0);
+    xen_perfc_init();
 }
 
 void guest_start(struct start_info *si)

@@ -15,6 +15,18 @@ extern struct asilab_info lab_info;
  * runner; no counters, the guest writes the end record). */
 extern bool lab_on_xen;
 void lab_xen_info(void);
+/* A perfc=y Xen's counters (xen_perfc.c): xen_perfc_on once
+ * xen_perfc_init found them, else xen_perfc_why says why not. */
+extern bool xen_perfc_on;
+extern char xen_perfc_why[96];
+void xen_perfc_init(void);
+void xen_perfc_snapshot(uint32_t *v);       /* room for 4096 values */
+unsigned int xen_perfc_nr_vals(void);
+bool xen_perfc_has(int event);              /* a Xen counter is this event */
+void xen_perfc_counters(const uint32_t *v, struct asilab_counters *here,
+                        struct asilab_counters *remote);
+int xen_perfc_format(char *rec, size_t n, const uint32_t *a, const uint32_t *b,
+                     const uint32_t *c, uint64_t div);
 unsigned int lab_this_pcpu(unsigned int vcpu);   /* the caller is vCPU vcpu */
 void console_write(const char *buf, int n);
 /* %rsp as the builder started us (the end of its boot stack). */
