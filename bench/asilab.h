@@ -143,6 +143,8 @@ struct config {
 
 struct proc_result {
     bool timed_out, interrupted, stopped, signaled;
+    bool log_cut;              /* a boot read from a log (ingest) that ends
+                                * before the hv's exit line */
     int exit_status, term_signal;
     double elapsed;
 };
@@ -194,7 +196,8 @@ void results_pair(json_t *const *recs, size_t n, long *partner);
 
 /* ---- boot.c: one boot of one variant with one workload recipe ---- */
 /* interrupted: the runner got SIGINT/SIGTERM and killed the boot's QEMU */
-enum boot_status { BOOT_PASS, BOOT_FAIL, BOOT_TIMEOUT, BOOT_CRASH, BOOT_INTERRUPTED };
+enum boot_status { BOOT_PASS, BOOT_FAIL, BOOT_TIMEOUT, BOOT_CRASH, BOOT_INTERRUPTED,
+                   BOOT_INCOMPLETE };   /* incomplete: a log (ingest) ends inside it */
 const char *boot_status_name(enum boot_status s);
 
 struct boot_spec {
@@ -212,6 +215,7 @@ struct boot_spec {
     int rep;                   /* 1.. with --reps > 1, else 0 (no "rep") */
     const struct xen_variant *xen;   /* a Xen boot (dom0 = the workload), or NULL */
     char *xen_cmdline;         /* with xen: Xen's command line */
+    bool from_log;             /* read back from a serial log (ingest), not run */
 };
 char *hv_image_path(const struct config *cfg, const char *variant, bool lean);
 void boot_spec_init(struct boot_spec *s, const struct config *cfg,
@@ -263,6 +267,19 @@ struct bctx *boot_start(const struct config *cfg, const struct boot_spec *s,
                         bool stop_at_calibration, struct boot_out *out,
                         struct proc **proc);
 void boot_finish(struct bctx *c);
+/* A boot read back from a serial log (asilab ingest): the spec of an
+ * image's entry (modules as the image holds them), then its lines one by
+ * one (an "hv: exit code N" line is its exit), then the verdict: cut, the
+ * log ended before the hv's exit line. */
+void boot_spec_init_log(struct boot_spec *s, const char *variant,
+                        const struct workload *wl, int index, bool timing, bool lean);
+struct bctx *boot_log_start(const struct config *cfg, const struct boot_spec *s,
+                            struct boot_out *out);
+void boot_log_line(struct bctx *c, char *line, size_t len, size_t lineno);
+void boot_log_finish(struct bctx *c, bool cut);
+/* The exit code of an on_exit=reboot hv's last line ("hv: exit code N,
+ * resetting"), or -1. */
+int hv_exit_line(const char *line);
 const char *boot_qemu_error(const struct boot_out *out);
 void boot_out_free(struct boot_out *out);
 
@@ -341,6 +358,25 @@ void table_add(struct table *t, json_t *result, json_t *prov, const char *note);
 void table_add_record(struct table *t, json_t *rec);  /* exposure, probe */
 void table_print(struct table *t, FILE *f);   /* once */
 void table_free(struct table *t);
+
+/* ---- image.c: asilab image, a GRUB ISO and PXE folder of a boot matrix ---- */
+struct image_args {
+    const struct strlist *variants, *workloads;   /* selected names */
+    const char *build, *out;
+    bool lean, paired;         /* --image */
+    bool timing;               /* --mode timing (default) or deterministic */
+    int cmos;                  /* first of the chain's three CMOS bytes */
+    int menu_timeout;          /* seconds GRUB's menu waits outside a chain */
+};
+int cmd_image(const struct image_args *a);
+
+/* ---- ingest.c: asilab ingest, a captured serial log into a result set ---- */
+struct ingest_args {
+    const char *manifest, *host, *build, *out;
+    char **logs;
+    int nlogs;
+};
+int cmd_ingest(const struct ingest_args *a);
 
 /* plot.c */
 int cmd_plot(const char *dir, const char *scripts);

@@ -10,7 +10,7 @@
 const char *boot_status_name(enum boot_status s)
 {
     static const char *const names[] = { "pass", "fail", "timeout", "crash",
-                                         "interrupted" };
+                                         "interrupted", "incomplete" };
     return names[s];
 }
 
@@ -84,6 +84,31 @@ void boot_spec_init_xen(struct boot_spec *s, const struct config *cfg,
     s->xen_cmdline = xen_cmdline(wl, index, x->opts);
     s->argv = qemu_argv(cfg, s->hv_path, kvm, &s->modules, s->xen_cmdline);
     s->cmdline = argv_join(s->argv);
+}
+
+/* An image's entry (bench/image.c): the hv and modules by the paths the
+ * image holds them under; there is no QEMU command line. */
+void boot_spec_init_log(struct boot_spec *s, const char *variant,
+                        const struct workload *wl, int index, bool timing, bool lean)
+{
+    memset(s, 0, sizeof *s);
+    s->variant = variant;
+    s->wl = wl;
+    s->index = index;
+    s->timing = timing;
+    s->lean = lean;
+    s->from_log = true;
+    s->hv_path = xasprintf(lean ? "/asilab/hv/lean/hv-%s.elf" : "/asilab/hv/hv-%s.elf",
+                           variant);
+    for (const char *const *m = wl->boots[index].modules; *m; m++) {
+        char *mod = xasprintf("/asilab/workloads/%s", *m);
+        strlist_push(&s->modules, mod);
+        free(mod);
+    }
+    const char *args = module_args(wl->boots[index].modules[0]);
+    s->label = *args ? xasprintf("%s (%s)", wl->name, args) : xstrdup(wl->name);
+    s->cmdline = xasprintf("multiboot %s mode=%s", s->hv_path,
+                           timing ? "timing" : "deterministic");
 }
 
 void boot_spec_free(struct boot_spec *s)
@@ -213,6 +238,13 @@ static bool on_stdout(void *vc, char *line, size_t len, size_t lineno)
 {
     struct bctx *c = vc;
     struct boot_out *o = c->out;
+    if (c->spec->from_log) {       /* a GRUB prefix before the first record */
+        const char *t = strlen(line) == len ? strstr(line, TAG) : NULL;
+        if (t && t != line) {
+            len -= (size_t)(t - line);
+            line += t - line;
+        }
+    }
     if (len < strlen(TAG) || memcmp(line, TAG, strlen(TAG)) != 0) {
         keep_line(&o->console, line, len);
         /* Xen stops the machine but QEMU runs on: its end line ends the boot */
@@ -285,7 +317,10 @@ static char *exit_problem(const struct bctx *c, const struct config *cfg,
     char *tail = qe ? xasprintf(": %s", qe) : xstrdup("");
     char *m = NULL;
     bool xfail = c->spec->wl->expect_fail;
-    if (c->out->kvm_error) {
+    if (p->log_cut) {
+        *st = BOOT_INCOMPLETE;
+        m = xasprintf("the log ends before the boot did (no \"hv: exit code\" line)");
+    } else if (c->out->kvm_error) {
         *st = BOOT_CRASH;
         m = xasprintf("%s: KVM could not run the hv's ring-0 code (host defect)",
                       c->out->kvm_error);
@@ -379,7 +414,7 @@ static void end_problems(struct bctx *c, struct strlist *pl, bool exit_bad)
     struct boot_out *o = c->out;
     const char *want = c->spec->wl->expect_fail ? "fail" : "pass";
     char *m = NULL;
-    if (o->proc.timed_out || o->proc.interrupted)
+    if (o->proc.timed_out || o->proc.interrupted || o->proc.log_cut)
         return;
     if (!o->end_seen) {
         const char *qe = exit_bad ? NULL : boot_qemu_error(o);
@@ -434,9 +469,9 @@ static void verdict(struct bctx *c, const struct config *cfg)
 
 /* Start the boot's QEMU; *proc is what proc_wait_any waits for, and after
  * it is done boot_finish makes out's verdict. */
-struct bctx *boot_start(const struct config *cfg, const struct boot_spec *s,
-                        bool stop_at_calibration, struct boot_out *out,
-                        struct proc **proc)
+/* The context of one boot (its expectations), out cleared. */
+static struct bctx *bctx_new(const struct config *cfg, const struct boot_spec *s,
+                             bool stop_at_calibration, struct boot_out *out)
 {
     struct bctx *c = xmalloc(sizeof *c);
     memset(c, 0, sizeof *c);
@@ -459,6 +494,14 @@ struct bctx *boot_start(const struct config *cfg, const struct boot_spec *s,
         c->names[k][strlen(c->names[k]) - 4] = '\0';     /* drop ".elf" */
         c->exp.workloads[k + 1] = c->names[k];
     }
+    return c;
+}
+
+struct bctx *boot_start(const struct config *cfg, const struct boot_spec *s,
+                        bool stop_at_calibration, struct boot_out *out,
+                        struct proc **proc)
+{
+    struct bctx *c = bctx_new(cfg, s, stop_at_calibration, out);
     *proc = proc_start(s->argv, s->xen ? cfg->xen_timeout : cfg->timeout, on_stdout,
                        on_stderr, c, &out->proc);
     return c;
@@ -472,6 +515,41 @@ void boot_finish(struct bctx *c)
         free(c->names[i]);
     strlist_free(&c->rec_problems);
     free(c);
+}
+
+int hv_exit_line(const char *line)
+{
+    unsigned int code;
+    char tail[2];
+    const char *p = strstr(line, "hv: exit code ");
+    if (!p || sscanf(p, "hv: exit code %3u, resettin%1s", &code, tail) != 2)
+        return -1;
+    return (int)code;
+}
+
+struct bctx *boot_log_start(const struct config *cfg, const struct boot_spec *s,
+                            struct boot_out *out)
+{
+    struct bctx *c = bctx_new(cfg, s, false, out);
+    out->proc.exit_status = -1;
+    return c;
+}
+
+void boot_log_line(struct bctx *c, char *line, size_t len, size_t lineno)
+{
+    int code = strlen(line) == len ? hv_exit_line(line) : -1;
+    if (code >= 0 && c->out->proc.exit_status < 0) {
+        c->out->proc.exit_status = (code << 1) | 1;    /* as isa-debug-exit */
+        keep_line(&c->out->console, line, len);
+        return;
+    }
+    on_stdout(c, line, len, lineno);
+}
+
+void boot_log_finish(struct bctx *c, bool cut)
+{
+    c->out->proc.log_cut = cut || c->out->proc.exit_status < 0;
+    boot_finish(c);
 }
 
 void boot_run(const struct config *cfg, const struct boot_spec *s,
@@ -506,8 +584,14 @@ const char *timing_invalid_reason(const struct boot_spec *s, const struct boot_o
 {
     if (!s->timing)
         return NULL;
-    if (!s->kvm)
+    if (s->from_log) {            /* a machine the runner never saw: its own word */
+        if (!o->have_platform)
+            return "no platform record";
+        if (strcmp(o->hypervisor, "tcg") == 0)
+            return "tcg: the TSC is QEMU's virtual clock, not CPU cycles";
+    } else if (!s->kvm) {
         return "tcg: the TSC is QEMU's virtual clock, not CPU cycles";
+    }
     if (s->xen)
         return "a Xen boot: dom0 has no platform or calibration record to check "
                "its timings by";

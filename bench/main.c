@@ -19,6 +19,15 @@ static const char usage_text[] =
     "       asilab run --hv xen[=PATH] [--xen-cmdline OPTS]... --workload NAMES [options]\n"
     "       asilab run --variant NAMES --series NAME[=VALUES] ... [options]\n"
     "       asilab list [--build DIR]\n"
+    "       asilab image --variant NAMES --workload NAMES [--image KIND] [--mode M]\n"
+    "                    [--cmos 0xNN] [--menu-timeout S] --out DIR\n"
+    "                         (a GRUB ISO, DIR/asilab.iso, and a PXE folder,\n"
+    "                         DIR/tftp, of those boots for a machine of your\n"
+    "                         own: the default entry runs them all, resetting\n"
+    "                         between boots; records on COM1)\n"
+    "       asilab ingest --manifest DIR/manifest.json [--host LABEL] --out OUT LOG...\n"
+    "                         (the serial log of such an image's boots as a\n"
+    "                         result set; exit 1 if incomplete or a boot failed)\n"
     "       asilab plot DIR   (PNG and SVG plots of DIR/records.jsonl into DIR/plots)\n"
     "       asilab env [--build DIR] [--qemu PATH] [--kvm-cpu MODEL]\n"
     "                         (this host's provenance, whether kvm timings are\n"
@@ -102,6 +111,15 @@ static const char usage_text[] =
     "                        when perf or the PMU is missing); kvm boots also\n"
     "                        under 'perf kvm stat record' (VM exits by reason\n"
     "                        as \"perf_kvm\", or \"unavailable\")\n"
+    "      --mode M          image: the hv's mode=, timing (default: a real\n"
+    "                        machine's cycles) or deterministic (QEMU icount)\n"
+    "      --cmos 0xNN       image: the chain's three CMOS bytes from 0xNN\n"
+    "                        (default 0x7c; 0x0e..0x7d; pick bytes your\n"
+    "                        firmware does not use)\n"
+    "      --menu-timeout S  image: seconds GRUB's menu waits before the chain\n"
+    "                        starts (default 10; 0..600)\n"
+    "      --manifest FILE   ingest: the image's manifest.json\n"
+    "      --host LABEL      ingest: the machine's name in the provenance\n"
     "  -h, --help            this text\n"
     "\n"
     "exit status: 0 all boots passed, 1 a boot failed, 2 bad usage or setup,\n"
@@ -121,6 +139,9 @@ struct opts {
     int jobs;                  /* boots at a time (tcg only) */
     int reps;                  /* --reps: runs of every boot */
     double timeout;            /* 0: the command's default */
+    const char *mode;          /* image --mode */
+    int cmos, menu_timeout;    /* image --cmos, --menu-timeout */
+    const char *manifest, *host;   /* ingest */
 };
 
 /* --NAME's value: an integer 1..max (--smp, --jobs, --reps); why: what
@@ -134,6 +155,19 @@ static int parse_count(const char *name, const char *s, int max, const char *why
         usage_error("bad --%s '%s': expected an integer 1..%d%s%s%s", name, s, max,
                     why ? " (" : "", why ? why : "", why ? ")" : "");
     return (int)v;
+}
+
+/* --NAME's value: an integer lo..hi in base (0: C's prefixes); what: the
+ * expectation, for the error. */
+static long parse_range(const char *name, const char *s, int base, long lo, long hi,
+                        const char *what)
+{
+    char *e;
+    errno = 0;
+    long v = strtol(s, &e, base);
+    if (errno || e == s || *e || v < lo || v > hi)
+        usage_error("bad --%s '%s': expected %s", name, s, what);
+    return v;
 }
 
 static double parse_timeout(const char *s)
@@ -180,6 +214,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         { "xen-cmdline", required_argument, NULL, 'X' },
         { "perf", no_argument, NULL, 'P' },
         { "force", no_argument, NULL, 'F' },
+        { "mode", required_argument, NULL, 'M' },
+        { "cmos", required_argument, NULL, 'C' },
+        { "menu-timeout", required_argument, NULL, 'T' },
+        { "manifest", required_argument, NULL, 'm' },
+        { "host", required_argument, NULL, 'L' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -217,6 +256,21 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case 'X': strlist_push(&o->xen_opts, optarg); break;
         case 'P': o->perf = true; break;
         case 'F': o->force = true; break;
+        case 'M':
+            if (strcmp(optarg, "timing") && strcmp(optarg, "deterministic"))
+                usage_error("bad --mode '%s': expected timing or deterministic", optarg);
+            o->mode = optarg;
+            break;
+        case 'C':
+            o->cmos = (int)parse_range("cmos", optarg, 0, 0x0e, 0x7d,
+                                       "a CMOS byte 0x0e..0x7d");
+            break;
+        case 'T':
+            o->menu_timeout = (int)parse_range("menu-timeout", optarg, 10, 0, 600,
+                                               "seconds, 0..600");
+            break;
+        case 'm': o->manifest = optarg; break;
+        case 'L': o->host = optarg; break;
         case 'h': fputs(usage_text, stdout); exit(0);
         case ':': usage_error("option '%s' needs a value", argv[optind - 1]);
         default:
@@ -822,9 +876,56 @@ static int cmd_run(const struct opts *op, struct config *cfg)
     return rc;
 }
 
+/* asilab image: the selection as for run (all of the catalog's boots of
+ * each workload; no series, no Xen). */
+static int image(const struct opts *op)
+{
+    struct strlist valid_v = { 0 }, valid_w = { 0 }, all_w = { 0 }, vars = { 0 }, wls = { 0 };
+    if (!op->variant || !op->workload)
+        usage_error("image needs --variant and --workload (see asilab --help)");
+    if (op->hv.n || op->xen_opts.n || op->series.n)
+        usage_error("image boots asilab variants with catalog workloads: no --hv, "
+                    "--xen-cmdline or --series");
+    char *build = resolve_build(op->build);
+    scan_variants(build, &valid_v);
+    for (size_t i = 0; i < workload_count; i++) {
+        strlist_push(&valid_w, workload_table[i].name);
+        if (!workload_table[i].expect_fail)
+            strlist_push(&all_w, workload_table[i].name);
+    }
+    select_names(op->variant, "variant", &valid_v, &valid_v, &vars);
+    select_names(op->workload, "workload", &valid_w, &all_w, &wls);
+    for (size_t i = 0; i < wls.n; i++) {
+        struct strlist miss = { 0 };
+        workload_missing(build, workload_find(wls.v[i]), &miss);
+        if (miss.n)
+            usage_error("workload '%s' is not built: %s missing", wls.v[i], miss.v[0]);
+    }
+    for (size_t v = 0; (op->lean || op->paired) && v < vars.n; v++) {
+        char *hv = hv_image_path(&(struct config){ .build = build }, vars.v[v], true);
+        if (access(hv, R_OK) != 0)
+            usage_error("--image %s: no %s (build the lean images: cmake --build)",
+                        op->paired ? "paired" : "lean", hv);
+        free(hv);
+    }
+    struct image_args ia = { .variants = &vars, .workloads = &wls, .build = build,
+                             .out = op->out, .lean = op->lean, .paired = op->paired,
+                             .timing = !op->mode || strcmp(op->mode, "timing") == 0,
+                             .cmos = op->cmos ? op->cmos : 0x7c,
+                             .menu_timeout = op->menu_timeout >= 0 ? op->menu_timeout : 10 };
+    int rc = cmd_image(&ia);
+    strlist_free(&valid_v);
+    strlist_free(&valid_w);
+    strlist_free(&all_w);
+    strlist_free(&vars);
+    strlist_free(&wls);
+    free(build);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
-    struct opts op = { .accel = ACCEL_AUTO, .smp = 2, .jobs = 1, .reps = 1,
+    struct opts op = { .accel = ACCEL_AUTO, .smp = 2, .jobs = 1, .reps = 1, .menu_timeout = -1,
                        .out = "asilab-out", .build = ASILAB_BUILD_DIR };
     signal(SIGPIPE, SIG_IGN);
     int first = parse_opts(argc, argv, &op);
@@ -844,8 +945,19 @@ int main(int argc, char **argv)
                         "files (see asilab --help)");
         return cmd_compare(argv[first + 1], argv[first + 2]);
     }
+    if (strcmp(cmd, "ingest") == 0) {
+        char *build = resolve_build(op.build);
+        struct ingest_args ia = { .manifest = op.manifest, .host = op.host, .build = build,
+                                  .out = op.out, .logs = argv + first + 1,
+                                  .nlogs = argc - first - 1 };
+        int rc = cmd_ingest(&ia);
+        free(build);
+        return rc;
+    }
     if (first + 1 < argc)
         usage_error("unexpected argument '%s' (see asilab --help)", argv[first + 1]);
+    if (strcmp(cmd, "image") == 0)
+        return image(&op);
     struct config cfg = { .out = op.out, .kvm_cpu = op.kvm_cpu, .smp = op.smp,
                           .timeout = op.timeout ? op.timeout : 120,
                           .xen_timeout = op.timeout ? op.timeout : XEN_TIMEOUT_S,
@@ -867,5 +979,6 @@ int main(int argc, char **argv)
         strlist_free(&op.xen_opts);
         return rc;
     }
-    usage_error("unknown command '%s' (expected run, list, plot, env or compare; see asilab --help)", cmd);
+    usage_error("unknown command '%s' (expected run, list, image, ingest, plot, env or "
+                "compare; see asilab --help)", cmd);
 }

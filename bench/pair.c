@@ -37,30 +37,50 @@ static char *pair_key(json_t *rec)
     return s;
 }
 
+struct keyed { const char *key; size_t i; bool lean; };
+
+static int by_key(const void *a, const void *b)
+{
+    const struct keyed *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* Sorted by key (then by position), each key's k-th lean result pairs
+ * with its k-th counting one: n log n, for the large sets ingest reads. */
 void results_pair(json_t *const *recs, size_t n, long *partner)
 {
     char **key = xmalloc((n ? n : 1) * sizeof *key);
-    size_t *nth = xmalloc((n ? n : 1) * sizeof *nth);
+    struct keyed *k = xmalloc((n ? n : 1) * sizeof *k);
+    size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         key[i] = pair_key(recs[i]);
         partner[i] = -1;
-        nth[i] = 0;          /* how many of the same key and image before it */
-        for (size_t j = 0; key[i] && j < i; j++)
-            nth[i] += key[j] && result_lean(recs[j]) == result_lean(recs[i]) &&
-                      strcmp(key[j], key[i]) == 0;
+        if (key[i])
+            k[m++] = (struct keyed){ key[i], i, result_lean(recs[i]) };
     }
-    for (size_t i = 0; i < n; i++) {
-        if (!key[i] || !result_lean(recs[i]))
-            continue;
-        for (size_t j = 0; j < n && partner[i] < 0; j++)
-            if (key[j] && !result_lean(recs[j]) && partner[j] < 0 && nth[j] == nth[i] &&
-                strcmp(key[j], key[i]) == 0) {
-                partner[i] = (long)j;
-                partner[j] = (long)i;
-            }
+    qsort(k, m, sizeof *k, by_key);
+    for (size_t g = 0; g < m;) {
+        size_t e = g;
+        while (e < m && strcmp(k[e].key, k[g].key) == 0)
+            e++;
+        size_t l = g, c = g;          /* the next lean and counting of the group */
+        for (;;) {
+            while (l < e && !k[l].lean)
+                l++;
+            while (c < e && k[c].lean)
+                c++;
+            if (l == e || c == e)
+                break;
+            partner[k[l].i] = (long)k[c].i;
+            partner[k[c].i] = (long)k[l].i;
+            l++;
+            c++;
+        }
+        g = e;
     }
     for (size_t i = 0; i < n; i++)
         free(key[i]);
     free(key);
-    free(nth);
+    free(k);
 }

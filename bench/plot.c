@@ -383,11 +383,21 @@ static int plot_workload(const char *dir, const char *scripts, const char *w)
     int rc = 0;
     if (!f || !n || !e)
         return -1;
+    /* The variants that ran this workload: a column with no point at all
+     * (Xen skips multi-domain workloads) is an error to gnuplot. */
+    const char *wv[MAXV];
+    size_t nwv = 0;
+    for (size_t v = 0; v < nvariants; v++)
+        for (size_t o = 0; o < nops; o++)
+            if (find(w, ops[o], variants[v])) {
+                wv[nwv++] = variants[v];
+                break;
+            }
     fprintf(f, "op");
     fprintf(n, "op");
-    for (size_t v = 0; v < nvariants; v++) {
-        fprintf(f, " %s p10 p90", variants[v]);
-        fprintf(n, " %s", variants[v]);
+    for (size_t v = 0; v < nwv; v++) {
+        fprintf(f, " %s p10 p90", wv[v]);
+        fprintf(n, " %s", wv[v]);
     }
     fprintf(e, "label");
     for (size_t k = 0; k < sizeof(evs) / sizeof(*evs); k++)
@@ -398,8 +408,8 @@ static int plot_workload(const char *dir, const char *scripts, const char *w)
         const struct res *base = find(w, ops[o], "shared_l4");
         fprintf(f, "%s", ops[o]);
         fprintf(n, "%s", ops[o]);
-        for (size_t v = 0; v < nvariants; v++) {
-            const struct res *r = find(w, ops[o], variants[v]);
+        for (size_t v = 0; v < nwv; v++) {
+            const struct res *r = find(w, ops[o], wv[v]);
             fprintf(f, " %g %g %g", r ? r->median : NAN, r ? r->p10 : NAN, r ? r->p90 : NAN);
             fprintf(n, " %g", r && base && base->median > 0 ? r->median / base->median : NAN);
             if (!r)
@@ -408,9 +418,9 @@ static int plot_workload(const char *dir, const char *scripts, const char *w)
                 lo = r->median < lo ? r->median : lo;
                 hi = r->median > hi ? r->median : hi;
             }
-            if (is_xen(variants[v]))     /* no lab counters on Xen */
+            if (is_xen(wv[v]))           /* no lab counters on Xen */
                 continue;
-            fprintf(e, "%s/%s", ops[o], variants[v]);
+            fprintf(e, "%s/%s", ops[o], wv[v]);
             for (size_t k = 0; k < sizeof(evs) / sizeof(*evs); k++) {
                 /* a lean image's result has no events at all: no bar */
                 double x = !r->events ? NAN
@@ -426,13 +436,13 @@ static int plot_workload(const char *dir, const char *scripts, const char *w)
     bool logy = hi > 1000 * lo;
     char *vars = plot_vars(dat, xasprintf("%s: %s per op, %s, %s mode, %s%s", w, unit, images,
                                           mode, host, logy ? " (log scale)" : ""),
-                           NULL, per_op, "nv", (long)nvariants);
+                           NULL, per_op, "nv", (long)nwv);
     var_int(&vars, "logy", logy);
     rc |= gnuplot(scripts, "ops.gp", out, vars);
     free(vars); free(out);
     out = xasprintf("%s/%s_norm", dir, w);
     vars = plot_vars(ndat, xasprintf("%s: cost relative to shared_l4 (%s, %s, %s mode, %s)",
-                                     w, unit, images, mode, host), NULL, NULL, "nv", (long)nvariants);
+                                     w, unit, images, mode, host), NULL, NULL, "nv", (long)nwv);
     rc |= gnuplot(scripts, "normalised.gp", out, vars);
     free(vars); free(out);
     bool any_events = false;         /* lean images' results have none */

@@ -311,6 +311,20 @@ static bool check_platform(struct vctx *c, const struct expect *e)
     } else if (strcmp(pcid, "off") != 0) {
         return bad(c, "'pcid' is \"%.20s\", expected \"off\" (not a +pcid variant)", pcid);
     }
+    /* the CPU's identity (hv/lab/platform.c cpu_identity; absent before it) */
+    static const char *const strs[] = { "cpu_vendor", "cpu_brand" };
+    static const char *const ints[] = { "cpu_family", "cpu_model", "cpu_stepping",
+                                        "microcode", "cpus" };
+    for (size_t i = 0; i < sizeof strs / sizeof *strs; i++) {
+        json_t *v = json_object_get(c->rec, strs[i]);
+        if (v && (!json_is_string(v) || json_string_length(v) > 48))
+            return bad(c, "'%s' is not a string of at most 48 bytes", strs[i]);
+    }
+    for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) {
+        json_t *v = json_object_get(c->rec, ints[i]);
+        if (v && (!json_is_integer(v) || json_integer_value(v) < -1))
+            return bad(c, "'%s' is not an integer >= -1", ints[i]);
+    }
     for (size_t i = 0; i < sizeof hvs / sizeof *hvs; i++)
         if (strcmp(h, hvs[i]) == 0)
             return true;

@@ -3,11 +3,13 @@
 # missing (run as root; a no-op when everything is there).  Debian's Xen
 # 4.17 (xen-hypervisor-4.17-amd64: /boot/xen-4.17-amd64.gz) is the real Xen
 # the runner boots beside the model (--hv xen); only the hypervisor image,
-# no toolstack, and nothing here boots the host into it.
+# no toolstack, and nothing here boots the host into it.  GRUB's BIOS
+# modules and xorriso build `asilab image`'s ISO and PXE folder (the
+# host's own boot loader is not touched).
 set -eu
 pkgs="cmake ninja-build gcc g++ make pkg-config git qemu-system-x86 libjansson-dev
       libbenchmark-dev libbenchmark-tools python3-scipy gnuplot-nox
-      xen-hypervisor-4.17-amd64"
+      xen-hypervisor-4.17-amd64 grub-pc-bin grub-common xorriso mtools"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

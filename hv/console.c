@@ -1,5 +1,5 @@
 /* COM1 console (16550 at 0x3f8), printk/panic, and power-off through
- * QEMU's isa-debug-exit device (port 0xf4). */
+ * QEMU's isa-debug-exit device (port 0xf4), or a reset (on_exit=reboot). */
 #include "console.h"
 #include "lib.h"
 #include "spinlock.h"
@@ -47,9 +47,39 @@ void printk(const char *fmt, ...)
     console_write(buf, MIN((size_t)n, sizeof(buf) - 1));
 }
 
+bool hv_exit_reboot;
+
+/* Reset the machine: the chipset's reset control register (0xcf9: a hard
+ * reset), then the keyboard controller's reset line, then a triple fault
+ * (no IDT), as Xen's machine_restart tries its reboot methods. */
+static void __noreturn machine_reset(void)
+{
+    static const struct { uint16_t limit; uint64_t base; } __packed no_idt = { 0, 0 };
+    outb(0xcf9, 0x02);
+    outb(0xcf9, 0x06);
+    for (int i = 0; i < 100000; i++)
+        __asm__ volatile("pause");
+    for (int i = 0; i < 0x10000 && (inb(0x64) & 0x02); i++)
+        ;
+    outb(0x64, 0xfe);
+    for (int i = 0; i < 100000; i++)
+        __asm__ volatile("pause");
+    __asm__ volatile("lidt %0; int3" :: "m"(no_idt));
+    for (;;)
+        __asm__ volatile("hlt");
+}
+
+/* The end of the run: under QEMU the isa-debug-exit device stops it with
+ * code; on_exit=reboot (an image's chain of boots, where the next boot's
+ * loader reads what it needs) says the code on the console and resets
+ * instead; otherwise (bare metal) the CPU halts here. */
 void hv_exit(unsigned int code)
 {
     local_irq_disable();
+    if (hv_exit_reboot) {
+        printk("hv: exit code %u, resetting (on_exit=reboot)\n", code);
+        machine_reset();
+    }
     outl(0xf4, code);
     for (;;)                /* not under QEMU: stop here */
         __asm__ volatile("hlt");

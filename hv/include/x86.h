@@ -48,6 +48,7 @@
 #define MSR_SHADOW_GS_BASE 0xc0000102
 #define MSR_APIC_BASE     0x0000001b
 #define MSR_IA32_TSC      0x00000010
+#define MSR_IA32_UCODE_REV 0x0000008b      /* AMD: the patch level */
 #define MSR_INTEL_PLATFORM_INFO 0x000000ce
 #define MSR_INTEL_MISC_FEATURES_ENABLES 0x00000140
 #define MSR_IA32_MISC_ENABLE 0x000001a0
@@ -151,6 +152,18 @@ static inline int rdmsr_safe(uint32_t msr, uint64_t *val)
                      ".section .ex_table, \"a\"\n .quad 1b, 3b\n.previous"
                      : "=a"(lo), "=d"(hi), "+r"(rc) : "c"(msr));
     *val = lo | ((uint64_t)hi << 32);
+    return rc;
+}
+/* wrmsr that reports a #GP instead of taking it: 0 or -1. */
+static inline int wrmsr_safe(uint32_t msr, uint64_t v)
+{
+    int rc = 0;
+    __asm__ volatile("1: wrmsr\n2:\n"
+                     ".section .fixup, \"ax\"\n"
+                     "3: mov $-1, %0\n jmp 2b\n"
+                     ".previous\n"
+                     ".section .ex_table, \"a\"\n .quad 1b, 3b\n.previous"
+                     : "+r"(rc) : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
     return rc;
 }
 static inline void invlpg(unsigned long va) { __asm__ volatile("invlpg (%0)" :: "r"(va) : "memory"); }

@@ -5,7 +5,8 @@
  * none -- or "none" on bare metal), whether SYSCALL from ring 3 arrives
  * at CPL 0, and how the TLB is tagged and flushed (pcid: "on", "off" or
  * "unavailable" -- a +pcid image on a CPU without PCID or INVPCID --
- * and invpcid: whether flushes use INVPCID).  All go out in one
+ * and invpcid: whether flushes use INVPCID), and the CPU's identity
+ * (cpu_identity).  All go out in one
  * "platform" record, which the runner uses to decide whether
  * timing-mode figures are real cycles and copies (pcid) into every
  * record's provenance.
@@ -19,6 +20,7 @@
  * EXIT_HOST_DEFECT instead of running guests that would die at their
  * first system call. */
 #include "console.h"
+#include "domain.h"
 #include "flushtlb.h"
 #include "lab.h"
 #include "lib.h"
@@ -55,15 +57,76 @@ static void identify_hypervisor(void)
             strlcpy(hypervisor, known[i].name, sizeof(hypervisor));
 }
 
+/* The CPU itself, for a log read back from a machine the runner never
+ * saw (asilab ingest): vendor and brand strings (printable ASCII, no
+ * quote or backslash), family/model/stepping as Linux's /proc/cpuinfo
+ * shows them, and the microcode revision (IA32_BIOS_SIGN_ID's high half
+ * on Intel after the CPUID the SDM asks for, the patch level on AMD; -1
+ * where the MSR faults). */
+static void cpu_identity(char *vendor, char *brand, unsigned int *fam,
+                         unsigned int *model, unsigned int *step, long long *ucode)
+{
+    uint32_t r[12], a, b, c, d;
+    cpuid_count(0, 0, &a, &r[0], &r[2], &r[1]);
+    memcpy(vendor, r, 12);
+    vendor[12] = 0;
+    cpuid_count(1, 0, &a, &b, &c, &d);
+    *fam = (a >> 8) & 0xf;
+    *model = (a >> 4) & 0xf;
+    *step = a & 0xf;
+    if (*fam == 0xf)
+        *fam += (a >> 20) & 0xff;
+    if (*fam >= 6)
+        *model |= ((a >> 16) & 0xf) << 4;
+    brand[0] = 0;
+    cpuid_count(0x80000000, 0, &a, &b, &c, &d);
+    if (a >= 0x80000004) {
+        for (unsigned int i = 0; i < 3; i++)
+            cpuid_count(0x80000002 + i, 0, &r[4 * i], &r[4 * i + 1], &r[4 * i + 2],
+                        &r[4 * i + 3]);
+        memcpy(brand, r, 48);
+        brand[48] = 0;
+    }
+    for (char *s = vendor; *s; s++)
+        if (*s < 0x20 || *s > 0x7e || *s == '"' || *s == '\\')
+            *s = '?';
+    char *o = brand;                          /* trimmed, blanks squeezed */
+    for (const char *s = brand; *s; s++) {
+        char ch = *s < 0x20 || *s > 0x7e || *s == '"' || *s == '\\' ? '?' : *s;
+        if (ch == ' ' && (o == brand || o[-1] == ' '))
+            continue;
+        *o++ = ch;
+    }
+    while (o > brand && o[-1] == ' ')
+        o--;
+    *o = 0;
+    uint64_t v;
+    *ucode = -1;
+    if (boot_cpu_vendor == CPU_VENDOR_INTEL) {
+        wrmsr_safe(MSR_IA32_UCODE_REV, 0);
+        cpuid_count(1, 0, &a, &b, &c, &d);
+        if (!rdmsr_safe(MSR_IA32_UCODE_REV, &v))
+            *ucode = (long long)(v >> 32);
+    } else if (boot_cpu_vendor == CPU_VENDOR_AMD && !rdmsr_safe(MSR_IA32_UCODE_REV, &v)) {
+        *ucode = (long long)(uint32_t)v;
+    }
+}
+
 static void emit_platform(int syscall_cpl)
 {
-    char line[256];
+    char line[512], vendor[13], brand[49];
+    unsigned int fam, model, step;
+    long long ucode;
+    cpu_identity(vendor, brand, &fam, &model, &step, &ucode);
     int n = snprintf(line, sizeof(line),
         "@asilab {\"type\":\"platform\",\"workload\":\"hv\",\"variant\":\"%s\","
         "\"mode\":\"%s\",\"hypervisor\":\"%s\",\"syscall_cpl\":%d,"
-        "\"pcid\":\"%s\",\"invpcid\":%s}\n",
+        "\"pcid\":\"%s\",\"invpcid\":%s,\"cpu_vendor\":\"%s\",\"cpu_brand\":\"%s\","
+        "\"cpu_family\":%u,\"cpu_model\":%u,\"cpu_stepping\":%u,\"microcode\":%lld,"
+        "\"cpus\":%u}\n",
         asilab_variant, lab_mode_name(), hypervisor, syscall_cpl,
-        pcid_state_name(pv_pcid), use_invpcid ? "true" : "false");
+        pcid_state_name(pv_pcid), use_invpcid ? "true" : "false", vendor, brand,
+        fam, model, step, ucode, nr_cpus_online);
     lab_emit_record(line, MIN((size_t)n, sizeof(line) - 1));
 }
 

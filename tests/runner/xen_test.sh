@@ -76,6 +76,23 @@ pass)
     has "$O/records.jsonl" '"variant":"xen-4.17"'
     has "$O/records.jsonl" '"hv":"asilab"'
     ;;
+plot)
+    # a result set where Xen ran hypercall but not emul (it skips it):
+    # every plot is drawn, emul's without a Xen column (an all-empty
+    # column is an error to gnuplot); records from the committed sample
+    command -v gnuplot >/dev/null || { echo "no gnuplot: skipped"; exit 0; }
+    S=$(ls -d "$(dirname "$0")"/../../results/*-deterministic | head -n 1)/records.jsonl
+    mkdir -p "$O"
+    grep '"type":"result"' "$S" | grep -E '"workload":"(hypercall|emul)"' |
+        grep -E '"variant":"(shared_l4|xen-4.17:xpti=dom0=false)"' >"$O/records.jsonl"
+    has "$O/records.jsonl" '"workload":"emul","op":"int_n","variant":"shared_l4"'
+    has "$O/records.jsonl" '"workload":"hypercall","op":"null_hypercall","variant":"xen-4.17:xpti=dom0=false"'
+    run plot "$O"
+    want_rc 0
+    [ -s "$O/plots/emul.png" ] && [ -s "$O/plots/hypercall.png" ] || fail "no emul/hypercall plots"
+    lacks "$O/plots/emul.dat" "xen-4.17"
+    has "$O/plots/hypercall.dat" "xen-4.17:xpti=dom0=false"
+    ;;
 crashed)
     FAKE_XEN_END=crashed xen --hv xen --workload hypercall
     want_rc 1

@@ -22,6 +22,7 @@ struct multiboot_info {
     uint32_t mods_count, mods_addr;
     uint32_t syms[4];
     uint32_t mmap_length, mmap_addr;
+    uint32_t drives_length, drives_addr, config_table, boot_loader_name;
 };
 struct mb_module { uint32_t mod_start, mod_end, string, reserved; };
 struct __packed mb_mmap { uint32_t size; uint64_t addr, len; uint32_t type; };
@@ -29,6 +30,7 @@ struct __packed mb_mmap { uint32_t size; uint64_t addr, len; uint32_t type; };
 #define MBI_CMDLINE (1U << 2)
 #define MBI_MODS    (1U << 3)
 #define MBI_MMAP    (1U << 6)
+#define MBI_LOADER  (1U << 9)
 
 struct boot_module boot_modules[MAX_MODULES];
 unsigned int nr_boot_modules;
@@ -106,6 +108,14 @@ static void selftest_crash(const char *cmdline)
 
 enum cpu_vendor boot_cpu_vendor;
 
+/* Xen's loader_is_grub2: "GRUB " then anything but a 0 (GRUB Legacy
+ * says "GNU GRUB 0.97"). */
+static bool loader_is_grub2(const char *name)
+{
+    const char *p = strstr(name, "GRUB ");
+    return p && p[5] != '0';
+}
+
 static void identify_boot_cpu(void)
 {
     uint32_t a, b, c, d;
@@ -119,7 +129,7 @@ static void identify_boot_cpu(void)
 
 void __start_xen(uint32_t magic, uint32_t mbi_pa)
 {
-    char cmdline[256], mode[32];
+    char cmdline[256], mode[32], loader[64];
 
     console_init();
     printk("\nasilab hv: variant %s, rev %s\n", asilab_variant, asilab_git_rev);
@@ -128,15 +138,21 @@ void __start_xen(uint32_t magic, uint32_t mbi_pa)
     const struct multiboot_info *mbi = __va(mbi_pa);
 
     copy_mb_string(cmdline, sizeof(cmdline), mbi->flags & MBI_CMDLINE ? mbi->cmdline : 0);
+    copy_mb_string(loader, sizeof(loader),
+                   mbi->flags & MBI_LOADER ? mbi->boot_loader_name : 0);
     /* Xen's cmdline_cook: without the image name a multiboot v1 loader
-     * (QEMU, GRUB legacy) puts first. */
+     * (QEMU, GRUB legacy) puts first; GRUB 2 puts none (Xen's
+     * loader_is_grub2).  Module command lines keep theirs: the first
+     * word names the domain, so an image's grub.cfg repeats the name. */
     const char *cooked = cmdline;
     while (*cooked == ' ')
         cooked++;
-    while (*cooked && *cooked != ' ')
-        cooked++;
-    while (*cooked == ' ')
-        cooked++;
+    if (!loader_is_grub2(loader)) {
+        while (*cooked && *cooked != ' ')
+            cooked++;
+        while (*cooked == ' ')
+            cooked++;
+    }
     strlcpy(saved_cmdline, cooked, sizeof(saved_cmdline));
     lab_mode = ASILAB_MODE_DETERMINISTIC;
     if (cmdline_get(cmdline, "mode", mode, sizeof(mode))) {
@@ -144,6 +160,15 @@ void __start_xen(uint32_t magic, uint32_t mbi_pa)
             lab_mode = ASILAB_MODE_TIMING;
         else if (strcmp(mode, "deterministic"))
             panic("bad mode=%s on the hv command line", mode);
+    }
+
+    /* on_exit=reboot: reset the machine when the run ends instead of
+     * halting (an image's chain of boots: hv_exit). */
+    if (cmdline_get(cmdline, "on_exit", mode, sizeof(mode))) {
+        if (!strcmp(mode, "reboot"))
+            hv_exit_reboot = true;
+        else if (strcmp(mode, "halt"))
+            panic("bad on_exit=%s on the hv command line (halt or reboot)", mode);
     }
 
     /* domu_console_io=0: console_io writes from a domU get -EPERM, as on
