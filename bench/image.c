@@ -184,13 +184,11 @@ static json_t *manifest_make(const struct image_args *a, const struct entry *e, 
                      "entries", (json_int_t)n, "boots", boots);
 }
 
-struct captured { struct ring lines; };
-
-static bool keep(void *ctx, char *line, size_t len, size_t lineno)
+static bool keep(void *ring, char *line, size_t len, size_t lineno)
 {
     (void)lineno;
     char *t = text_escape(line, len, false);
-    ring_push(&((struct captured *)ctx)->lines, t);
+    ring_push(ring, t);
     free(t);
     return true;
 }
@@ -198,18 +196,18 @@ static bool keep(void *ctx, char *line, size_t len, size_t lineno)
 /* Run a GRUB tool; false (its last lines on stderr) if it failed. */
 static bool run_tool(char **argv)
 {
-    struct captured c;
+    struct ring lines;
     struct proc_result r;
-    ring_init(&c.lines, 10);
-    proc_run(argv, 300, keep, keep, &c, &r);
+    ring_init(&lines, 10);
+    proc_run(argv, 300, keep, keep, &lines, &r);
     bool ok = !r.timed_out && !r.signaled && r.exit_status == 0;
     if (!ok) {
         note("%s failed (%s %d):", argv[0], r.timed_out ? "timed out" : r.signaled
              ? "signal" : "exit status", r.signaled ? r.term_signal : r.exit_status);
-        for (size_t i = 0; i < c.lines.n; i++)
-            fprintf(stderr, "    | %s\n", ring_get(&c.lines, i));
+        for (size_t i = 0; i < lines.n; i++)
+            fprintf(stderr, "    | %s\n", ring_get(&lines, i));
     }
-    ring_free(&c.lines);
+    ring_free(&lines);
     return ok;
 }
 

@@ -35,13 +35,6 @@ struct manifest {
     size_t n;
 };
 
-static bool mname_ok(const char *s, bool plus)
-{
-    return s && *s && strlen(s) <= 160 &&
-           strspn(s, plus ? "abcdefghijklmnopqrstuvwxyz0123456789_+"
-                          : "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(s);
-}
-
 static void manifest_load(const char *path, struct manifest *m)
 {
     json_error_t err;
@@ -70,11 +63,11 @@ static void manifest_load(const char *path, struct manifest *m)
         x->variant = json_string_value(json_object_get(b, "variant"));
         x->image = json_string_value(json_object_get(b, "image"));
         x->build_id = json_string_value(json_object_get(b, "build_id"));
-        x->wl = mname_ok(wl, false) ? workload_find(wl) : NULL;
+        x->wl = wl && name_ok(wl) ? workload_find(wl) : NULL;
         json_t *bi = json_object_get(b, "boot");
         x->b = json_is_integer(bi) ? (int)json_integer_value(bi) : -1;
         if (json_integer_value(json_object_get(b, "entry")) != (json_int_t)k + 1 ||
-            !mname_ok(x->variant, true) || !x->image ||
+            !x->variant || !variant_name_ok(x->variant) || !x->image ||
             (strcmp(x->image, "lean") && strcmp(x->image, "counting")) || !x->build_id)
             usage_error("manifest '%s': boot %zu is malformed (entry, variant, image, "
                         "build_id)", path, k + 1);
@@ -287,9 +280,9 @@ int cmd_ingest(const struct ingest_args *a)
         usage_error("ingest needs --manifest FILE (the image's manifest.json)");
     if (a->nlogs == 0)
         usage_error("ingest needs at least one LOG (see asilab --help)");
-    if (a->host && !mname_ok(a->host, false) &&
-        strspn(a->host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
-            != strlen(a->host))
+    if (a->host && (!*a->host || strlen(a->host) > 64 ||
+                    strspn(a->host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                    "0123456789_.-") != strlen(a->host)))
         usage_error("bad --host '%s': expected letters, digits, '.', '-', '_'", a->host);
     manifest_load(a->manifest, &g.m);
     if (!dir_empty(a->out))

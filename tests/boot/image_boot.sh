@@ -82,8 +82,6 @@ want(len(g["benchmarks"]) == 2, "results.json: %d benchmarks, expected 2 (paired
 c = json.load(open(out + "/ing-cut/ingest.json"))
 want(not c["complete"] and c["boots_read"] == 3 and c["boots_passed"] == 2
      and c["boots_missing"] == 1, "cut log: %s" % c)
-st = [r["provenance"]["boot_status"] for r in recs(out + "/ing-cut") if r["type"] == "end"
-      or r["type"] == "platform"]
 cr = results(out + "/ing-cut")
 want(len(cr) == 2 and all(r["provenance"]["boot_status"] == "pass" for r in cr.values()),
      "cut log: the two whole boots' results kept (%s)" % sorted(cr))
