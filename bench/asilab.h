@@ -378,7 +378,30 @@ struct ingest_args {
 };
 int cmd_ingest(const struct ingest_args *a);
 
-/* plot.c */
+/* ---- history.c: asilab history, result sets in a SQLite database ---- */
+struct history_args {
+    const char *db;            /* --db (default asilab-history.sqlite) */
+    bool add;                  /* history add DIR... */
+    char **dirs;
+    int ndirs;
+    const char *op, *variant, *host, *mode, *plot;   /* selection, --plot OUT */
+    bool changes;              /* --changes: only the flagged runs */
+    const char *scripts;       /* plots/ (history.gp) */
+};
+int cmd_history(const struct history_args *a);
+
+/* ---- plot.c: asilab plot ---- */
 int cmd_plot(const char *dir, const char *scripts);
+
+/* ---- gnuplot.c: gnuplot without a shell, for plot.c and history.c ---- */
+/* name='value' (a single-quoted gnuplot string: nothing interpreted,
+ * control characters '?') or name=N appended to *vars */
+void var_str(char **vars, const char *name, const char *value);
+void var_int(char **vars, const char *name, long value);
+bool gnuplot_find(void);     /* false, with the message, if not installed */
+/* out.png and out.svg from scripts/script with vars; out.log keeps
+ * gnuplot's complaints, if any; -1 if either failed */
+int gnuplot_draw(const char *scripts, const char *script, const char *out,
+                 const char *vars);
 
 #endif

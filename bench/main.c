@@ -28,6 +28,14 @@ static const char usage_text[] =
     "       asilab ingest --manifest DIR/manifest.json [--host LABEL] --out OUT LOG...\n"
     "                         (the serial log of such an image's boots as a\n"
     "                         result set; exit 1 if incomplete or a boot failed)\n"
+    "       asilab history add [--db FILE] DIR...\n"
+    "                         (result sets into a history database, SQLite;\n"
+    "                         one already there is left as it is)\n"
+    "       asilab history [--db FILE] [--op [WORKLOAD/]OP] [--variant NAMES]\n"
+    "                      [--host NAME] [--mode M] [--changes] [--plot OUT]\n"
+    "                         (an op's cost per run across commits and hosts,\n"
+    "                         changes beyond the run-to-run spread flagged;\n"
+    "                         without --op, the ops held; exit 1 if none match)\n"
     "       asilab plot DIR   (PNG and SVG plots of DIR/records.jsonl into DIR/plots)\n"
     "       asilab env [--build DIR] [--qemu PATH] [--kvm-cpu MODEL]\n"
     "                         (this host's provenance, whether kvm timings are\n"
@@ -119,7 +127,14 @@ static const char usage_text[] =
     "      --menu-timeout S  image: seconds GRUB's menu waits before the chain\n"
     "                        starts (default 10; 0..600)\n"
     "      --manifest FILE   ingest: the image's manifest.json\n"
-    "      --host LABEL      ingest: the machine's name in the provenance\n"
+    "      --host LABEL      ingest: the machine's name in the provenance;\n"
+    "                        history: only that host's runs\n"
+    "      --db FILE         history: the database (default asilab-history.sqlite)\n"
+    "      --op [WORKLOAD/]OP  history: the op to show (a repeated op: OP#2)\n"
+    "      --changes         history: only the runs flagged as changes\n"
+    "                        (deterministic: any change from the previous run;\n"
+    "                        timing: outside the p10..p90 of the previous runs)\n"
+    "      --plot OUT        history: draw --op's runs into OUT.png, OUT.svg\n"
     "  -h, --help            this text\n"
     "\n"
     "exit status: 0 all boots passed, 1 a boot failed, 2 bad usage or setup,\n"
@@ -141,7 +156,9 @@ struct opts {
     double timeout;            /* 0: the command's default */
     const char *mode;          /* image --mode */
     int cmos, menu_timeout;    /* image --cmos, --menu-timeout */
-    const char *manifest, *host;   /* ingest */
+    const char *manifest, *host;   /* ingest (--host: history too) */
+    const char *db, *op, *plot;    /* history */
+    bool changes;
 };
 
 /* --NAME's value: an integer 1..max (--smp, --jobs, --reps); why: what
@@ -219,6 +236,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         { "menu-timeout", required_argument, NULL, 'T' },
         { "manifest", required_argument, NULL, 'm' },
         { "host", required_argument, NULL, 'L' },
+        { "db", required_argument, NULL, 'D' },
+        { "op", required_argument, NULL, 'O' },
+        { "changes", no_argument, NULL, 'G' },
+        { "plot", required_argument, NULL, 'p' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -271,6 +292,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             break;
         case 'm': o->manifest = optarg; break;
         case 'L': o->host = optarg; break;
+        case 'D': o->db = optarg; break;
+        case 'O': o->op = optarg; break;
+        case 'G': o->changes = true; break;
+        case 'p': o->plot = optarg; break;
         case 'h': fputs(usage_text, stdout); exit(0);
         case ':': usage_error("option '%s' needs a value", argv[optind - 1]);
         default:
@@ -954,6 +979,16 @@ int main(int argc, char **argv)
         free(build);
         return rc;
     }
+    if (strcmp(cmd, "history") == 0) {
+        bool add = first + 1 < argc && strcmp(argv[first + 1], "add") == 0;
+        struct history_args ha = { .db = op.db ? op.db : "asilab-history.sqlite",
+                                   .add = add, .dirs = argv + first + 1 + add,
+                                   .ndirs = argc - first - 1 - add, .op = op.op,
+                                   .variant = op.variant, .host = op.host, .mode = op.mode,
+                                   .plot = op.plot, .changes = op.changes,
+                                   .scripts = ASILAB_PLOTS_DIR };
+        return cmd_history(&ha);
+    }
     if (first + 1 < argc)
         usage_error("unexpected argument '%s' (see asilab --help)", argv[first + 1]);
     if (strcmp(cmd, "image") == 0)
@@ -979,6 +1014,6 @@ int main(int argc, char **argv)
         strlist_free(&op.xen_opts);
         return rc;
     }
-    usage_error("unknown command '%s' (expected run, list, image, ingest, plot, env or "
-                "compare; see asilab --help)", cmd);
+    usage_error("unknown command '%s' (expected run, list, image, ingest, history, plot, "
+                "env or compare; see asilab --help)", cmd);
 }

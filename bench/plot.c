@@ -250,86 +250,6 @@ static void print_skipped(void)
     free(why);
 }
 
-/* name='value'; appended to *vars, value as a gnuplot single-quoted
- * string: nothing in it is interpreted (no backquotes, no macros), a '
- * is doubled; control characters become '?'. */
-static void var_str(char **vars, const char *name, const char *value)
-{
-    size_t n = strlen(*vars) + strlen(name) + 2 * strlen(value) + 8;
-    char *s = xmalloc(n), *o = s + sprintf(s, "%s%s='", *vars, name);
-    for (const char *c = value; *c; c++) {
-        if (*c == '\'')
-            *o++ = '\'';
-        *o++ = (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c;
-    }
-    strcpy(o, "'; ");
-    free(*vars);
-    *vars = s;
-}
-
-static void var_int(char **vars, const char *name, long value)
-{
-    char *s = xasprintf("%s%s=%ld; ", *vars, name, value);
-    free(*vars);
-    *vars = s;
-}
-
-static char *gnuplot_exe;       /* found in PATH by cmd_plot */
-
-/* gnuplot -e CMDS SCRIPT, no shell: its stderr appended to log. */
-static int run_gnuplot(const char *cmds, const char *script, const char *log)
-{
-    pid_t pid = fork();
-    int st;
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0666);
-        if (fd < 0 || dup2(fd, 2) < 0)
-            _exit(127);
-        execl(gnuplot_exe, gnuplot_exe, "-e", cmds, script, (char *)NULL);
-        dprintf(2, "asilab: exec %s: %s\n", gnuplot_exe, strerror(errno));
-        _exit(127);
-    }
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
-}
-
-/* out.png and out.svg from scripts/script with vars (var_str, var_int);
- * out.log keeps gnuplot's complaints, if any. */
-static int gnuplot(const char *scripts, const char *script, const char *out,
-                   const char *vars)
-{
-    int rc = 0;
-    static const char *const terms[2][2] = {
-        { "pngcairo size 1200,700 noenhanced", "png" },
-        { "svg size 1200,700 noenhanced", "svg" },
-    };
-    char *log = xasprintf("%s.log", out), *path = xasprintf("%s/%s", scripts, script);
-    for (int t = 0; t < 2; t++) {
-        char *file = xasprintf("%s.%s", out, terms[t][1]);
-        char *cmds = xstrdup(vars);
-        var_str(&cmds, "asilab_out", file);
-        char *all = xasprintf("%sset terminal %s; set output asilab_out", cmds,
-                              terms[t][0]);
-        if (run_gnuplot(all, path, log) != 0) {
-            fprintf(stderr, "asilab: gnuplot failed for %s (see %s)\n", file, log);
-            rc = -1;
-        }
-        free(all);
-        free(cmds);
-        free(file);
-    }
-    struct stat st;                 /* keep the log only if it says something */
-    if (rc == 0 && stat(log, &st) == 0 && st.st_size == 0)
-        unlink(log);
-    free(log);
-    free(path);
-    return rc;
-}
-
 /* Distinct workloads (or ops of one workload) in order of appearance. */
 static size_t distinct(const char **out, size_t max, const char *workload)
 {
@@ -438,12 +358,12 @@ static int plot_workload(const char *dir, const char *scripts, const char *w)
                                           mode, host, logy ? " (log scale)" : ""),
                            NULL, per_op, "nv", (long)nwv);
     var_int(&vars, "logy", logy);
-    rc |= gnuplot(scripts, "ops.gp", out, vars);
+    rc |= gnuplot_draw(scripts, "ops.gp", out, vars);
     free(vars); free(out);
     out = xasprintf("%s/%s_norm", dir, w);
     vars = plot_vars(ndat, xasprintf("%s: cost relative to shared_l4 (%s, %s, %s mode, %s)",
                                      w, unit, images, mode, host), NULL, NULL, "nv", (long)nwv);
-    rc |= gnuplot(scripts, "normalised.gp", out, vars);
+    rc |= gnuplot_draw(scripts, "normalised.gp", out, vars);
     free(vars); free(out);
     bool any_events = false;         /* lean images' results have none */
     for (size_t o = 0; o < nops && !any_events; o++)
@@ -455,7 +375,7 @@ static int plot_workload(const char *dir, const char *scripts, const char *w)
         out = xasprintf("%s/events_%s", dir, w);
         vars = plot_vars(edat, xasprintf("%s: events per op (counting images, %s mode, %s)", w, mode, host),
                          NULL, NULL, "ne", (long)(sizeof(evs) / sizeof(*evs)));
-        rc |= gnuplot(scripts, "events.gp", out, vars);
+        rc |= gnuplot_draw(scripts, "events.gp", out, vars);
         free(vars); free(out);
     }
     free(per_op);
@@ -609,7 +529,7 @@ static int plot_xen(const char *dir, const char *scripts)
                                           unit, images, mode, host, logy ? " (log scale)" : ""),
                            NULL, per_op, "nv", (long)nc);
     var_int(&vars, "logy", logy);
-    int rc = gnuplot(scripts, "ops.gp", out, vars);
+    int rc = gnuplot_draw(scripts, "ops.gp", out, vars);
     free(vars); free(out); free(per_op); free(dat); free(rat);
     return rc;
 }
@@ -682,7 +602,7 @@ static int plot_exposure(const char *dir, const char *scripts)
         var_str(&vars, "front_guest", front[0]);
         var_str(&vars, "front_hv", front[1]);
         free(ylabel);
-        rc = gnuplot(scripts, "exposure.gp", out, vars);
+        rc = gnuplot_draw(scripts, "exposure.gp", out, vars);
         free(vars); free(out);
         free(front[0]); free(front[1]);
     }
@@ -746,7 +666,7 @@ static int plot_series(const char *dir, const char *scripts, const char *name,
     char *per_op = xasprintf("%s per op", unit);
     char *vars = plot_vars(dat, xasprintf("%s (%s, %s, %s mode, %s)", name, unit, images, mode, host),
                            xlabel, per_op, "nv", (long)nvariants);
-    int rc = gnuplot(scripts, "scaling.gp", out, vars);
+    int rc = gnuplot_draw(scripts, "scaling.gp", out, vars);
     free(vars); free(out); free(dat); free(per_op);
     return rc;
 }
@@ -767,10 +687,8 @@ int cmd_plot(const char *dir_arg, const char *scripts)
         fprintf(stderr, "asilab: %s/records.jsonl has no valid result records to plot\n", dir);
         return 1;
     }
-    if (!(gnuplot_exe = find_program("gnuplot"))) {
-        fprintf(stderr, "asilab: gnuplot not found: install it with 'apt-get install gnuplot-nox'\n");
+    if (!gnuplot_find())
         return 2;
-    }
     char *pdir = xasprintf("%s/plots", dir);
     if (mkdir_p(pdir) != 0) {
         fprintf(stderr, "asilab: cannot create %s: %s\n", pdir, strerror(errno));
@@ -793,6 +711,5 @@ int cmd_plot(const char *dir_arg, const char *scripts)
     printf("plots: %s (%zu workloads, %zu variants, %s mode)\n", pdir, nw, nvariants, mode);
     free(pdir);
     free(dir);
-    free(gnuplot_exe);
     return rc ? 1 : 0;
 }

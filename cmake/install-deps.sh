@@ -5,11 +5,12 @@
 # the runner boots beside the model (--hv xen); only the hypervisor image,
 # no toolstack, and nothing here boots the host into it.  GRUB's BIOS
 # modules and xorriso build `asilab image`'s ISO and PXE folder (the
-# host's own boot loader is not touched).
+# host's own boot loader is not touched).  SQLite keeps `asilab history`.
 set -eu
 pkgs="cmake ninja-build gcc g++ make pkg-config git qemu-system-x86 libjansson-dev
       libbenchmark-dev libbenchmark-tools python3-scipy gnuplot-nox
-      xen-hypervisor-4.17-amd64 grub-pc-bin grub-common xorriso mtools"
+      xen-hypervisor-4.17-amd64 grub-pc-bin grub-common xorriso mtools
+      libsqlite3-dev"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
