@@ -277,8 +277,8 @@ struct bctx *boot_log_start(const struct config *cfg, const struct boot_spec *s,
                             struct boot_out *out);
 void boot_log_line(struct bctx *c, char *line, size_t len, size_t lineno);
 void boot_log_finish(struct bctx *c, bool cut);
-/* The exit code of an on_exit=reboot hv's last line ("hv: exit code N,
- * resetting"), or -1. */
+/* The exit code of an on_exit=reboot or on_exit=halt hv's last line
+ * ("hv: exit code N, resetting" / "..., halting"), or -1. */
 int hv_exit_line(const char *line);
 const char *boot_qemu_error(const struct boot_out *out);
 void boot_out_free(struct boot_out *out);
@@ -369,14 +369,46 @@ struct image_args {
     int menu_timeout;          /* seconds GRUB's menu waits outside a chain */
 };
 int cmd_image(const struct image_args *a);
+/* For image and lava: the boots of the matrix in entry order (variant,
+ * workload, boot; paired: lean then counting), modules checked against a
+ * boot loader's command line; their manifest (cmos only if a->cmos); the
+ * hv images and workloads copied under root/asilab/ (grub: and
+ * root/boot/grub made). */
+struct image_entry {
+    const char *variant;
+    bool lean;
+    const struct workload *wl;
+    int b;                      /* the workload's boot */
+};
+struct image_entry *image_entries(const struct image_args *a, size_t *n);
+json_t *image_manifest(const struct image_args *a, const struct image_entry *e, size_t n,
+                       char **bids);
+bool image_copy_files(const char *root, const char *build, const struct image_entry *e,
+                      size_t n, bool grub);
 
 /* ---- ingest.c: asilab ingest, a captured serial log into a result set ---- */
 struct ingest_args {
     const char *manifest, *host, *build, *out;
     char **logs;
     int nlogs;
+    /* asilab lava collect: per entry (index entry-1, n of them) the LAVA
+     * device that ran it (overrides host) and its job id, or NULL */
+    char **entry_host, **entry_job;
+    size_t nentry;
 };
 int cmd_ingest(const struct ingest_args *a);
+
+/* ---- lava.c: asilab lava, the matrix as LAVA jobs; submit, collect ---- */
+struct lava_args {
+    const struct image_args *image;   /* the matrix, out: the jobs' DIR */
+    const char *device_types, *tags, *url;
+    const char *dir, *server, *out, *host, *build;   /* submit, collect */
+    char **logs;               /* collect: ENTRY=LOG (local lava-run logs) */
+    int nlogs;
+};
+int cmd_lava_jobs(const struct lava_args *l);
+int cmd_lava_submit(const struct lava_args *l);
+int cmd_lava_collect(const struct lava_args *l);
 
 /* ---- history.c: asilab history, result sets in a SQLite database ---- */
 struct history_args {

@@ -522,7 +522,8 @@ int hv_exit_line(const char *line)
     unsigned int code;
     char tail[2];
     const char *p = strstr(line, "hv: exit code ");
-    if (!p || sscanf(p, "hv: exit code %3u, resettin%1s", &code, tail) != 2)
+    if (!p || (sscanf(p, "hv: exit code %3u, resettin%1s", &code, tail) != 2 &&
+               sscanf(p, "hv: exit code %3u, haltin%1s", &code, tail) != 2))
         return -1;
     return (int)code;
 }

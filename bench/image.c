@@ -30,13 +30,6 @@
 #define IMAGE_MAX_ENTRIES 65534     /* 16 bits of CMOS, N+1 the last state */
 #define CHAIN_SIGNATURE 0xa5
 
-struct entry {
-    const char *variant;
-    bool lean;
-    const struct workload *wl;
-    int b;                      /* the workload's boot */
-};
-
 static bool copy_file(const char *from, const char *to)
 {
     size_t n;
@@ -82,7 +75,7 @@ static void store(FILE *f, int cmos, unsigned int v, const char *indent)
     fputc('\n', f);
 }
 
-static void write_grub_cfg(FILE *f, const struct entry *e, size_t n, bool timing,
+static void write_grub_cfg(FILE *f, const struct image_entry *e, size_t n, bool timing,
                            int cmos, int menu_timeout)
 {
     char bin[17];
@@ -132,7 +125,7 @@ static void write_grub_cfg(FILE *f, const struct entry *e, size_t n, bool timing
     byte_bits(f, CHAIN_SIGNATURE);
     fprintf(f, "\n  echo \"@asilab-campaign start %zu\"\n  reboot\n}\n", n);
     for (size_t k = 1; k <= n; k++) {
-        const struct entry *x = &e[k - 1];
+        const struct image_entry *x = &e[k - 1];
         const char *const *mods = x->wl->boots[x->b].modules;
         const char *args = module_args(mods[0]);
         binary16((unsigned int)k, bin);
@@ -160,8 +153,8 @@ static void write_grub_cfg(FILE *f, const struct entry *e, size_t n, bool timing
     fprintf(f, "\n  echo \"@asilab-campaign end %zu\"\n  halt\n}\n", n);
 }
 
-static json_t *manifest_make(const struct image_args *a, const struct entry *e, size_t n,
-                             char **bids)
+json_t *image_manifest(const struct image_args *a, const struct image_entry *e, size_t n,
+                       char **bids)
 {
     char date[32];
     time_t now = time(NULL);
@@ -176,12 +169,16 @@ static json_t *manifest_make(const struct image_args *a, const struct entry *e, 
             "image", e[k].lean ? "lean" : "counting", "workload", e[k].wl->name,
             "boot", e[k].b, "modules", mods, "build_id", bids[k]));
     }
-    char cmos[8];
-    snprintf(cmos, sizeof cmos, "0x%02x", a->cmos);
-    return json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:o}", "asilab_image", 1,
-                     "git_rev", ASILAB_GIT_REV, "date", date,
-                     "mode", a->timing ? "timing" : "deterministic", "cmos", cmos,
-                     "entries", (json_int_t)n, "boots", boots);
+    json_t *m = json_pack("{s:i, s:s, s:s, s:s, s:I, s:o}", "asilab_image", 1,
+                          "git_rev", ASILAB_GIT_REV, "date", date,
+                          "mode", a->timing ? "timing" : "deterministic",
+                          "entries", (json_int_t)n, "boots", boots);
+    if (a->cmos) {
+        char cmos[8];
+        snprintf(cmos, sizeof cmos, "0x%02x", a->cmos);
+        json_object_set_new(m, "cmos", json_string(cmos));
+    }
+    return m;
 }
 
 static bool keep(void *ring, char *line, size_t len, size_t lineno)
@@ -211,14 +208,17 @@ static bool run_tool(char **argv)
     return ok;
 }
 
-/* The hv images and workloads of the entries, under root/asilab/. */
-static bool copy_tree(const char *root, const struct image_args *a, const struct entry *e,
-                      size_t n)
+bool image_copy_files(const char *root, const char *build, const struct image_entry *e,
+                      size_t n, bool grub)
 {
     char *d[] = { xasprintf("%s/asilab/hv/lean", root),
                   xasprintf("%s/asilab/workloads", root), xasprintf("%s/boot/grub", root) };
     bool ok = true;
     for (int i = 0; i < 3; i++) {
+        if (i == 2 && !grub) {
+            free(d[i]);
+            break;
+        }
         if (mkdir_p(d[i]) != 0) {
             note("cannot create '%s': %s", d[i], strerror(errno));
             ok = false;
@@ -226,7 +226,7 @@ static bool copy_tree(const char *root, const struct image_args *a, const struct
         free(d[i]);
     }
     for (size_t k = 0; k < n && ok; k++) {
-        char *from = hv_image_path(&(struct config){ .build = a->build }, e[k].variant,
+        char *from = hv_image_path(&(struct config){ .build = build }, e[k].variant,
                                    e[k].lean);
         char *to = xasprintf("%s/asilab/hv/%shv-%s.elf", root, e[k].lean ? "lean/" : "",
                              e[k].variant);
@@ -238,7 +238,7 @@ static bool copy_tree(const char *root, const struct image_args *a, const struct
         free(to);
         for (const char *const *m = e[k].wl->boots[e[k].b].modules; *m && ok; m++) {
             char *file = module_file(*m);
-            char *src = xasprintf("%s/workloads/%s", a->build, file);
+            char *src = xasprintf("%s/workloads/%s", build, file);
             char *dst = xasprintf("%s/asilab/workloads/%s", root, file);
             if (!copy_file(src, dst)) {
                 note("cannot copy '%s' to '%s': %s", src, dst, strerror(errno));
@@ -252,7 +252,7 @@ static bool copy_tree(const char *root, const struct image_args *a, const struct
     return ok;
 }
 
-static bool write_text(const char *path, const struct entry *e, size_t n,
+static bool write_text(const char *path, const struct image_entry *e, size_t n,
                        const struct image_args *a, json_t *manifest)
 {
     FILE *f = fopen(path, "w");
@@ -265,6 +265,29 @@ static bool write_text(const char *path, const struct entry *e, size_t n,
     else
         write_grub_cfg(f, e, n, a->timing, a->cmos, a->menu_timeout);
     return !ferror(f) && fclose(f) == 0;
+}
+
+struct image_entry *image_entries(const struct image_args *a, size_t *count)
+{
+    size_t n = 0, cap = 16;
+    struct image_entry *e = xmalloc(cap * sizeof *e);
+    for (size_t v = 0; v < a->variants->n; v++)
+        for (size_t w = 0; w < a->workloads->n; w++) {
+            const struct workload *wl = workload_find(a->workloads->v[w]);
+            for (int b = 0; b < wl->nboots; b++)
+                for (int pass = 0; pass < (a->paired ? 2 : 1); pass++) {
+                    for (const char *const *m = wl->boots[b].modules; *m; m++)
+                        if (!grub_word_ok(*m))
+                            usage_error("workload '%s': module '%s' has characters a "
+                                        "GRUB command line would change", wl->name, *m);
+                    if (n == cap)
+                        e = xrealloc(e, (cap *= 2) * sizeof *e);
+                    e[n++] = (struct image_entry){ a->variants->v[v],
+                                             a->paired ? pass == 0 : a->lean, wl, b };
+                }
+        }
+    *count = n;
+    return e;
 }
 
 int cmd_image(const struct image_args *a)
@@ -281,23 +304,8 @@ int cmd_image(const struct image_args *a)
     if (a->cmos < 0x0e || a->cmos > 0x7d)
         usage_error("bad --cmos 0x%x: expected 0x0e..0x7d (three bytes of CMOS RAM after "
                     "the RTC's registers, below 0x80)", a->cmos);
-    size_t n = 0, cap = 16;
-    struct entry *e = xmalloc(cap * sizeof *e);
-    for (size_t v = 0; v < a->variants->n; v++)
-        for (size_t w = 0; w < a->workloads->n; w++) {
-            const struct workload *wl = workload_find(a->workloads->v[w]);
-            for (int b = 0; b < wl->nboots; b++)
-                for (int pass = 0; pass < (a->paired ? 2 : 1); pass++) {
-                    for (const char *const *m = wl->boots[b].modules; *m; m++)
-                        if (!grub_word_ok(*m))
-                            usage_error("workload '%s': module '%s' has characters a "
-                                        "GRUB command line would change", wl->name, *m);
-                    if (n == cap)
-                        e = xrealloc(e, (cap *= 2) * sizeof *e);
-                    e[n++] = (struct entry){ a->variants->v[v],
-                                             a->paired ? pass == 0 : a->lean, wl, b };
-                }
-        }
+    size_t n;
+    struct image_entry *e = image_entries(a, &n);
     if (n > IMAGE_MAX_ENTRIES)
         usage_error("%zu boots: an image holds at most %d", n, IMAGE_MAX_ENTRIES);
     if (!dir_empty(a->out))
@@ -313,7 +321,7 @@ int cmd_image(const struct image_args *a)
         bids[k] = build_id(hv);
         free(hv);
     }
-    json_t *manifest = manifest_make(a, e, n, bids);
+    json_t *manifest = image_manifest(a, e, n, bids);
     char *stage = xasprintf("%s/.iso", a->out), *tftp = xasprintf("%s/tftp", a->out);
     char *cfg_iso = xasprintf("%s/boot/grub/grub.cfg", stage);
     char *cfg_net = xasprintf("%s/boot/grub/grub.cfg", tftp);
@@ -321,9 +329,9 @@ int cmd_image(const struct image_args *a)
     char *net_arg = xasprintf("--net-directory=%s", tftp);
     char *mk[] = { mkrescue, "-o", iso, stage, NULL };
     char *net[] = { mknetdir, net_arg, "--subdir=boot/grub", NULL };
-    bool ok = write_text(mpath, e, n, a, manifest) && copy_tree(stage, a, e, n) &&
+    bool ok = write_text(mpath, e, n, a, manifest) && image_copy_files(stage, a->build, e, n, true) &&
               write_text(cfg_iso, e, n, a, NULL) && run_tool(mk) &&
-              copy_tree(tftp, a, e, n) && run_tool(net) && write_text(cfg_net, e, n, a, NULL);
+              image_copy_files(tftp, a->build, e, n, true) && run_tool(net) && write_text(cfg_net, e, n, a, NULL);
     remove_tree(stage);
     if (ok) {
         struct stat st;

@@ -145,7 +145,10 @@ static void boot_close(struct ingest *g, size_t last_line, bool cut)
     time_t now = time(NULL);
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     struct host_info h;
-    host_from_log(&h, o, g->a->host, date);
+    const char *label = g->a->host;
+    if (g->a->entry_host && g->entry <= g->a->nentry && g->a->entry_host[g->entry - 1])
+        label = g->a->entry_host[g->entry - 1];
+    host_from_log(&h, o, label, date);
     json_t *prov = provenance_make(&h, &g->spec, x->build_id, st,
                                    o->have_platform ? o->pcid : NULL);
     host_info_free(&h);
@@ -162,6 +165,9 @@ static void boot_close(struct ingest *g, size_t last_line, bool cut)
         "kind", "log", "log", g->log, "first_line", (json_int_t)g->first_line,
         "last_line", (json_int_t)last_line, "entry", (json_int_t)g->entry,
         "image_date", g->m.date));
+    if (g->a->entry_job && g->entry <= g->a->nentry && g->a->entry_job[g->entry - 1])
+        json_object_set_new(json_object_get(prov, "source"), "lava_job",
+                            json_string(g->a->entry_job[g->entry - 1]));
     for (size_t i = 0; i < o->nrecs; i++) {
         struct rec *y = &o->recs[i];
         bool result = y->obj && !y->error &&

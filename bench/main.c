@@ -28,6 +28,17 @@ static const char usage_text[] =
     "       asilab ingest --manifest DIR/manifest.json [--host LABEL] --out OUT LOG...\n"
     "                         (the serial log of such an image's boots as a\n"
     "                         result set; exit 1 if incomplete or a boot failed)\n"
+    "       asilab lava --variant NAMES --workload NAMES --device-type TYPES\n"
+    "                   [--tags TAGS] [--url URL] [--image KIND] [--mode M] --out DIR\n"
+    "                         (LAVA jobs of those boots, one per boot and device\n"
+    "                         type (qemu, or bare-metal x86 over iPXE), checked\n"
+    "                         with LAVA's schema; a device dictionary for\n"
+    "                         lava-run here)\n"
+    "       asilab lava submit DIR --server ID|URI\n"
+    "                         (lavacli submits them; ids in DIR/submitted.json)\n"
+    "       asilab lava collect DIR [--server ID|URI] --out OUT [ENTRY=LOG...]\n"
+    "                         (the finished jobs' logs, or lava-run's, ingested\n"
+    "                         into OUT/TYPE; exit 1 if any is missing or failed)\n"
     "       asilab history add [--db FILE] DIR...\n"
     "                         (result sets into a history database, SQLite;\n"
     "                         one already there is left as it is)\n"
@@ -129,6 +140,12 @@ static const char usage_text[] =
     "      --manifest FILE   ingest: the image's manifest.json\n"
     "      --host LABEL      ingest: the machine's name in the provenance;\n"
     "                        history: only that host's runs\n"
+    "      --device-type TYPES  lava: LAVA device types (qemu: LAVA's qemu boot\n"
+    "                        method; any other: bare-metal x86, iPXE multiboot)\n"
+    "      --tags TAGS       lava: LAVA device tags every job asks for\n"
+    "      --url URL         lava: where DIR/files is served (default file://DIR/files,\n"
+    "                        a dispatcher on this machine)\n"
+    "      --server ID|URI   lava submit/collect: a lavacli identity or RPC2 URI\n"
     "      --db FILE         history: the database (default asilab-history.sqlite)\n"
     "      --op [WORKLOAD/]OP  history: the op to show (a repeated op: OP#2)\n"
     "      --changes         history: only the runs flagged as changes\n"
@@ -158,6 +175,7 @@ struct opts {
     int cmos, menu_timeout;    /* image --cmos, --menu-timeout */
     const char *manifest, *host;   /* ingest (--host: history too) */
     const char *db, *op, *plot;    /* history */
+    const char *device_types, *tags, *url, *server;   /* lava */
     bool changes;
 };
 
@@ -236,6 +254,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         { "menu-timeout", required_argument, NULL, 'T' },
         { "manifest", required_argument, NULL, 'm' },
         { "host", required_argument, NULL, 'L' },
+        { "device-type", required_argument, NULL, 'y' },
+        { "tags", required_argument, NULL, 'g' },
+        { "url", required_argument, NULL, 'u' },
+        { "server", required_argument, NULL, 'e' },
         { "db", required_argument, NULL, 'D' },
         { "op", required_argument, NULL, 'O' },
         { "changes", no_argument, NULL, 'G' },
@@ -292,6 +314,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             break;
         case 'm': o->manifest = optarg; break;
         case 'L': o->host = optarg; break;
+        case 'y': o->device_types = optarg; break;
+        case 'g': o->tags = optarg; break;
+        case 'u': o->url = optarg; break;
+        case 'e': o->server = optarg; break;
         case 'D': o->db = optarg; break;
         case 'O': o->op = optarg; break;
         case 'G': o->changes = true; break;
@@ -903,14 +929,18 @@ static int cmd_run(const struct opts *op, struct config *cfg)
 
 /* asilab image: the selection as for run (all of the catalog's boots of
  * each workload; no series, no Xen). */
-static int image(const struct opts *op)
+/* image, or lava's jobs: the same matrix */
+static int image(const struct opts *op, bool lava)
 {
     struct strlist valid_v = { 0 }, valid_w = { 0 }, all_w = { 0 }, vars = { 0 }, wls = { 0 };
+    const char *cmd = lava ? "lava" : "image";
     if (!op->variant || !op->workload)
-        usage_error("image needs --variant and --workload (see asilab --help)");
+        usage_error("%s needs --variant and --workload (see asilab --help)", cmd);
     if (op->hv.n || op->xen_opts.n || op->series.n)
-        usage_error("image boots asilab variants with catalog workloads: no --hv, "
-                    "--xen-cmdline or --series");
+        usage_error("%s boots asilab variants with catalog workloads: no --hv, "
+                    "--xen-cmdline or --series", cmd);
+    if (!lava && (op->device_types || op->tags || op->url))
+        usage_error("--device-type, --tags and --url are lava's options");
     char *build = resolve_build(op->build);
     scan_variants(build, &valid_v);
     for (size_t i = 0; i < workload_count; i++) {
@@ -936,9 +966,13 @@ static int image(const struct opts *op)
     struct image_args ia = { .variants = &vars, .workloads = &wls, .build = build,
                              .out = op->out, .lean = op->lean, .paired = op->paired,
                              .timing = !op->mode || strcmp(op->mode, "timing") == 0,
-                             .cmos = op->cmos ? op->cmos : 0x7c,
+                             .cmos = lava ? 0 : op->cmos ? op->cmos : 0x7c,
                              .menu_timeout = op->menu_timeout >= 0 ? op->menu_timeout : 10 };
-    int rc = cmd_image(&ia);
+    struct lava_args la = { .image = &ia, .device_types = op->device_types,
+                            .tags = op->tags, .url = op->url };
+    if (lava && (op->cmos || op->menu_timeout >= 0))
+        usage_error("--cmos and --menu-timeout are image's options");
+    int rc = lava ? cmd_lava_jobs(&la) : cmd_image(&ia);
     strlist_free(&valid_v);
     strlist_free(&valid_w);
     strlist_free(&all_w);
@@ -979,6 +1013,25 @@ int main(int argc, char **argv)
         free(build);
         return rc;
     }
+    if (strcmp(cmd, "lava") == 0 && first + 1 < argc) {
+        const char *sub = argv[first + 1];
+        if (strcmp(sub, "submit") && strcmp(sub, "collect"))
+            usage_error("unexpected argument '%s' (lava, lava submit DIR or lava collect "
+                        "DIR)", sub);
+        if (first + 2 >= argc)
+            usage_error("lava %s needs the jobs' DIR", sub);
+        char *build = resolve_build(op.build);
+        struct lava_args la = { .dir = argv[first + 2], .server = op.server,
+                                .out = strcmp(op.out, "asilab-out") ? op.out : NULL,
+                                .host = op.host, .build = build,
+                                .device_types = op.device_types,
+                                .logs = argv + first + 3, .nlogs = argc - first - 3 };
+        if (strcmp(sub, "submit") == 0 && la.nlogs)
+            usage_error("unexpected argument '%s'", la.logs[0]);
+        int rc = strcmp(sub, "submit") == 0 ? cmd_lava_submit(&la) : cmd_lava_collect(&la);
+        free(build);
+        return rc;
+    }
     if (strcmp(cmd, "history") == 0) {
         bool add = first + 1 < argc && strcmp(argv[first + 1], "add") == 0;
         struct history_args ha = { .db = op.db ? op.db : "asilab-history.sqlite",
@@ -991,8 +1044,8 @@ int main(int argc, char **argv)
     }
     if (first + 1 < argc)
         usage_error("unexpected argument '%s' (see asilab --help)", argv[first + 1]);
-    if (strcmp(cmd, "image") == 0)
-        return image(&op);
+    if (strcmp(cmd, "image") == 0 || strcmp(cmd, "lava") == 0)
+        return image(&op, strcmp(cmd, "lava") == 0);
     struct config cfg = { .out = op.out, .kvm_cpu = op.kvm_cpu, .smp = op.smp,
                           .timeout = op.timeout ? op.timeout : 120,
                           .xen_timeout = op.timeout ? op.timeout : XEN_TIMEOUT_S,
@@ -1014,6 +1067,6 @@ int main(int argc, char **argv)
         strlist_free(&op.xen_opts);
         return rc;
     }
-    usage_error("unknown command '%s' (expected run, list, image, ingest, history, plot, "
-                "env or compare; see asilab --help)", cmd);
+    usage_error("unknown command '%s' (expected run, list, image, ingest, lava, history, "
+                "plot, env or compare; see asilab --help)", cmd);
 }

@@ -6,11 +6,13 @@
 # no toolstack, and nothing here boots the host into it.  GRUB's BIOS
 # modules and xorriso build `asilab image`'s ISO and PXE folder (the
 # host's own boot loader is not touched).  SQLite keeps `asilab history`.
+# LAVA's dispatcher, schema and client run and check `asilab lava`'s jobs
+# (boot.lava_run runs two with lava-run; no LAVA server or worker is set up).
 set -eu
 pkgs="cmake ninja-build gcc g++ make pkg-config git qemu-system-x86 libjansson-dev
       libbenchmark-dev libbenchmark-tools python3-scipy gnuplot-nox
       xen-hypervisor-4.17-amd64 grub-pc-bin grub-common xorriso mtools
-      libsqlite3-dev"
+      libsqlite3-dev lava-dispatcher lava-common lavacli"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -48,6 +48,7 @@ void printk(const char *fmt, ...)
 }
 
 bool hv_exit_reboot;
+bool hv_exit_halt;
 
 /* Reset the machine: the chipset's reset control register (0xcf9: a hard
  * reset), then the keyboard controller's reset line, then a triple fault
@@ -72,7 +73,8 @@ static void __noreturn machine_reset(void)
 /* The end of the run: under QEMU the isa-debug-exit device stops it with
  * code; on_exit=reboot (an image's chain of boots, where the next boot's
  * loader reads what it needs) says the code on the console and resets
- * instead; otherwise (bare metal) the CPU halts here. */
+ * instead, on_exit=halt (one boot on a board, a LAVA job) says it and
+ * halts; otherwise (bare metal) the CPU halts here. */
 void hv_exit(unsigned int code)
 {
     local_irq_disable();
@@ -80,6 +82,8 @@ void hv_exit(unsigned int code)
         printk("hv: exit code %u, resetting (on_exit=reboot)\n", code);
         machine_reset();
     }
+    if (hv_exit_halt)
+        printk("hv: exit code %u, halting (on_exit=halt)\n", code);
     outl(0xf4, code);
     for (;;)                /* not under QEMU: stop here */
         __asm__ volatile("hlt");

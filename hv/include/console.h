@@ -16,6 +16,7 @@ void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2))) __noreturn;
 void hv_exit(unsigned int code) __noreturn;
 extern bool hv_exit_reboot;             /* hv option on_exit=reboot */
+extern bool hv_exit_halt;               /* hv option on_exit=halt */
 
 /* Guest console output (hv/pv/console.c, console_ring.c). */
 struct domain;

@@ -1065,7 +1065,7 @@ list_help)
     has "$T/stderr" "usage: asilab run"
     run frobnicate
     want_rc 2
-    want_file "$T/stderr" "asilab: unknown command 'frobnicate' (expected run, list, image, ingest, history, plot, env or compare; see asilab --help)"
+    want_file "$T/stderr" "asilab: unknown command 'frobnicate' (expected run, list, image, ingest, lava, history, plot, env or compare; see asilab --help)"
     run --help
     has "$T/stdout" "       asilab env [--build DIR] [--qemu PATH] [--kvm-cpu MODEL]"
     has "$T/stdout" "       asilab compare A B "

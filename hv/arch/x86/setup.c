@@ -162,12 +162,15 @@ void __start_xen(uint32_t magic, uint32_t mbi_pa)
             panic("bad mode=%s on the hv command line", mode);
     }
 
-    /* on_exit=reboot: reset the machine when the run ends instead of
-     * halting (an image's chain of boots: hv_exit). */
+    /* on_exit=reboot: reset the machine when the run ends (an image's
+     * chain of boots); on_exit=halt: halt it; either says the exit code
+     * on the console first, for a log read back later (hv_exit). */
     if (cmdline_get(cmdline, "on_exit", mode, sizeof(mode))) {
         if (!strcmp(mode, "reboot"))
             hv_exit_reboot = true;
-        else if (strcmp(mode, "halt"))
+        else if (!strcmp(mode, "halt"))
+            hv_exit_halt = true;
+        else
             panic("bad on_exit=%s on the hv command line (halt or reboot)", mode);
     }
 
