@@ -8,7 +8,10 @@
 # plots/.  With Debian's Xen installed (the install step installs it) the
 # two stock Xen 4.17 configurations run too, the workloads as Xen's dom0
 # with XPTI off and on (--hv xen), beside the model; --no-xen (first
-# argument) leaves them out.  Extra arguments go to `asilab run`.
+# argument) leaves them out.  Every result set is also added to the
+# results history, results/history.sqlite (ASILAB_HISTORY overrides it;
+# `asilab history --db ... --changes` then shows what moved since the
+# previous runs).  Extra arguments go to `asilab run`.
 set -eu
 xen=1
 if [ "${1:-}" = --no-xen ]; then
@@ -37,6 +40,12 @@ if [ -n "$mode" ] && mv "$out" "$stem-$mode"; then
 fi
 if [ -s "$out/records.jsonl" ]; then
     "$build/asilab" plot "$out" || rc=1
+    db=${ASILAB_HISTORY:-$top/results/history.sqlite}
+    if "$build/asilab" history add --db "$db" "$out"; then
+        "$build/asilab" history --db "$db" --changes | tail -n 1
+    else
+        rc=1
+    fi
 fi
 echo "results: $out/records.jsonl, $out/results.json, plots in $out/plots"
 exit $rc
