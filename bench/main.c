@@ -1,6 +1,7 @@
-/* main.c — the asilab command line (`run`, `list`, `plot`, `env`, `compare`,
- * `--help`): selects variants x workload boots, runs them (tcg boots up to
- * --jobs at a time) and reports in boot order. */
+/* main.c — the asilab command line (`run`, `list`, `image`, `ingest`,
+ * `lava`, `history`, `plot`, `env`, `compare`, `--help`): selects variants
+ * x workload boots, runs them (tcg boots up to --jobs at a time) and
+ * reports in boot order; the other commands' options go to their files. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
