@@ -347,6 +347,9 @@ void records_write(FILE *f, const struct boot_out *b, json_t *prov);
  * With no such record, no results.json (a stale one is removed).  false if
  * records_path is unreadable or results.json could not be written. */
 bool results_write(const char *records_path, const char *out_dir);
+/* A result record results.json takes (accepted, values usable); why: an
+ * accept reason, or past NACCEPT "without usable values" (history.c too). */
+bool result_usable(json_t *rec, int *why);
 
 /* ---- sha256.c ---- */
 void sha256(const unsigned char *data, size_t len, unsigned char out[32]);

@@ -165,21 +165,6 @@ static void bind_str(sqlite3_stmt *st, int i, const char *s)
         sqlite3_bind_null(st, i);
 }
 
-/* The values of a record results.json would take, or NULL. */
-static json_t *usable_values(json_t *rec)
-{
-    json_t *values = json_object_get(rec, "values"), *v;
-    size_t i;
-    if (record_accept(rec) != ACCEPT_OK || !json_is_array(values) ||
-        json_array_size(values) == 0)
-        return NULL;
-    json_array_foreach(values, i, v)
-        if (!json_is_number(v) || !(json_number_value(v) >= 0) ||
-            !isfinite(json_number_value(v)))
-            return NULL;
-    return values;
-}
-
 static char *now_utc(void)
 {
     char buf[32];
@@ -267,8 +252,9 @@ static int add_set(struct db *d, const char *dir)
             json_decref(rec);
             continue;
         }
-        json_t *values = usable_values(rec), *prov = json_object_get(rec, "provenance");
-        if (!values) {
+        int why;
+        json_t *values = json_object_get(rec, "values"), *prov = json_object_get(rec, "provenance");
+        if (!result_usable(rec, &why)) {
             nskip++;
             json_decref(rec);
             continue;

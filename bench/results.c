@@ -91,7 +91,7 @@ static double unit_seconds(json_t *rec)
 
 /* Whether a result record can become a benchmark: record_accept, and
  * usable values; else *why. */
-static bool usable(json_t *rec, int *why)
+bool result_usable(json_t *rec, int *why)
 {
     json_t *values = json_object_get(rec, "values"), *v;
     size_t i;
@@ -239,7 +239,7 @@ bool results_write(const char *records_path, const char *out_dir)
         int why;
         if (type && strcmp(type, "result") == 0) {
             nres++;
-            if (usable(rec, &why)) {
+            if (result_usable(rec, &why)) {
                 if (nuse == cap)
                     use = xrealloc(use, (cap = cap ? 2 * cap : 32) * sizeof *use);
                 use[nuse++] = json_incref(rec);
