@@ -1,25 +1,31 @@
 /* image.c — asilab image: a bootable image of a matrix of boots, for a
  * machine the runner cannot start itself (bare metal, a board farm).
  *
- * OUT/asilab.iso is a GRUB rescue image (grub-mkrescue: BIOS, CD or USB
- * stick), OUT/tftp/ the same boots for PXE (grub-mknetdir's
- * boot/grub/i386-pc/core.0 as the DHCP boot file), OUT/manifest.json says
- * what each entry is (ingest reads it back).  GRUB talks on COM1 at
- * 115200 8n1, beside the screen; every entry boots one variant's hv (the
- * counting or the lean image) with one catalog boot's modules, in the
- * hv's mode=timing (or deterministic, for QEMU), and first echoes
- * "@asilab-boot K/N", which is how ingest cuts the log into boots.
+ * OUT/asilab.iso is a GRUB rescue image (grub-mkrescue) that boots from
+ * BIOS and from UEFI, CD or USB stick; OUT/tftp/ holds the same boots for
+ * PXE (grub-mknetdir: boot/grub/i386-pc/core.0 is the DHCP boot file for
+ * BIOS clients, boot/grub/x86_64-efi/core.efi for UEFI ones);
+ * OUT/manifest.json says what each entry is (ingest reads it back).  GRUB
+ * talks on COM1 at 115200 8n1; every entry boots one variant's hv (the
+ * counting or the lean image) with one catalog boot's modules, through
+ * multiboot2 (on UEFI the only protocol that tells the hv where ACPI is;
+ * hv/arch/x86/multiboot.c), in the hv's mode=timing (or deterministic,
+ * for QEMU), and first echoes "@asilab-boot K/N", which is how ingest
+ * cuts the log into boots.
  *
  * The chain: the default entry runs all N boots one after another with
  * no one at the keyboard.  Its state lives in three CMOS bytes from
  * --cmos (default 0x7c): a signature (0xa5) and the next entry's number
- * (16 bits, high byte last).  GRUB reads them with cmostest; while the
- * signature is there it boots entry "b<number in binary>" at once, each
- * entry stores its successor's number before it boots, and the hv runs
- * with on_exit=reboot, so its end resets the machine (hv_exit) into GRUB
- * again.  Entry N+1 clears the signature, echoes "@asilab-campaign end N"
- * and halts (ACPI power-off: QEMU exits).  An entry picked by hand from
- * the menu runs alone and halts (on_exit=halt). */
+ * (16 bits, high byte last), read and written through the RTC's index
+ * and data ports with GRUB's iorw (inb/outb: there on BIOS and UEFI; not
+ * under UEFI Secure Boot's lockdown, which refuses multiboot anyway).
+ * While the signature is there GRUB boots entry "b<high>_<low>" (hex) at
+ * once, each entry stores its successor's number before it boots, and
+ * the hv runs with on_exit=reboot, so its end resets the machine
+ * (hv_exit) into the firmware and GRUB again.  Entry N+1 clears the
+ * signature, echoes "@asilab-campaign end N" and halts (ACPI or UEFI
+ * power-off: QEMU exits).  An entry picked by hand from the menu runs
+ * alone and halts (on_exit=halt). */
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -52,61 +58,50 @@ static bool grub_word_ok(const char *s)
                            "0123456789_.=,+-/ ") == strlen(s);
 }
 
-static void binary16(unsigned int v, char out[17])
+/* GRUB's menu entry id of boot k (1..N+1): the next-entry bytes as
+ * iorw's `inb -v` writes them back ("%x": lower case, no zeros). */
+static void entry_id(unsigned int k, char out[16])
 {
-    for (int i = 0; i < 16; i++)
-        out[i] = (char)('0' + ((v >> (15 - i)) & 1));
-    out[16] = '\0';
-}
-
-/* " 1 0 1 ..." : byte v's bits 7..0, the arguments of asilab_byte */
-static void byte_bits(FILE *f, unsigned int v)
-{
-    for (int i = 7; i >= 0; i--)
-        fprintf(f, " %u", (v >> i) & 1);
+    snprintf(out, 16, "b%x_%x", (k >> 8) & 0xff, k & 0xff);
 }
 
 static void store(FILE *f, int cmos, unsigned int v, const char *indent)
 {
-    fprintf(f, "%sasilab_byte 0x%02x", indent, cmos + 2);
-    byte_bits(f, v >> 8);
-    fprintf(f, "\n%sasilab_byte 0x%02x", indent, cmos + 1);
-    byte_bits(f, v & 0xff);
-    fputc('\n', f);
+    fprintf(f, "%sasilab_cmos_set 0x%02x 0x%02x\n", indent, cmos + 2, (v >> 8) & 0xff);
+    fprintf(f, "%sasilab_cmos_set 0x%02x 0x%02x\n", indent, cmos + 1, v & 0xff);
 }
 
 static void write_grub_cfg(FILE *f, const struct image_entry *e, size_t n, bool timing,
                            int cmos, int menu_timeout)
 {
-    char bin[17];
+    char id[16];
     fprintf(f, "# asilab image: %zu boots (asilab image; bench/image.c says how the\n"
                "# chain works).  Chain state: CMOS 0x%02x (signature 0x%02x), 0x%02x-0x%02x\n"
                "# (the next entry's number).\n", n, cmos, CHAIN_SIGNATURE, cmos + 1, cmos + 2);
     fputs("serial --unit=0 --speed=115200 --word=8 --parity=no --stop=1\n"
           "terminal_input serial console\n"
-          "terminal_output serial console\n"
-          "insmod cmostest\n"
-          "function asilab_byte {\n", f);
-    for (int i = 7; i >= 0; i--)
-        fprintf(f, "  if [ \"$%d\" = 1 ]; then cmosset $1:%d; else cmosclean $1:%d; fi\n",
-                9 - i, i, i);
-    fputs("}\n"
-          "function asilab_read {\n"
-          "  for b in 7 6 5 4 3 2 1 0; do\n"
-          "    if cmostest $1:$b; then set asilab_bits=\"${asilab_bits}1\"; "
-          "else set asilab_bits=\"${asilab_bits}0\"; fi\n"
-          "  done\n"
+          "# A UEFI firmware's own console may be COM1 too (OVMF's is, so is a\n"
+          "# server's console redirection): there GRUB writes to COM1 alone, or\n"
+          "# every line of its would come twice.\n"
+          "if [ \"$grub_platform\" = efi ]; then\n"
+          "  terminal_output serial\n"
+          "else\n"
+          "  terminal_output serial console\n"
+          "fi\n"
+          "insmod iorw\n"
+          "function asilab_cmos_set {\n"
+          "  outb 0x70 $1\n"
+          "  outb 0x71 $2\n"
           "}\n"
-          "set asilab_bits=\"\"\n", f);
-    fprintf(f, "asilab_read 0x%02x\n", cmos);
-    fputs("if [ \"$asilab_bits\" = \"", f);
-    for (int i = 7; i >= 0; i--)
-        fputc('0' + ((CHAIN_SIGNATURE >> i) & 1), f);
-    fprintf(f, "\" ]; then\n"
-               "  set asilab_bits=\"\"\n"
-               "  asilab_read 0x%02x\n"
-               "  asilab_read 0x%02x\n"
-               "  set default=\"b${asilab_bits}\"\n"
+          "function asilab_cmos_get {\n"
+          "  outb 0x70 $1\n"
+          "  inb -v $2 0x71\n"
+          "}\n", f);
+    fprintf(f, "asilab_cmos_get 0x%02x asilab_sig\n"
+               "if [ \"$asilab_sig\" = %x ]; then\n"
+               "  asilab_cmos_get 0x%02x asilab_hi\n"
+               "  asilab_cmos_get 0x%02x asilab_lo\n"
+               "  set default=\"b${asilab_hi}_${asilab_lo}\"\n"
                "  set timeout=0\n"
                "  set asilab_chain=1\n"
                "  set asilab_on_exit=reboot\n"
@@ -117,40 +112,39 @@ static void write_grub_cfg(FILE *f, const struct image_entry *e, size_t n, bool 
                "  set asilab_on_exit=halt\n"
                "fi\n"
                "export asilab_chain\n"
-               "export asilab_on_exit\n", cmos + 2, cmos + 1, menu_timeout);
+               "export asilab_on_exit\n", cmos, CHAIN_SIGNATURE, cmos + 2, cmos + 1,
+            menu_timeout);
     fprintf(f, "menuentry \"asilab: all %zu boots, one after another (resets between "
                "them)\" --id all {\n", n);
     store(f, cmos, 1, "  ");
-    fprintf(f, "  asilab_byte 0x%02x", cmos);
-    byte_bits(f, CHAIN_SIGNATURE);
-    fprintf(f, "\n  echo \"@asilab-campaign start %zu\"\n  reboot\n}\n", n);
+    fprintf(f, "  asilab_cmos_set 0x%02x 0x%02x\n", cmos, CHAIN_SIGNATURE);
+    fprintf(f, "  echo \"@asilab-campaign start %zu\"\n  reboot\n}\n", n);
     for (size_t k = 1; k <= n; k++) {
         const struct image_entry *x = &e[k - 1];
         const char *const *mods = x->wl->boots[x->b].modules;
         const char *args = module_args(mods[0]);
-        binary16((unsigned int)k, bin);
-        fprintf(f, "menuentry \"%zu/%zu: %s%s %s%s%s%s\" --id b%s {\n", k, n, x->variant,
+        entry_id((unsigned int)k, id);
+        fprintf(f, "menuentry \"%zu/%zu: %s%s %s%s%s%s\" --id %s {\n", k, n, x->variant,
                 x->lean ? " [lean]" : "", x->wl->name, *args ? " (" : "", args,
-                *args ? ")" : "", bin);
+                *args ? ")" : "", id);
         fputs("  if [ \"$asilab_chain\" = 1 ]; then\n", f);
         store(f, cmos, (unsigned int)k + 1, "    ");
         fputs("  fi\n", f);
         fprintf(f, "  echo \"@asilab-boot %zu/%zu\"\n", k, n);
-        fprintf(f, "  multiboot /asilab/hv/%shv-%s.elf mode=%s on_exit=$asilab_on_exit\n",
+        fprintf(f, "  multiboot2 /asilab/hv/%shv-%s.elf mode=%s on_exit=$asilab_on_exit\n",
                 x->lean ? "lean/" : "", x->variant, timing ? "timing" : "deterministic");
         for (const char *const *m = mods; *m; m++) {
             char *file = module_file(*m);
             const char *a = module_args(*m);
-            fprintf(f, "  module /asilab/workloads/%s %s%s%s\n", file, file, *a ? " " : "", a);
+            fprintf(f, "  module2 /asilab/workloads/%s %s%s%s\n", file, file, *a ? " " : "", a);
             free(file);
         }
         fputs("}\n", f);
     }
-    binary16((unsigned int)n + 1, bin);
-    fprintf(f, "menuentry \"asilab: the chain is done: halt\" --id b%s {\n"
-               "  asilab_byte 0x%02x", bin, cmos);
-    byte_bits(f, 0);
-    fprintf(f, "\n  echo \"@asilab-campaign end %zu\"\n  halt\n}\n", n);
+    entry_id((unsigned int)n + 1, id);
+    fprintf(f, "menuentry \"asilab: the chain is done: halt\" --id %s {\n"
+               "  asilab_cmos_set 0x%02x 0x00\n", id, cmos);
+    fprintf(f, "  echo \"@asilab-campaign end %zu\"\n  halt\n}\n", n);
 }
 
 json_t *image_manifest(const struct image_args *a, const struct image_entry *e, size_t n,
@@ -297,10 +291,11 @@ int cmd_image(const struct image_args *a)
     bool have = xorriso != NULL;
     free(xorriso);
     if (!mkrescue || !mknetdir || !have ||
-        access("/usr/lib/grub/i386-pc/cmostest.mod", R_OK) != 0)
+        access("/usr/lib/grub/i386-pc/iorw.mod", R_OK) != 0 ||
+        access("/usr/lib/grub/x86_64-efi/iorw.mod", R_OK) != 0)
         usage_error("image needs grub-mkrescue, grub-mknetdir, xorriso and GRUB's i386-pc "
-                    "modules: apt-get install grub-pc-bin grub-common xorriso mtools "
-                    "(cmake/install-deps.sh installs them)");
+                    "and x86_64-efi modules: apt-get install grub-pc-bin grub-efi-amd64-bin "
+                    "grub-common xorriso mtools (cmake/install-deps.sh installs them)");
     if (a->cmos < 0x0e || a->cmos > 0x7d)
         usage_error("bad --cmos 0x%x: expected 0x0e..0x7d (three bytes of CMOS RAM after "
                     "the RTC's registers, below 0x80)", a->cmos);
@@ -336,9 +331,9 @@ int cmd_image(const struct image_args *a)
     if (ok) {
         struct stat st;
         stat(iso, &st);
-        printf("image: %s (%.1f MiB, BIOS: CD or USB stick), %s (PXE: DHCP boot file "
-               "boot/grub/i386-pc/core.0), %s\n", iso, (double)st.st_size / (1 << 20), tftp,
-               mpath);
+        printf("image: %s (%.1f MiB, BIOS and UEFI: CD or USB stick), %s (PXE: DHCP boot "
+               "file boot/grub/i386-pc/core.0 for BIOS, boot/grub/x86_64-efi/core.efi for "
+               "UEFI), %s\n", iso, (double)st.st_size / (1 << 20), tftp, mpath);
         printf("%zu boots in mode=%s; the default entry runs them all, resetting between "
                "boots (chain state in CMOS 0x%02x-0x%02x), then halts; each boot's records "
                "go to COM1 (115200 8n1)\n", n, a->timing ? "timing" : "deterministic",

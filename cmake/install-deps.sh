@@ -4,14 +4,15 @@
 # 4.17 (xen-hypervisor-4.17-amd64: /boot/xen-4.17-amd64.gz) is the real Xen
 # the runner boots beside the model (--hv xen); only the hypervisor image,
 # no toolstack, and nothing here boots the host into it.  GRUB's BIOS
-# modules and xorriso build `asilab image`'s ISO and PXE folder (the
-# host's own boot loader is not touched).  SQLite keeps `asilab history`.
+# and UEFI modules and xorriso build `asilab image`'s ISO and PXE folder
+# (the host's own boot loader is not touched); OVMF boots that ISO as a
+# UEFI machine in boot.image_uefi.  SQLite keeps `asilab history`.
 # LAVA's dispatcher, schema and client run and check `asilab lava`'s jobs
 # (boot.lava_run runs two with lava-run; no LAVA server or worker is set up).
 set -eu
 pkgs="cmake ninja-build gcc g++ make pkg-config git qemu-system-x86 libjansson-dev
       libbenchmark-dev libbenchmark-tools python3-scipy gnuplot-nox
-      xen-hypervisor-4.17-amd64 grub-pc-bin grub-common xorriso mtools
+      xen-hypervisor-4.17-amd64 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf
       libsqlite3-dev lava-dispatcher lava-common lavacli"
 missing=""
 for p in $pkgs; do

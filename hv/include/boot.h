@@ -22,4 +22,19 @@ extern unsigned int nr_boot_e820;
 /* The hv command line as the loader gave it (XENVER_commandline). */
 extern char saved_cmdline[1024];
 
+/* What multiboot.c read from a v1 or v2 loader's information. */
+struct boot_info {
+    unsigned int version;            /* multiboot 1 or 2 */
+    char cmdline[256], loader[64];
+    paddr_t mmap_pa;                 /* the loader's memory map, in place */
+    uint32_t mmap_len, mmap_entry_size;
+};
+void multiboot_parse(uint32_t magic, uint32_t pa, struct boot_info *bi);
+/* The memory map's next entry from *off (0 first); false at its end. */
+bool boot_mmap_next(const struct boot_info *bi, uint32_t *off, struct e820entry *e);
+/* A copy of the RSDP a multiboot2 loader gave (20 bytes for ACPI 1.0,
+ * 36 with the XSDT); boot_rsdp_len 0: none, scan BIOS memory. */
+extern uint8_t boot_rsdp[36];
+extern unsigned int boot_rsdp_len;
+
 #endif

@@ -1,7 +1,9 @@
-/* Multiboot v1 entry: 32-bit protected mode -> long mode with boot page
- * tables (identity + directmap of the first 4 GiB, image at slot 261),
- * then the jump to the image's linked address and __start_xen().
- * Also the AP trampoline's 64-bit landing point. */
+/* Multiboot entry (v1 and v2, one image): 32-bit protected mode -> long
+ * mode with boot page tables (identity + directmap of the first 4 GiB,
+ * image at slot 261), then the jump to the image's linked address and
+ * __start_xen(magic, info), which tells the two protocols apart by the
+ * magic in %eax (multiboot.c).  Also the AP trampoline's 64-bit landing
+ * point. */
 #include "asm.h"
 
 #define MB_MAGIC 0x1BADB002
@@ -19,6 +21,38 @@ mb_header:
         .long PA(_edata)
         .long PA(_end)
         .long PA(start32)
+
+/* The multiboot2 header (GRUB's `multiboot2`, the only multiboot GRUB
+ * offers UEFI machines an ACPI pointer through): the same load
+ * addresses, the same entry, and a request for the tags multiboot.c
+ * reads.  No EFI tags, unlike Xen's: GRUB leaves boot services before the
+ * jump and enters in 32-bit protected mode as on BIOS. */
+#define MB2_MAGIC 0xe85250d6
+        .align 8
+mb2_header:
+        .long MB2_MAGIC
+        .long 0                        /* architecture: i386 */
+        .long mb2_header_end - mb2_header
+        .long -(MB2_MAGIC + (mb2_header_end - mb2_header))
+        .align 8
+        .short 1, 1                    /* information request, optional */
+        .long 8 + 4 * 6
+        .long 1, 2, 3, 6, 14, 15       /* cmdline, loader, modules, mmap, ACPI 1, ACPI 2 */
+        .align 8
+        .short 2, 0                    /* address */
+        .long 24
+        .long PA(mb2_header)
+        .long PA(_start)
+        .long PA(_edata)
+        .long PA(_end)
+        .align 8
+        .short 3, 0                    /* entry address */
+        .long 12
+        .long PA(start32)
+        .align 8
+        .short 0, 0                    /* end */
+        .long 8
+mb2_header_end:
 
         .section .text.boot, "ax"
         .code32

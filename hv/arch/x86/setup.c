@@ -17,21 +17,6 @@
 #include "traps.h"
 #include "x86.h"
 
-struct multiboot_info {
-    uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
-    uint32_t mods_count, mods_addr;
-    uint32_t syms[4];
-    uint32_t mmap_length, mmap_addr;
-    uint32_t drives_length, drives_addr, config_table, boot_loader_name;
-};
-struct mb_module { uint32_t mod_start, mod_end, string, reserved; };
-struct __packed mb_mmap { uint32_t size; uint64_t addr, len; uint32_t type; };
-
-#define MBI_CMDLINE (1U << 2)
-#define MBI_MODS    (1U << 3)
-#define MBI_MMAP    (1U << 6)
-#define MBI_LOADER  (1U << 9)
-
 struct boot_module boot_modules[MAX_MODULES];
 unsigned int nr_boot_modules;
 char saved_cmdline[1024];
@@ -44,42 +29,33 @@ void paging_init(void);
 void acpi_find_cpus(void);
 void __start_xen(uint32_t magic, uint32_t mbi_pa);
 
-static void copy_mb_string(char *dst, size_t n, uint32_t pa)
-{
-    if (pa)
-        strlcpy(dst, __va(pa), n);
-    else
-        dst[0] = 0;
-}
-
 /* Keep the loader's map for dom0 (insertion by address). */
-static void save_e820(const struct mb_mmap *m)
+static void save_e820(const struct e820entry *m)
 {
-    if (!m->len || nr_boot_e820 == E820_MAX)
+    if (!m->size || nr_boot_e820 == E820_MAX)
         return;
     unsigned int i = nr_boot_e820++;
     for (; i && boot_e820[i - 1].addr > m->addr; i--)
         boot_e820[i] = boot_e820[i - 1];
-    boot_e820[i] = (struct e820entry){ .addr = m->addr, .size = m->len, .type = m->type };
+    boot_e820[i] = *m;
 }
 
-static void memory_init(const struct multiboot_info *mbi)
+static void memory_init(const struct boot_info *bi)
 {
     unsigned long highest = 0;
+    struct e820entry m;
 
-    if (!(mbi->flags & MBI_MMAP))
+    if (!bi->mmap_len)
         panic("the loader gave no memory map");
     frames_boot_init();
-    for (uint32_t off = 0; off < mbi->mmap_length;) {
-        const struct mb_mmap *m = __va(mbi->mmap_addr + off);
-        save_e820(m);
-        if (m->type == 1 && m->addr + m->len > m->addr) {
-            paddr_t end = MIN(m->addr + m->len, (paddr_t)MAX_FRAMES << PAGE_SHIFT);
-            frames_add_range(&hv_frames, m->addr, end);
-            if (end > m->addr)
+    for (uint32_t off = 0; boot_mmap_next(bi, &off, &m);) {
+        save_e820(&m);
+        if (m.type == E820_RAM && m.addr + m.size > m.addr) {
+            paddr_t end = MIN(m.addr + m.size, (paddr_t)MAX_FRAMES << PAGE_SHIFT);
+            frames_add_range(&hv_frames, m.addr, end);
+            if (end > m.addr)
                 highest = MAX(highest, (end >> PAGE_SHIFT) - 1);
         }
-        off += m->size + 4;
     }
     /* Low memory (BIOS data, the AP trampoline), the image, modules. */
     frames_reserve_range(&hv_frames, 0, 0x100000);
@@ -129,17 +105,13 @@ static void identify_boot_cpu(void)
 
 void __start_xen(uint32_t magic, uint32_t mbi_pa)
 {
-    char cmdline[256], mode[32], loader[64];
+    static struct boot_info bi;
+    char mode[32];
 
     console_init();
     printk("\nasilab hv: variant %s, rev %s\n", asilab_variant, asilab_git_rev);
-    if (magic != 0x2BADB002)
-        panic("not started by a multiboot loader (magic %#x)", magic);
-    const struct multiboot_info *mbi = __va(mbi_pa);
-
-    copy_mb_string(cmdline, sizeof(cmdline), mbi->flags & MBI_CMDLINE ? mbi->cmdline : 0);
-    copy_mb_string(loader, sizeof(loader),
-                   mbi->flags & MBI_LOADER ? mbi->boot_loader_name : 0);
+    multiboot_parse(magic, mbi_pa, &bi);
+    const char *cmdline = bi.cmdline, *loader = bi.loader;
     /* Xen's cmdline_cook: without the image name a multiboot v1 loader
      * (QEMU, GRUB legacy) puts first; GRUB 2 puts none (Xen's
      * loader_is_grub2).  Module command lines keep theirs: the first
@@ -179,20 +151,7 @@ void __start_xen(uint32_t magic, uint32_t mbi_pa)
     if (cmdline_get(cmdline, "domu_console_io", mode, sizeof(mode)))
         domu_console_io = strcmp(mode, "0") != 0;
 
-    if (mbi->flags & MBI_MODS) {
-        const struct mb_module *m = __va(mbi->mods_addr);
-        for (uint32_t i = 0; i < mbi->mods_count; i++) {
-            if (i >= MAX_MODULES)
-                panic("more than %d modules", MAX_MODULES);
-            boot_modules[i].start = m[i].mod_start;
-            boot_modules[i].end = m[i].mod_end;
-            copy_mb_string(boot_modules[i].cmdline, sizeof(boot_modules[i].cmdline),
-                           m[i].string);
-        }
-        nr_boot_modules = mbi->mods_count;
-    }
-
-    memory_init(mbi);
+    memory_init(&bi);
     acpi_find_cpus();          /* while the boot directmap covers 4 GiB */
     iomem_init();
     paging_init();

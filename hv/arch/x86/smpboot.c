@@ -2,6 +2,7 @@
  * ids), wake each with INIT-SIPI-SIPI through the real-mode trampoline,
  * and give each its tables, LAPIC and idle vCPU. */
 #include "apic.h"
+#include "boot.h"
 #include "iomem.h"
 #include "console.h"
 #include "domain.h"
@@ -39,8 +40,14 @@ static bool checksum_ok(const void *p, size_t n)
     return s == 0;
 }
 
+/* The RSDP: the copy a multiboot2 loader gave (the only way on UEFI),
+ * else the BIOS's, found as Xen's acpi_scan_rsdp does: the EBDA's first
+ * KiB, then 0xe0000-0xfffff. */
 static const uint8_t *find_rsdp(void)
 {
+    if (boot_rsdp_len)
+        return !memcmp(boot_rsdp, "RSD PTR ", 8) && checksum_ok(boot_rsdp, 20)
+               ? boot_rsdp : NULL;
     uint16_t ebda_seg = *(const uint16_t *)__va(0x40e);
     paddr_t ranges[2][2] = { { (paddr_t)ebda_seg << 4, ((paddr_t)ebda_seg << 4) + 1024 },
                              { 0xe0000, 0x100000 } };
@@ -53,34 +60,63 @@ static const uint8_t *find_rsdp(void)
     return NULL;
 }
 
-/* Must run while the boot directmap still maps the first 4 GiB. */
+/* A table the boot directmap reaches (the first 4 GiB) and whose
+ * signature and checksum hold, or NULL. */
+static const struct acpi_header *acpi_table(uint64_t pa, const char *sig)
+{
+    if (!pa || pa >= (1ULL << 32) - sizeof(struct acpi_header))
+        return NULL;
+    const struct acpi_header *h = __va(pa);
+    if (memcmp(h->sig, sig, 4) || h->length < sizeof(*h) ||
+        pa + h->length > (1ULL << 32) || !checksum_ok(h, h->length))
+        return NULL;
+    return h;
+}
+
+static void parse_madt(const struct acpi_header *h)
+{
+    const uint8_t *p = (const uint8_t *)h + sizeof(*h) + 8;
+    const uint8_t *end = (const uint8_t *)h + h->length;
+    while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
+        if (p[0] == 0 && p[1] >= 8 && (*(const uint32_t *)(p + 4) & 1) &&
+            nr_madt_cpus < NR_CPUS) {
+            madt_acpi_ids[nr_madt_cpus] = p[2];
+            madt_apic_ids[nr_madt_cpus++] = p[3];
+        }
+        if (p[0] == 1 && p[1] >= 12 && nr_madt_ioapics < MAX_IOAPICS)
+            madt_ioapic_addr[nr_madt_ioapics++] = *(const uint32_t *)(p + 4);
+        p += p[1];
+    }
+}
+
+/* Must run while the boot directmap still maps the first 4 GiB.  The
+ * XSDT when the RSDP has one (revision 2 or later), else the RSDT, as
+ * Xen's acpi_table_init chooses. */
 void acpi_find_cpus(void);
 void acpi_find_cpus(void)
 {
     const uint8_t *rsdp = find_rsdp();
     if (!rsdp)
         return;
-    const struct acpi_header *rsdt = __va(*(const uint32_t *)(rsdp + 16));
-    if (memcmp(rsdt->sig, "RSDT", 4) || !checksum_ok(rsdt, rsdt->length))
+    uint64_t xsdt_pa = 0;
+    if (rsdp[15] >= 2 && (!boot_rsdp_len || boot_rsdp_len >= 36) && checksum_ok(rsdp, 36))
+        memcpy(&xsdt_pa, rsdp + 24, 8);
+    const struct acpi_header *sdt = acpi_table(xsdt_pa, "XSDT");
+    unsigned int width = 8;
+    if (!sdt) {
+        sdt = acpi_table(*(const uint32_t *)(rsdp + 16), "RSDT");
+        width = 4;
+    }
+    if (!sdt)
         return;
-    unsigned int n = (rsdt->length - sizeof(*rsdt)) / 4;
-    const uint32_t *ent = (const uint32_t *)(rsdt + 1);
+    unsigned int n = (sdt->length - sizeof(*sdt)) / width;
+    const uint8_t *ent = (const uint8_t *)(sdt + 1);
     for (unsigned int i = 0; i < n; i++) {
-        const struct acpi_header *h = __va(ent[i]);
-        if (memcmp(h->sig, "APIC", 4) || !checksum_ok(h, h->length))
-            continue;
-        const uint8_t *p = (const uint8_t *)h + sizeof(*h) + 8;
-        const uint8_t *end = (const uint8_t *)h + h->length;
-        while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
-            if (p[0] == 0 && p[1] >= 8 && (*(const uint32_t *)(p + 4) & 1) &&
-                nr_madt_cpus < NR_CPUS) {
-                madt_acpi_ids[nr_madt_cpus] = p[2];
-                madt_apic_ids[nr_madt_cpus++] = p[3];
-            }
-            if (p[0] == 1 && p[1] >= 12 && nr_madt_ioapics < MAX_IOAPICS)
-                madt_ioapic_addr[nr_madt_ioapics++] = *(const uint32_t *)(p + 4);
-            p += p[1];
-        }
+        uint64_t pa = 0;
+        memcpy(&pa, ent + i * width, width);
+        const struct acpi_header *h = acpi_table(pa, "APIC");
+        if (h)
+            parse_madt(h);
     }
 }
 
@@ -112,10 +148,26 @@ void start_secondary(void)
     exit_to_guest();     /* idles until a vCPU is placed here */
 }
 
+/* Is [pa, pa + len) RAM in the loader's map?  The trampoline's page is
+ * fixed (SIPI vectors are below 1 MiB); a BIOS always leaves it free,
+ * a UEFI firmware usually does (Xen's EFI loader asks boot services for
+ * one instead, which we no longer have). */
+static bool e820_is_ram(paddr_t pa, paddr_t len)
+{
+    for (unsigned int i = 0; i < nr_boot_e820; i++)
+        if (boot_e820[i].type == E820_RAM && boot_e820[i].addr <= pa &&
+            pa + len <= boot_e820[i].addr + boot_e820[i].size)
+            return true;
+    return false;
+}
+
 void smp_boot_cpus(void)
 {
     unsigned int bsp = pcpus[0].apic_id;
 
+    if (nr_madt_cpus > 1 && !e820_is_ram(TRAMPOLINE_PHYS, PAGE_SIZE))
+        panic("the AP trampoline's page %#x is not RAM in the loader's memory map",
+              TRAMPOLINE_PHYS);
     memcpy(__va(TRAMPOLINE_PHYS), trampoline_start, trampoline_end - trampoline_start);
     memcpy(__va(TRAMPOLINE_PHYS) + (trampoline_gdt_ptr - trampoline_start),
            boot_gdt_ptr, 6);
