@@ -1,4 +1,5 @@
-/* Local APIC (xAPIC MMIO): timer, IPIs, EOI; SMP bring-up. */
+/* Local APIC (xAPIC MMIO, or x2APIC MSRs when the firmware enabled
+ * them): timer, IPIs, EOI; SMP bring-up. */
 #ifndef ASILAB_APIC_H
 #define ASILAB_APIC_H
 #include "types.h"
@@ -8,6 +9,7 @@
 
 void apic_init(void);             /* BSP: map it; every CPU: enable */
 void apic_init_cpu(void);
+bool apic_x2apic_firmware(void); /* the BSP's APIC is in x2APIC mode */
 unsigned int apic_id(void);
 int acpi_get_processor_id(unsigned int cpu);   /* hv/arch/x86/smpboot.c */
 void apic_eoi(void);

@@ -1,6 +1,7 @@
-/* Secondary CPUs: find them in the ACPI MADT (and their ACPI processor
- * ids), wake each with INIT-SIPI-SIPI through the real-mode trampoline,
+/* Secondary CPUs: find them in the ACPI MADT (acpi_madt.c reads its
+ * Local APIC and Local x2APIC entries and their ACPI processor ids), wake each with INIT-SIPI-SIPI through the real-mode trampoline,
  * and give each its tables, LAPIC and idle vCPU. */
+#include "acpi_madt.h"
 #include "apic.h"
 #include "boot.h"
 #include "iomem.h"
@@ -73,20 +74,34 @@ static const struct acpi_header *acpi_table(uint64_t pa, const char *sig)
     return h;
 }
 
+/* The MADT, read by acpi_madt.c's madt_parse with the APIC mode's reach:
+ * an xAPIC addresses IDs up to 0xfe, an x2APIC (kept when the firmware
+ * enabled it, apic.c) all but 0xffffffff.  A malformed entry ends the
+ * parse: Xen then disables ACPI and boots on the BSP alone, as we do. */
 static void parse_madt(const struct acpi_header *h)
 {
-    const uint8_t *p = (const uint8_t *)h + sizeof(*h) + 8;
-    const uint8_t *end = (const uint8_t *)h + h->length;
-    while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
-        if (p[0] == 0 && p[1] >= 8 && (*(const uint32_t *)(p + 4) & 1) &&
-            nr_madt_cpus < NR_CPUS) {
-            madt_acpi_ids[nr_madt_cpus] = p[2];
-            madt_apic_ids[nr_madt_cpus++] = p[3];
-        }
-        if (p[0] == 1 && p[1] >= 12 && nr_madt_ioapics < MAX_IOAPICS)
-            madt_ioapic_addr[nr_madt_ioapics++] = *(const uint32_t *)(p + 4);
-        p += p[1];
+    static struct madt_info m;
+    uint32_t max_apic_id = apic_x2apic_firmware() ? 0xfffffffeU : 0xfe;
+    if (madt_parse(h, h->length, max_apic_id, &m)) {
+        printk("ACPI: MADT entry at offset %zu malformed: SMP and IO-APICs not used\n",
+               m.bad_offset);
+        return;
     }
+    if (m.nr_duplicates)
+        printk("ACPI: %u MADT processor entries repeat an APIC ID: taken once\n",
+               m.nr_duplicates);
+    if (m.nr_ignored)
+        printk("ACPI: %u enabled processors beyond limit (first APIC ID %#x, %s mode, NR_CPUS %u) - ignored\n",
+               m.nr_ignored, m.first_ignored_apic,
+               apic_x2apic_firmware() ? "x2APIC" : "xAPIC", NR_CPUS);
+    for (unsigned int i = 0; i < m.nr_cpus; i++) {
+        madt_acpi_ids[i] = m.acpi_uid[i];
+        madt_apic_ids[i] = m.apic_id[i];
+    }
+    nr_madt_cpus = m.nr_cpus;
+    for (unsigned int i = 0; i < m.nr_ioapics && i < MAX_IOAPICS; i++)
+        madt_ioapic_addr[i] = m.ioapic_addr[i];
+    nr_madt_ioapics = m.nr_ioapics < MAX_IOAPICS ? m.nr_ioapics : MAX_IOAPICS;
 }
 
 /* Must run while the boot directmap still maps the first 4 GiB.  The
@@ -115,8 +130,10 @@ void acpi_find_cpus(void)
         uint64_t pa = 0;
         memcpy(&pa, ent + i * width, width);
         const struct acpi_header *h = acpi_table(pa, "APIC");
-        if (h)
+        if (h) {            /* the first, as Xen's acpi_table_parse */
             parse_madt(h);
+            return;
+        }
     }
 }
 
