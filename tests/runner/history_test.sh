@@ -55,6 +55,12 @@ later() {
         -e "s/\"date\":\"[^\"]*\"/\"date\":\"$4\"/g" ${5:+-e "$5"} \
         "$1/records.jsonl" >"$2/records.jsonl"
 }
+# dated SET DATE: SET's live run re-dated to DATE, so that the order of the
+# runs never depends on today's date (the later runs' dates are fixed)
+dated() {
+    sed -e "s/\"date\":\"[^\"]*\"/\"date\":\"$2\"/g" "$1/records.jsonl" >"$1/records.tmp" &&
+        mv "$1/records.tmp" "$1/records.jsonl"
+}
 
 case $CASE in
 deterministic)
@@ -65,6 +71,7 @@ deterministic)
     canned '"samples":2,"min":5,"p10":5,"median":5,"p90":5,"max":5,"values":[5,5]'
     run run --build "$B" --qemu "$Q" --out "$T/r1" --accel tcg --variant shared_l4,per_pcpu_l4 --workload hypercall
     want_rc 0
+    dated "$T/r1" 2026-12-03T10:00:00Z
     later "$T/r1" "$T/r2" bbbbbbbbbbbb 2026-12-04T10:00:00Z
     later "$T/r1" "$T/r3" cccccccccccc 2026-12-05T10:00:00Z \
         '/"variant":"per_pcpu_l4"/s/"min":5,"p10":5,"median":5,"p90":5,"max":5,"values":\[5,5\]/"min":6,"p10":6,"median":6,"p90":6,"max":6,"values":[6,6]/'
@@ -126,6 +133,7 @@ timing)
     run run --build "$B" --qemu "$Q" --out "$T/r1" --accel kvm --variant shared_l4 --workload hypercall
     want_rc 0
     has "$T/r1/records.jsonl" '"mode":"timing"'
+    dated "$T/r1" 2026-12-03T10:00:00Z
     later "$T/r1" "$T/r2" bbbbbbbbbbbb 2026-12-04T10:00:00Z 's/"median":1200/"median":1350/'
     later "$T/r1" "$T/r3" cccccccccccc 2026-12-05T10:00:00Z 's/"median":1200/"median":1900/'
     later "$T/r1" "$T/r4" dddddddddddd 2026-12-06T10:00:00Z \
