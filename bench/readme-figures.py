@@ -16,7 +16,7 @@ try:
     res = {b['name']: b['median'] for b in json.load(open(sys.argv[1]))['benchmarks']}
     lines = open(sys.argv[2]).read().split('\n')
 except (OSError, ValueError, KeyError, TypeError) as e:
-    print('readme-figures.py: cannot read %s: %s' % (sys.argv[1], e), file=sys.stderr)
+    print('readme-figures.py: %s' % e, file=sys.stderr)
     sys.exit(1)
 def val(op, var):
     if op + '/' + var not in res:
@@ -83,8 +83,9 @@ for l in lines:
         elif kind in 'CD':
             m = re.match(r'(' + NUM + r') / (' + NUM + r') \(\+(' + NUM + r')(.*)\)$', c[i])
             other = row + ('+stashed_l1' if kind == 'C' else '+sparse')
-            a, b = val(words[h], row), val(words[h], other)
-            x, y = a, b
+            # C: Xen 4.17's stashed L1 is the cheaper side, so the
+            # difference is the series' cost; D: +sparse's own cost
+            x, y = val(words[h], row), val(words[h], other)
             new[i] = '%s / %s (+%s%s)' % (fmt(x, m.group(1)), fmt(y, m.group(2)),
                                            fmt(x - y if kind == 'C' else y - x, m.group(3)), m.group(4))
     if kind == 'X':

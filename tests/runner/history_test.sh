@@ -47,19 +47,18 @@ canned() {
 END
     export FAKE_QEMU_LINES="$T/lines"
 }
+# dated SET DATE: SET's run re-dated to DATE (the live run too, so that the
+# order of the runs never depends on today's date)
+dated() {
+    sed -e "s/\"date\":\"[^\"]*\"/\"date\":\"$2\"/g" "$1/records.jsonl" >"$1/records.tmp" &&
+        mv "$1/records.tmp" "$1/records.jsonl"
+}
 # later SRC DST REV DATE [SED]: DST is SRC as a run at git REV on DATE
 # (and SED applied: a changed cost) would have written it
 later() {
     mkdir -p "$2"
-    sed -e "s/\"git_rev\":\"[^\"]*\"/\"git_rev\":\"$3\"/g" \
-        -e "s/\"date\":\"[^\"]*\"/\"date\":\"$4\"/g" ${5:+-e "$5"} \
-        "$1/records.jsonl" >"$2/records.jsonl"
-}
-# dated SET DATE: SET's live run re-dated to DATE, so that the order of the
-# runs never depends on today's date (the later runs' dates are fixed)
-dated() {
-    sed -e "s/\"date\":\"[^\"]*\"/\"date\":\"$2\"/g" "$1/records.jsonl" >"$1/records.tmp" &&
-        mv "$1/records.tmp" "$1/records.jsonl"
+    sed -e "s/\"git_rev\":\"[^\"]*\"/\"git_rev\":\"$3\"/g" ${5:+-e "$5"} \
+        "$1/records.jsonl" >"$2/records.jsonl" && dated "$2" "$4"
 }
 
 case $CASE in
